@@ -1,0 +1,8 @@
+/**
+ * `ocisign/errors`: every error class ocisign throws on purpose. All extend {@link OcisignError} and
+ * carry a stable `code`.
+ *
+ * @packageDocumentation
+ */
+export { InvalidArgumentError, OcisignError } from './base.js';
+export { KeyFormatError, PasswordRequiredError, UnsupportedKeyError, WrongPasswordError } from './keys.js';

@@ -1,0 +1,7 @@
+/**
+ * `ocisign/payload`: not yet implemented. The subpath exists so the package's export map is complete;
+ * its API arrives with the issue that builds this layer.
+ *
+ * @packageDocumentation
+ */
+export {};
