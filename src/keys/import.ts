@@ -28,7 +28,7 @@ export interface ImportPrivateKeyOptions {
    * KEY`). The empty string is a valid password, as `COSIGN_PASSWORD=""` is in cosign. Ignored for
    * unencrypted keys.
    */
-  readonly password?: string;
+  readonly password?: string | undefined;
 }
 
 const PRIVATE_PEM_TYPES = ['PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY'];

@@ -1,0 +1,35 @@
+/** Every example under examples/ runs against the built package and says what it promises. */
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const examples = readdirSync(resolve(ROOT, 'examples')).filter((f) => f.endsWith('.ts'));
+
+/** A line each example must print, proving it did its job rather than merely exiting. */
+const EXPECTED: Record<string, RegExp> = {
+  'keys.ts': /signature verifies: true\ntampered payload verifies: false/,
+  'demo.ts': /verifies with cosign\.pub: true/,
+};
+
+function run(file: string): string {
+  return execFileSync(process.execPath, ['--import', 'tsx', resolve(ROOT, 'examples', file)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, COSIGN_PASSWORD: 'example' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+describe('examples', () => {
+  it('are all covered by an expectation', () => {
+    for (const file of examples)
+      expect(Object.keys(EXPECTED), `add an expectation for examples/${file}`).toContain(file);
+  });
+
+  it.each(examples)('%s runs and prints its result', (file) => {
+    const expected = EXPECTED[file];
+    expect(run(file)).toMatch(expected ?? /$^/);
+  });
+});

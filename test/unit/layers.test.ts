@@ -1,0 +1,86 @@
+/**
+ * The layering rule, enforced by reading imports (as go-containerregistry's depcheck does): each
+ * layer under src/ imports only the layers below it, and third-party I/O libraries stay in the one
+ * layer that owns them.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = resolve(import.meta.dirname, '..', '..', 'src');
+
+/** What each layer may import from src/ (besides itself). */
+const ALLOWED: Record<string, readonly string[]> = {
+  internal: [],
+  errors: ['internal'],
+  keys: ['errors', 'internal'],
+  payload: ['keys', 'errors', 'internal'],
+  registry: ['errors', 'internal'],
+  kms: ['keys', 'errors', 'internal'],
+  sign: ['payload', 'keys', 'registry', 'kms', 'errors', 'internal'],
+  policy: ['sign', 'payload', 'keys', 'registry', 'kms', 'errors', 'internal'],
+  testing: ['policy', 'sign', 'payload', 'keys', 'registry', 'kms', 'errors', 'internal'],
+  '(root)': ['policy', 'sign', 'payload', 'keys', 'registry', 'kms', 'errors', 'internal'],
+};
+
+/** Third-party packages only one layer may touch. */
+const OWNED_PACKAGES: Record<string, string> = { undici: 'registry', '@aws-sdk/': 'kms' };
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+function layerOf(file: string): string {
+  const parts = relative(SRC, file).split(sep);
+  return parts.length === 1 ? '(root)' : (parts[0] as string);
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specifiers: string[] = [];
+  for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g))
+    specifiers.push(match[1] as string);
+  for (const match of text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g))
+    specifiers.push(match[1] as string);
+  return specifiers;
+}
+
+const files = sourceFiles(SRC);
+
+describe('layering', () => {
+  it('finds the source tree', () => {
+    expect(files.length).toBeGreaterThan(10);
+  });
+
+  it('every layer is known to this test', () => {
+    for (const file of files) expect(Object.keys(ALLOWED), file).toContain(layerOf(file));
+  });
+
+  it.each(files.map((f) => [relative(SRC, f), f]))('%s imports only layers below it', (_name, file) => {
+    const layer = layerOf(file);
+    for (const specifier of importsOf(file)) {
+      if (specifier.startsWith('.')) {
+        const target = layerOf(resolve(file, '..', specifier));
+        if (target === layer) continue;
+        expect(ALLOWED[layer], `${relative(SRC, file)} imports ${specifier} (layer ${target})`).toContain(
+          target,
+        );
+      } else {
+        for (const [prefix, owner] of Object.entries(OWNED_PACKAGES)) {
+          if (specifier.startsWith(prefix))
+            expect(layer, `${specifier} is for the ${owner} layer only`).toBe(owner);
+        }
+      }
+    }
+  });
+
+  it('the checker catches a violation (keys importing payload)', () => {
+    const layer = 'keys';
+    expect(ALLOWED[layer]).not.toContain('payload');
+    expect(layerOf(resolve(SRC, 'keys', '..', 'payload', 'x.ts'))).toBe('payload');
+  });
+});
