@@ -5,9 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System tools the tests talk to: openssl (key and signature interop).
+# System tools the tests talk to: openssl (key and signature interop), the CNCF distribution
+# registry (docker-registry), skopeo (a second OCI client) and htpasswd (apache2-utils, for the
+# registry's Basic-auth mode).
 missing=()
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing missing system packages: ${missing[*]}"
   SUDO=""

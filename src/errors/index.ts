@@ -6,3 +6,13 @@
  */
 export { InvalidArgumentError, OcisignError } from './base.js';
 export { KeyFormatError, PasswordRequiredError, UnsupportedKeyError, WrongPasswordError } from './keys.js';
+export {
+  DigestMismatchError,
+  InvalidReferenceError,
+  NotFoundError,
+  RegistryAuthError,
+  RegistryError,
+  RegistryResponseError,
+  RegistryTimeoutError,
+  SizeLimitError,
+} from './registry.js';

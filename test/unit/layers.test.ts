@@ -11,13 +11,13 @@ const SRC = resolve(import.meta.dirname, '..', '..', 'src');
 
 /** What each layer may import from src/ (besides itself). */
 const ALLOWED: Record<string, readonly string[]> = {
-  internal: [],
-  errors: ['internal'],
+  errors: [],
+  internal: ['errors'],
   keys: ['errors', 'internal'],
   payload: ['keys', 'errors', 'internal'],
-  registry: ['errors', 'internal'],
+  registry: ['payload', 'keys', 'errors', 'internal'],
   kms: ['keys', 'errors', 'internal'],
-  sign: ['payload', 'keys', 'registry', 'kms', 'errors', 'internal'],
+  sign: ['registry', 'kms', 'payload', 'keys', 'errors', 'internal'],
   policy: ['sign', 'payload', 'keys', 'registry', 'kms', 'errors', 'internal'],
   testing: ['policy', 'sign', 'payload', 'keys', 'registry', 'kms', 'errors', 'internal'],
   '(root)': ['policy', 'sign', 'payload', 'keys', 'registry', 'kms', 'errors', 'internal'],

@@ -1,0 +1,70 @@
+/**
+ * Where requests for a registry host go: a configured mirror, else `https://host` — or `http://host`
+ * for loopback hosts and hosts the caller lists as insecure. Names, scopes and credentials lookups
+ * keep the original registry host when a mirror is used only for routing; credentials are looked up
+ * for the host the request is actually sent to, so they never leave for a mirror by accident.
+ */
+import { InvalidArgumentError } from '../errors/base.js';
+
+export interface EndpointOptions {
+  /** Registry host → base URL, e.g. `{ 'ghcr.io': 'http://127.0.0.1:5000' }`. */
+  readonly mirrors?: Readonly<Record<string, string>>;
+  /** Hosts (host[:port]) that may be reached over plain HTTP. Loopback hosts always may. */
+  readonly insecureRegistries?: readonly string[];
+}
+
+export interface Endpoint {
+  /** e.g. `https://ghcr.io` or `http://127.0.0.1:5000`, without trailing slash. */
+  readonly baseUrl: URL;
+  /** host[:port] that receives the requests, and the key for credentials and tokens. */
+  readonly host: string;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+  return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
+
+export class Endpoints {
+  readonly #mirrors = new Map<string, URL>();
+  readonly #insecure: ReadonlySet<string>;
+
+  constructor(options: EndpointOptions = {}) {
+    this.#insecure = new Set(options.insecureRegistries ?? []);
+    for (const [host, base] of Object.entries(options.mirrors ?? {})) {
+      let url: URL;
+      try {
+        url = new URL(base);
+      } catch {
+        throw new InvalidArgumentError(
+          `mirrors["${host}"] must be a URL such as https://mirror.example, got ${JSON.stringify(base)}`,
+        );
+      }
+      if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw new InvalidArgumentError(`mirrors["${host}"] must be an http(s) URL`);
+      if (url.protocol === 'http:' && !this.allowsPlainHttp(url.host)) {
+        throw new InvalidArgumentError(
+          `mirrors["${host}"] uses plain HTTP to ${url.host}; list that host in insecureRegistries to allow it`,
+        );
+      }
+      this.#mirrors.set(host, url);
+    }
+  }
+
+  allowsPlainHttp(host: string): boolean {
+    return isLoopbackHost(host) || this.#insecure.has(host);
+  }
+
+  for(registry: string): Endpoint {
+    const mirror = this.#mirrors.get(registry);
+    if (mirror !== undefined) return { baseUrl: mirror, host: mirror.host };
+    const scheme = this.allowsPlainHttp(registry) ? 'http' : 'https';
+    return { baseUrl: new URL(`${scheme}://${registry}`), host: registry };
+  }
+}
+
+/** `<base>/v2/<repository>/<path>` with the base's own path prefix kept. */
+export function apiUrl(endpoint: Endpoint, repository: string, path: string): URL {
+  const prefix = endpoint.baseUrl.pathname.replace(/\/$/, '');
+  return new URL(`${endpoint.baseUrl.origin}${prefix}/v2/${repository}/${path}`);
+}

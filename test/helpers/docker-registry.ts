@@ -1,0 +1,105 @@
+/**
+ * Starts Debian's `docker-registry` (CNCF distribution 2.8) on 127.0.0.1 for integration tests, in
+ * one of three modes: anonymous, htpasswd Basic auth, or bearer tokens from our token server.
+ * Storage lives in a temporary directory removed on close.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports.js';
+import { startTokenServer, type TokenServer } from './token-server.js';
+
+export type RegistryAuthMode = 'none' | 'basic' | 'token';
+
+export interface RunningRegistry {
+  /** host:port, e.g. 127.0.0.1:41234 */
+  readonly host: string;
+  readonly url: string;
+  readonly mode: RegistryAuthMode;
+  readonly username: string;
+  readonly password: string;
+  readonly tokenServer?: TokenServer;
+  close(): Promise<void>;
+}
+
+export const TEST_USER = { username: 'ocisign', password: 's3cret-test-pass' };
+
+async function waitUntilUp(url: string, child: ChildProcess, logs: () => string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`docker-registry exited early:\n${logs()}`);
+    try {
+      const res = await fetch(`${url}/v2/`);
+      await res.arrayBuffer();
+      if (res.status === 200 || res.status === 401) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`docker-registry did not start within 15 s:\n${logs()}`);
+}
+
+export async function startDockerRegistry(mode: RegistryAuthMode = 'none'): Promise<RunningRegistry> {
+  const dir = mkdtempSync(join(tmpdir(), 'ocisign-registry-'));
+  const port = await freePort();
+  let tokenServer: TokenServer | undefined;
+  let auth = '';
+  if (mode === 'basic') {
+    const line = execFileSync('htpasswd', ['-Bbn', TEST_USER.username, TEST_USER.password], {
+      encoding: 'utf8',
+    });
+    writeFileSync(join(dir, 'htpasswd'), line);
+    auth = `auth:\n  htpasswd:\n    realm: basic-realm\n    path: ${join(dir, 'htpasswd')}\n`;
+  } else if (mode === 'token') {
+    tokenServer = await startTokenServer(dir, TEST_USER);
+    auth = `auth:\n  token:\n    realm: ${tokenServer.realm}\n    service: ${tokenServer.service}\n    issuer: ${tokenServer.issuer}\n    rootcertbundle: ${tokenServer.certPath}\n`;
+  }
+  const config = [
+    'version: 0.1',
+    'log:',
+    '  level: error',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${join(dir, 'data')}`,
+    '  delete:',
+    '    enabled: true',
+    'http:',
+    `  addr: 127.0.0.1:${port}`,
+    '  secret: ocisign-test-secret',
+    auth,
+  ].join('\n');
+  writeFileSync(join(dir, 'config.yml'), config);
+  const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr = (stderr + d).slice(-4000);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilUp(url, child, () => stderr);
+  } catch (error) {
+    child.kill('SIGKILL');
+    await tokenServer?.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    host: `127.0.0.1:${port}`,
+    url,
+    mode,
+    ...TEST_USER,
+    ...(tokenServer === undefined ? {} : { tokenServer }),
+    async close() {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
+      await tokenServer?.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
