@@ -110,16 +110,14 @@ export async function startTokenServer(
       const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
       const signature = sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
       const token = `${input}.${b64url(signature)}`;
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            token,
-            access_token: token,
-            expires_in: 300,
-            issued_at: new Date().toISOString(),
-          }),
-        );
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          token,
+          access_token: token,
+          expires_in: 300,
+          issued_at: new Date().toISOString(),
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
