@@ -38,7 +38,7 @@ import {
   readBody,
   Transport,
 } from './transport/http.js';
-import type { RetryOptions } from './transport/retry.js';
+import { isRetryableError, type RetryOptions } from './transport/retry.js';
 
 /** Manifests larger than this are refused (distribution's own limit). */
 export const DEFAULT_MANIFEST_LIMIT = 4 * 1024 * 1024;
@@ -196,6 +196,36 @@ export class RegistryClient {
     return response;
   }
 
+  /**
+   * A GET whose body we read whole: retried (like the request itself) when the connection breaks
+   * mid-body. Non-200 responses come back unread for the caller to turn into errors.
+   */
+  async #getWhole(
+    endpoint: Endpoint,
+    scopes: readonly string[],
+    request: { url: URL; headers?: Record<string, string>; signal?: AbortSignal | undefined },
+    limit: number,
+    what: string,
+  ): Promise<{ response: HttpResponse; bytes?: Uint8Array }> {
+    for (let attempt = 1; ; attempt++) {
+      const response = await this.#request(endpoint, scopes, { method: 'GET', idempotent: true, ...request });
+      if (response.status !== 200) return { response };
+      try {
+        return { response, bytes: await readBody(response, limit, what) };
+      } catch (error) {
+        if (request.signal?.aborted) throw request.signal.reason;
+        if (error instanceof RegistryError) throw error;
+        if (attempt >= 3 || !isRetryableError(error)) {
+          throw new RegistryError(
+            'REGISTRY_UNREACHABLE',
+            `${what} stopped mid-transfer: ${(error as { code?: string }).code ?? (error as Error).message}`,
+            { cause: error },
+          );
+        }
+      }
+    }
+  }
+
   #scopes(repository: string, push: boolean, extra: readonly string[] = []): string[] {
     return [`repository:${repository}:${push ? 'pull,push' : 'pull'}`, ...extra];
   }
@@ -213,16 +243,19 @@ export class RegistryClient {
     const reference = toReference(ref);
     const endpoint = this.#endpoints.for(reference.registry);
     const id = reference.digest ?? reference.tag ?? 'latest';
-    const response = await this.#request(endpoint, this.#scopes(reference.repository, false), {
-      method: 'GET',
-      url: apiUrl(endpoint, reference.repository, `manifests/${id}`),
-      headers: { accept: options.accept?.join(', ') ?? MANIFEST_ACCEPT },
-      idempotent: true,
-      signal: options.signal,
-    });
-    if (response.status !== 200)
+    const { response, bytes } = await this.#getWhole(
+      endpoint,
+      this.#scopes(reference.repository, false),
+      {
+        url: apiUrl(endpoint, reference.repository, `manifests/${id}`),
+        headers: { accept: options.accept?.join(', ') ?? MANIFEST_ACCEPT },
+        signal: options.signal,
+      },
+      this.#maxManifestBytes,
+      `Manifest ${reference.repository}:${id}`,
+    );
+    if (bytes === undefined)
       throw await errorFromResponse(response, `GET manifest ${reference.repository}:${id}`);
-    const bytes = await readBody(response, this.#maxManifestBytes, `Manifest ${reference.repository}:${id}`);
     const served = header(response, 'docker-content-digest');
     const expected = reference.digest ?? served;
     const digest = computeDigest(bytes, expected === undefined ? 'sha256' : digestAlgorithmOf(expected));
@@ -406,28 +439,21 @@ export class RegistryClient {
     digest: string,
     options: CallOptions & { maxBytes?: number; size?: number } = {},
   ): Promise<Uint8Array> {
-    const limit = options.maxBytes ?? 16 * 1024 * 1024;
-    for (let attempt = 1; ; attempt++) {
-      const response = await this.#blobResponse(repo, digest, options.signal);
-      let bytes: Uint8Array;
-      try {
-        bytes = await readBody(response, limit, `Blob ${digest}`);
-      } catch (error) {
-        if (error instanceof RegistryError || attempt >= 3 || options.signal?.aborted) {
-          if (options.signal?.aborted) throw options.signal.reason;
-          throw error instanceof RegistryError
-            ? error
-            : new RegistryError('REGISTRY_UNREACHABLE', `Blob ${digest} stopped mid-transfer`, {
-                cause: error,
-              });
-        }
-        continue;
-      }
-      const verifier = new DigestVerifier(digest, options.size);
-      verifier.update(bytes);
-      verifier.verify();
-      return bytes;
-    }
+    const { registry, repository } = toRepository(repo);
+    digestAlgorithmOf(digest);
+    const endpoint = this.#endpoints.for(registry);
+    const { response, bytes } = await this.#getWhole(
+      endpoint,
+      this.#scopes(repository, false),
+      { url: apiUrl(endpoint, repository, `blobs/${digest}`), signal: options.signal },
+      options.maxBytes ?? 16 * 1024 * 1024,
+      `Blob ${digest}`,
+    );
+    if (bytes === undefined) throw await errorFromResponse(response, `GET blob ${repository}@${digest}`);
+    const verifier = new DigestVerifier(digest, options.size);
+    verifier.update(bytes);
+    verifier.verify();
+    return bytes;
   }
 
   /** Whether the repository has the blob (HEAD). */
@@ -641,14 +667,14 @@ export class RegistryClient {
     let url: URL | undefined = apiUrl(endpoint, repository, 'tags/list');
     url.searchParams.set('n', String(options.pageSize ?? TAG_PAGE_SIZE));
     for (let page = 0; url !== undefined && page < 10_000; page++) {
-      const response: HttpResponse = await this.#request(endpoint, this.#scopes(repository, false), {
-        method: 'GET',
-        url,
-        idempotent: true,
-        signal: options.signal,
-      });
-      if (response.status !== 200) throw await errorFromResponse(response, `list tags of ${repository}`);
-      const body = await readBody(response, 16 * 1024 * 1024, 'tag list');
+      const { response, bytes: body } = await this.#getWhole(
+        endpoint,
+        this.#scopes(repository, false),
+        { url, signal: options.signal },
+        16 * 1024 * 1024,
+        'tag list',
+      );
+      if (body === undefined) throw await errorFromResponse(response, `list tags of ${repository}`);
       let parsed: { tags?: unknown };
       try {
         parsed = JSON.parse(fromUtf8(body));
@@ -684,30 +710,26 @@ export class RegistryClient {
     if (this.#referrersApi.get(endpoint.host) !== false) {
       const url = apiUrl(endpoint, repository, `referrers/${digest}`);
       if (options.artifactType !== undefined) url.searchParams.set('artifactType', options.artifactType);
-      const response = await this.#request(endpoint, this.#scopes(repository, false), {
-        method: 'GET',
-        url,
-        headers: { accept: MediaType.ociIndex },
-        idempotent: true,
-        signal: options.signal,
-      });
-      if (response.status === 200 && contentType(response) === MediaType.ociIndex) {
+      const { response, bytes } = await this.#getWhole(
+        endpoint,
+        this.#scopes(repository, false),
+        { url, headers: { accept: MediaType.ociIndex }, signal: options.signal },
+        this.#maxManifestBytes,
+        'referrers index',
+      );
+      if (bytes !== undefined && contentType(response) === MediaType.ociIndex) {
         this.#referrersApi.set(endpoint.host, true);
-        const index = parseManifest(
-          await readBody(response, this.#maxManifestBytes, 'referrers index'),
-          MediaType.ociIndex,
-        ) as ImageIndex;
-        return filter(index.manifests ?? []);
+        return filter((parseManifest(bytes, MediaType.ociIndex) as ImageIndex).manifests);
       }
       if (
+        bytes === undefined &&
         response.status !== 404 &&
-        response.status !== 200 &&
         response.status !== 400 &&
         response.status !== 405
       ) {
         throw await errorFromResponse(response, `GET referrers of ${digest}`);
       }
-      await discard(response);
+      if (bytes === undefined) await discard(response);
       this.#referrersApi.set(endpoint.host, false);
     }
     const index = await this.#fallbackIndex(registry, repository, digest, options.signal);

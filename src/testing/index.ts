@@ -1,7 +1,8 @@
 /**
- * `ocisign/testing`: not yet implemented. The subpath exists so the package's export map is complete;
- * its API arrives with the issue that builds this layer.
+ * `ocisign/testing`: test doubles users need in their own tests — an in-memory OCI registry on
+ * loopback (and, as their issues land, a KMS emulator). Nothing here is for production.
  *
  * @packageDocumentation
  */
-export {};
+export type { RunningTestRegistry, StartRegistryOptions } from './registry/server.js';
+export { startRegistry } from './registry/server.js';
