@@ -53,7 +53,10 @@ export function parseChallenges(header: string | undefined): Challenge[] {
         }
         i++;
       } else {
-        value = token();
+        // Unquoted: RFC 7235 says a token, but be lenient with unquoted URLs as some servers send.
+        const start = i;
+        while (i < text.length && text[i] !== ',' && text[i] !== ' ' && text[i] !== '\t') i++;
+        value = text.slice(start, i);
       }
       params[name.toLowerCase()] = value;
       while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
