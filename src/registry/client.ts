@@ -458,9 +458,19 @@ export class RegistryClient {
 
   /** Whether the repository has the blob (HEAD). */
   async blobExists(repo: RepositoryRef, digest: string, options: CallOptions = {}): Promise<boolean> {
+    return this.#blobExists(repo, digest, false, options);
+  }
+
+  /** HEAD of a blob; `forPush` asks for the push scope up front so the upload that follows reuses the token. */
+  async #blobExists(
+    repo: RepositoryRef,
+    digest: string,
+    forPush: boolean,
+    options: CallOptions,
+  ): Promise<boolean> {
     const { registry, repository } = toRepository(repo);
     const endpoint = this.#endpoints.for(registry);
-    const response = await this.#request(endpoint, this.#scopes(repository, false), {
+    const response = await this.#request(endpoint, this.#scopes(repository, forPush), {
       method: 'HEAD',
       url: apiUrl(endpoint, repository, `blobs/${digest}`),
       idempotent: true,
@@ -532,7 +542,7 @@ export class RegistryClient {
       digest,
       size: bytes.length,
     };
-    if (await this.blobExists({ registry, repository }, digest, options)) return descriptor;
+    if (await this.#blobExists({ registry, repository }, digest, true, options)) return descriptor;
     if (
       options.mountFrom !== undefined &&
       (await this.mountBlob({ registry, repository }, digest, options.mountFrom, options))
@@ -564,8 +574,9 @@ export class RegistryClient {
   }
 
   /**
-   * Uploads a blob from a stream of chunks with PATCH requests, for content too large to hold in
-   * memory. `descriptor` gives the digest and size; the registry checks the digest on completion.
+   * Uploads a blob from a stream, for content too large to hold in memory: one streamed PATCH by
+   * default (download and upload overlap when the source is another registry), or PATCH chunks of
+   * `chunkSize` bytes. `descriptor` gives the digest and size; the registry checks the digest.
    */
   async pushBlobStream(
     repo: RepositoryRef,
@@ -575,47 +586,61 @@ export class RegistryClient {
   ): Promise<Descriptor> {
     const { registry, repository } = toRepository(repo);
     const endpoint = this.#endpoints.for(registry);
+    const scopes = this.#scopes(repository, true);
     let location = await this.#startUpload(endpoint, repository, options.signal);
     let sent = 0;
-    const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    let pending: Uint8Array[] = [];
-    let pendingBytes = 0;
-    const flush = async () => {
-      if (pendingBytes === 0) return;
-      const body = pending.length === 1 ? (pending[0] as Uint8Array) : concat(pending, pendingBytes);
-      const response = await this.#request(endpoint, this.#scopes(repository, true), {
+    const patch = async (body: Uint8Array | AsyncIterable<Uint8Array>, range?: string) => {
+      const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+      if (range !== undefined) headers['content-range'] = range;
+      if (body instanceof Uint8Array) headers['content-length'] = String(body.length);
+      const response = await this.#request(endpoint, scopes, {
         method: 'PATCH',
         url: location,
-        headers: {
-          'content-type': 'application/octet-stream',
-          'content-range': `${sent}-${sent + body.length - 1}`,
-          'content-length': String(body.length),
-        },
+        headers,
         body,
         idempotent: false,
         signal: options.signal,
       });
       if (response.status !== 202)
-        throw await errorFromResponse(response, `upload chunk of blob ${descriptor.digest}`);
+        throw await errorFromResponse(response, `upload of blob ${descriptor.digest}`);
       await discard(response);
       location = uploadLocation(response, location);
-      sent += body.length;
-      pending = [];
-      pendingBytes = 0;
-      options.onProgress?.(sent, descriptor.size);
     };
-    for await (const chunk of source) {
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      if (pendingBytes >= chunkSize) await flush();
+    if (options.chunkSize === undefined) {
+      const counted = async function* (): AsyncGenerator<Uint8Array> {
+        for await (const chunk of source) {
+          sent += chunk.length;
+          options.onProgress?.(sent, descriptor.size);
+          yield chunk;
+        }
+      };
+      await patch(counted());
+    } else {
+      const chunkSize = Math.max(1, options.chunkSize);
+      let pending: Uint8Array[] = [];
+      let pendingBytes = 0;
+      const flush = async () => {
+        if (pendingBytes === 0) return;
+        const body = pending.length === 1 ? (pending[0] as Uint8Array) : concat(pending, pendingBytes);
+        await patch(body, `${sent}-${sent + body.length - 1}`);
+        sent += body.length;
+        pending = [];
+        pendingBytes = 0;
+        options.onProgress?.(sent, descriptor.size);
+      };
+      for await (const chunk of source) {
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= chunkSize) await flush();
+      }
+      await flush();
     }
-    await flush();
     if (sent !== descriptor.size)
       throw new InvalidArgumentError(
         `Blob stream gave ${sent} bytes; the descriptor says ${descriptor.size}`,
       );
     location.searchParams.set('digest', descriptor.digest);
-    const response = await this.#request(endpoint, this.#scopes(repository, true), {
+    const response = await this.#request(endpoint, scopes, {
       method: 'PUT',
       url: location,
       headers: { 'content-length': '0' },
@@ -647,7 +672,7 @@ export class RegistryClient {
       digest: descriptor.digest,
       size: descriptor.size,
     };
-    if (await this.blobExists(to, descriptor.digest, options)) return result;
+    if (await this.#blobExists(to, descriptor.digest, true, options)) return result;
     if (await this.mountBlob(to, descriptor.digest, from, options)) return result;
     return this.pushBlobStream(
       to,
