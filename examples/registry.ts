@@ -13,10 +13,16 @@ const client = new RegistryClient({ dockerConfig: false, onRequest: (info) => re
 const repo = `${registry.host}/acme/app`;
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
-const layer = await client.pushBlob(repo, new TextEncoder().encode('hello, layer'), { mediaType: MediaType.ociLayer });
-const config = await client.pushBlob(repo, json({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } }), {
-  mediaType: MediaType.ociConfig,
+const layer = await client.pushBlob(repo, new TextEncoder().encode('hello, layer'), {
+  mediaType: MediaType.ociLayer,
 });
+const config = await client.pushBlob(
+  repo,
+  json({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } }),
+  {
+    mediaType: MediaType.ociConfig,
+  },
+);
 const manifest = json({ schemaVersion: 2, mediaType: MediaType.ociManifest, config, layers: [layer] });
 await client.putManifest(`${repo}:v1`, manifest, MediaType.ociManifest);
 console.log(`pushed ${repo}:v1 = ${computeDigest(manifest)}`);
@@ -39,7 +45,9 @@ const referrer = json({
   subject: resolved,
 });
 await client.pushReferrer(repo, referrer, MediaType.ociManifest);
-const found = await client.referrers(repo, resolved.digest, { artifactType: 'application/vnd.example.review+json' });
+const found = await client.referrers(repo, resolved.digest, {
+  artifactType: 'application/vnd.example.review+json',
+});
 console.log(`referrers of v1: ${found.length}`);
 
 await client.close();

@@ -11,7 +11,8 @@ const examples = readdirSync(resolve(ROOT, 'examples')).filter((f) => f.endsWith
 const EXPECTED: Record<string, RegExp> = {
   'keys.ts': /signature verifies: true\ntampered payload verifies: false/,
   'demo.ts': /verifies with cosign\.pub: true/,
-  'registry.ts': /resolved v1 -> sha256:[0-9a-f]{64} in 1 request\(s\)\nlayer: hello, layer\nreferrers of v1: 1/,
+  'registry.ts':
+    /resolved v1 -> sha256:[0-9a-f]{64} in 1 request\(s\)\nlayer: hello, layer\nreferrers of v1: 1/,
 };
 
 function run(file: string): string {
