@@ -6,6 +6,7 @@
  */
 export { InvalidArgumentError, OcisignError } from './base.js';
 export { KeyFormatError, PasswordRequiredError, UnsupportedKeyError, WrongPasswordError } from './keys.js';
+export { BundleFormatError, ClaimMismatchError, LimitExceededError, PayloadFormatError } from './payload.js';
 export {
   DigestMismatchError,
   InvalidReferenceError,

@@ -1,7 +1,85 @@
 /**
- * `ocisign/payload`: not yet implemented. The subpath exists so the package's export map is complete;
- * its API arrives with the issue that builds this layer.
+ * `ocisign/payload`: the exact bytes cosign signs and stores — simple-signing payloads, signature
+ * and attestation images, DSSE envelopes, in-toto statements, Sigstore bundles and their OCI
+ * referrers — with Go-compatible JSON. Pure: no I/O.
  *
  * @packageDocumentation
  */
-export {};
+export type { BundleInput, BundleReferrer, SigstoreBundle, TlogEntry } from './bundle.js';
+export {
+  BUNDLE_V03_MEDIA_TYPE,
+  bundleReferrerManifest,
+  createBundle,
+  EMPTY_JSON,
+  encodeReferrersIndex,
+  parseBundle,
+} from './bundle.js';
+export { sha256Digest } from './digest.js';
+export type { DsseEnvelope, DsseSignature } from './dsse.js';
+export {
+  encodeDsseEnvelope,
+  IN_TOTO_PAYLOAD_TYPE,
+  parseDsseEnvelope,
+  preAuthEncoding,
+  signDsse,
+  verifyDsseEnvelope,
+} from './dsse.js';
+export type { GoStruct } from './go-json.js';
+export { compareUtf8, encodeGoJson, goStruct } from './go-json.js';
+export type { Statement, StatementInput } from './intoto.js';
+export {
+  COSIGN_SIGN_PREDICATE_TYPE,
+  customPredicate,
+  encodeAttestationStatement,
+  encodeCosignSignStatement,
+  PREDICATE_TYPES,
+  parseStatement,
+  predicateTypeFor,
+  STATEMENT_V1,
+  STATEMENT_V01,
+  statementCoversDigest,
+} from './intoto.js';
+export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from './oci.js';
+export {
+  descriptorStruct,
+  indexStruct,
+  manifestStruct,
+  OCI_CONFIG,
+  OCI_EMPTY,
+  OCI_INDEX,
+  OCI_MANIFEST,
+} from './oci.js';
+export type {
+  PayloadLimits,
+  RekorBundle,
+  SignatureConfig,
+  SignatureImage,
+  SignatureImageOptions,
+  SignatureLayerInput,
+} from './signature-image.js';
+export {
+  appendSignatureLayer,
+  buildSignatureImage,
+  COSIGN_SIG_ARTIFACT_TYPE,
+  DEFAULT_MAX_LAYERS,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DSSE_MEDIA_TYPE,
+  encodeSignatureConfig,
+  parseSignatureConfig,
+  SignatureAnnotation,
+  sameSignatureLayerContent,
+  signatureLayerDescriptor,
+  signatureLayersOf,
+} from './signature-image.js';
+export type { SimpleSigningClaims, SimpleSigningPayload } from './simple-signing.js';
+export {
+  checkSimpleSigningClaims,
+  dockerReference,
+  encodeSimpleSigningPayload,
+  parseAnnotationFlags,
+  parseSimpleSigningPayload,
+  SIMPLE_SIGNING_MEDIA_TYPE,
+  SIMPLE_SIGNING_TYPE,
+} from './simple-signing.js';
+export type { AttachmentKind } from './tags.js';
+export { referrersFallbackTag, signatureTag } from './tags.js';

@@ -14,8 +14,10 @@ import {
   RegistryError,
   RegistryResponseError,
 } from '../errors/registry.js';
-import { fromUtf8, utf8 } from '../internal/bytes.js';
+import { fromUtf8 } from '../internal/bytes.js';
 import { type ImageReference, parseImageReference } from '../internal/reference.js';
+import { encodeReferrersIndex } from '../payload/bundle.js';
+import { referrersFallbackTag } from '../payload/tags.js';
 import { Authenticator } from './auth/authenticator.js';
 import {
   type CredentialProvider,
@@ -114,11 +116,6 @@ function toReference(ref: string | ImageReference): ImageReference {
 
 function contentType(response: HttpResponse): string | undefined {
   return header(response, 'content-type')?.split(';')[0]?.trim();
-}
-
-/** The fallback tag for referrers on registries without the API: `sha256-<hex>`. */
-export function referrersFallbackTag(digest: string): string {
-  return digest.replace(':', '-');
 }
 
 export class RegistryClient {
@@ -801,7 +798,9 @@ export class RegistryClient {
     if (subject === undefined) throw new InvalidArgumentError('pushReferrer needs a manifest with a subject');
     const digest = computeDigest(bytes);
     const put = await this.putManifest({ registry, repository, digest }, bytes, mediaType, options);
-    const descriptor: Descriptor = {
+    // The fallback index entry as go-containerregistry ≥ 0.21.6 writes it (cosign ≥ 3.1): the
+    // manifest's artifactType, else its config media type; no annotations; entries sorted by digest.
+    const entry: Descriptor = {
       mediaType,
       digest,
       size: bytes.length,
@@ -810,21 +809,15 @@ export class RegistryClient {
         : 'config' in manifest
           ? { artifactType: manifest.config.mediaType }
           : {}),
-      ...(manifest.annotations !== undefined ? { annotations: manifest.annotations } : {}),
     };
     if (put.subjectAccepted) return put;
     const tag = referrersFallbackTag(subject.digest);
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.#fallbackIndex(registry, repository, subject.digest, options.signal);
-      const manifests = (current?.manifests ?? []).filter((d) => d.digest !== digest);
-      const index = {
-        schemaVersion: 2,
-        mediaType: MediaType.ociIndex,
-        manifests: [...manifests, descriptor],
-      };
+      const others = (current?.manifests ?? []).filter((d) => d.digest !== digest);
       await this.putManifest(
         { registry, repository, tag },
-        utf8(JSON.stringify(index)),
+        encodeReferrersIndex([...others, entry]),
         MediaType.ociIndex,
         options,
       );

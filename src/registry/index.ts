@@ -17,7 +17,7 @@ export type {
   RegistryClientOptions,
   RepositoryRef,
 } from './client.js';
-export { DEFAULT_MANIFEST_LIMIT, RegistryClient, referrersFallbackTag } from './client.js';
+export { DEFAULT_MANIFEST_LIMIT, RegistryClient } from './client.js';
 export { computeDigest } from './digest.js';
 export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from './manifest.js';
 export { isImageIndex, parseManifest } from './manifest.js';

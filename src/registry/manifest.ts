@@ -5,50 +5,10 @@
  */
 import { RegistryResponseError } from '../errors/registry.js';
 import { fromUtf8 } from '../internal/bytes.js';
+import type { Descriptor, ImageIndex, ImageManifest, Manifest } from '../payload/oci.js';
 import { isIndexMediaType, MediaType } from './media-types.js';
 
-/** An OCI content descriptor. */
-export interface Descriptor {
-  readonly mediaType: string;
-  readonly digest: string;
-  readonly size: number;
-  readonly annotations?: Readonly<Record<string, string>>;
-  readonly artifactType?: string;
-  readonly platform?: Platform;
-  readonly urls?: readonly string[];
-  readonly data?: string;
-}
-
-export interface Platform {
-  readonly architecture: string;
-  readonly os: string;
-  readonly variant?: string;
-  readonly 'os.version'?: string;
-  readonly 'os.features'?: readonly string[];
-}
-
-/** An image manifest (OCI or Docker v2 schema 2), including artifact manifests with `subject`. */
-export interface ImageManifest {
-  readonly schemaVersion: 2;
-  readonly mediaType?: string;
-  readonly artifactType?: string;
-  readonly config: Descriptor;
-  readonly layers: readonly Descriptor[];
-  readonly subject?: Descriptor;
-  readonly annotations?: Readonly<Record<string, string>>;
-}
-
-/** An image index (OCI) or manifest list (Docker). */
-export interface ImageIndex {
-  readonly schemaVersion: 2;
-  readonly mediaType?: string;
-  readonly artifactType?: string;
-  readonly manifests: readonly Descriptor[];
-  readonly subject?: Descriptor;
-  readonly annotations?: Readonly<Record<string, string>>;
-}
-
-export type Manifest = ImageManifest | ImageIndex;
+export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from '../payload/oci.js';
 
 export function isImageIndex(manifest: Manifest): manifest is ImageIndex {
   return Array.isArray((manifest as ImageIndex).manifests);

@@ -1,0 +1,33 @@
+/** Errors of the payload layer: documents that do not parse, claims that do not hold, limits. */
+import { OcisignError } from './base.js';
+
+/** A payload, envelope, statement, manifest or bundle is not the document it claims to be. */
+export class PayloadFormatError extends OcisignError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PAYLOAD_FORMAT', message, options);
+  }
+}
+
+/** A Sigstore bundle is malformed or breaks the rules of its version. */
+export class BundleFormatError extends OcisignError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BUNDLE_FORMAT', message, options);
+  }
+}
+
+/**
+ * A signed payload's claims do not match what was asked: the image digest, an annotation, or (in
+ * strict mode) the type or docker-reference. The signature may be valid; the claim is not.
+ */
+export class ClaimMismatchError extends OcisignError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CLAIM_MISMATCH', message, options);
+  }
+}
+
+/** More bytes or layers than the configured limit (cosign: 128 MiB payloads, 1000 layers). */
+export class LimitExceededError extends OcisignError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('LIMIT_EXCEEDED', message, options);
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * in-toto statements as cosign writes them: v0.1 attestation statements (in both field orders cosign
+ * has used), the v1 statement `cosign sign --new-bundle-format` signs for images, cosign's
+ * `--type` → predicate URI table, and a parser. Signed statements are verified as stored bytes;
+ * these encoders exist to produce new ones.
+ */
+import { InvalidArgumentError } from '../errors/base.js';
+import { PayloadFormatError } from '../errors/payload.js';
+import { fromUtf8, utf8 } from '../internal/bytes.js';
+import { checkDigest } from '../internal/reference.js';
+import { encodeGoJson, goStruct } from './go-json.js';
+
+export const STATEMENT_V01 = 'https://in-toto.io/Statement/v0.1';
+export const STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
+/** The predicate type of the statement cosign 3 signs for `cosign sign`. */
+export const COSIGN_SIGN_PREDICATE_TYPE = 'https://sigstore.dev/cosign/sign/v1';
+
+/** cosign's `--type` shorthands and the predicate type URI each stands for. */
+export const PREDICATE_TYPES: Readonly<Record<string, string>> = {
+  custom: 'https://cosign.sigstore.dev/attestation/v1',
+  slsaprovenance: 'https://slsa.dev/provenance/v0.2',
+  slsaprovenance02: 'https://slsa.dev/provenance/v0.2',
+  slsaprovenance1: 'https://slsa.dev/provenance/v1',
+  spdx: 'https://spdx.dev/Document',
+  spdxjson: 'https://spdx.dev/Document',
+  cyclonedx: 'https://cyclonedx.org/bom',
+  link: 'https://in-toto.io/Link/v1',
+  vuln: 'https://cosign.sigstore.dev/attestation/vuln/v1',
+  openvex: 'https://openvex.dev/ns',
+};
+
+/** `custom` → its URI; an absolute URI is itself; anything else is refused, as cosign refuses it. */
+export function predicateTypeFor(typeOrUri: string): string {
+  const mapped = PREDICATE_TYPES[typeOrUri];
+  if (mapped !== undefined) return mapped;
+  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$/.test(typeOrUri)) return typeOrUri;
+  throw new InvalidArgumentError(
+    `Unknown predicate type "${typeOrUri}": use one of ${Object.keys(PREDICATE_TYPES).join(', ')} or an absolute URI`,
+  );
+}
+
+/** The `custom` predicate: `{"Data": <file as string>, "Timestamp": <RFC 3339 UTC>}`. */
+export function customPredicate(
+  data: string,
+  timestamp: Date = new Date(),
+): { Data: string; Timestamp: string } {
+  return { Data: data, Timestamp: `${timestamp.toISOString().slice(0, 19)}Z` };
+}
+
+export interface StatementInput {
+  /** `registry/repository` of the image (cosign's subject name). */
+  readonly subjectName: string;
+  /** `sha256:<hex>` of the image manifest. */
+  readonly digest: string;
+  readonly predicateType: string;
+  readonly predicate: unknown;
+}
+
+function subjectDigest(digest: string): Record<string, string> {
+  checkDigest(digest);
+  const [algorithm, hex] = digest.split(':') as [string, string];
+  return { [algorithm]: hex };
+}
+
+/**
+ * An in-toto v0.1 statement for `cosign attest`. `form`: `protojson` (cosign ≥ 3.0.6: `_type,
+ * subject, predicateType, predicate`, no HTML escaping) or `in-toto-golang` (cosign ≤ 3.0.5:
+ * `_type, predicateType, subject, predicate`, HTML-escaped).
+ */
+export function encodeAttestationStatement(
+  input: StatementInput,
+  form: 'protojson' | 'in-toto-golang' = 'protojson',
+): Uint8Array {
+  const subject = [
+    goStruct([
+      ['name', input.subjectName],
+      ['digest', subjectDigest(input.digest)],
+    ]),
+  ];
+  const predicate = input.predicate ?? {};
+  if (form === 'in-toto-golang') {
+    return utf8(
+      encodeGoJson(
+        goStruct([
+          ['_type', STATEMENT_V01],
+          ['predicateType', input.predicateType],
+          ['subject', subject],
+          ['predicate', predicate],
+        ]),
+      ),
+    );
+  }
+  return utf8(
+    encodeGoJson(
+      goStruct([
+        ['_type', STATEMENT_V01],
+        ['subject', subject],
+        ['predicateType', input.predicateType],
+        ['predicate', predicate],
+      ]),
+      {
+        escapeHtml: false,
+      },
+    ),
+  );
+}
+
+/**
+ * The v1 statement `cosign sign --new-bundle-format` signs for an image. `form` picks the cosign
+ * version's shape: `v3.0.5` (current: annotations and an empty predicate), `v3.0.3` (annotations,
+ * no predicate), `v2.6` (neither).
+ */
+export function encodeCosignSignStatement(
+  digest: string,
+  annotations: Readonly<Record<string, string>> | null = null,
+  form: 'v3.0.5' | 'v3.0.3' | 'v2.6' = 'v3.0.5',
+): Uint8Array {
+  const subject = goStruct([
+    ['digest', subjectDigest(digest)],
+    ['annotations', form === 'v2.6' ? undefined : (annotations ?? {})],
+  ]);
+  return utf8(
+    encodeGoJson(
+      goStruct([
+        ['_type', STATEMENT_V1],
+        ['subject', [subject]],
+        ['predicateType', COSIGN_SIGN_PREDICATE_TYPE],
+        ['predicate', form === 'v3.0.5' ? {} : undefined],
+      ]),
+      { escapeHtml: false },
+    ),
+  );
+}
+
+/** A parsed in-toto statement. */
+export interface Statement {
+  readonly _type: string;
+  readonly subject: ReadonlyArray<{
+    readonly name?: string;
+    readonly digest: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, unknown>>;
+  }>;
+  readonly predicateType: string;
+  readonly predicate?: unknown;
+}
+
+/** Parses a statement (v0.1 or v1), checking the fields verifiers rely on. */
+export function parseStatement(bytes: Uint8Array): Statement {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(fromUtf8(bytes));
+  } catch {
+    throw new PayloadFormatError('in-toto statement is not JSON');
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new PayloadFormatError('in-toto statement is not a JSON object');
+  const d = doc as Record<string, unknown>;
+  if (d._type !== STATEMENT_V01 && d._type !== STATEMENT_V1)
+    throw new PayloadFormatError(`Unknown in-toto statement type ${JSON.stringify(d._type)}`);
+  if (typeof d.predicateType !== 'string' || d.predicateType === '')
+    throw new PayloadFormatError('in-toto statement: predicateType must be a non-empty string');
+  if (!Array.isArray(d.subject) || d.subject.length === 0)
+    throw new PayloadFormatError('in-toto statement: subject must be a non-empty list');
+  for (const [i, s] of d.subject.entries()) {
+    const digest = (s as { digest?: unknown } | null)?.digest;
+    if (
+      typeof s !== 'object' ||
+      s === null ||
+      typeof digest !== 'object' ||
+      digest === null ||
+      Object.values(digest).some((v) => typeof v !== 'string')
+    ) {
+      throw new PayloadFormatError(`in-toto statement: subject[${i}] needs a digest map of strings`);
+    }
+  }
+  return d as unknown as Statement;
+}
+
+/** Does some subject name this digest (`sha256:<hex>`)? cosign's `IntotoSubjectClaimVerifier` check. */
+export function statementCoversDigest(statement: Statement, digest: string): boolean {
+  const [algorithm, hex] = digest.split(':');
+  return statement.subject.some((s) => algorithm !== undefined && s.digest[algorithm] === hex);
+}

@@ -1,0 +1,106 @@
+/**
+ * OCI value types (descriptors, manifests, indexes) and their serialization in
+ * go-containerregistry's struct order — the bytes cosign pushes. Pure values: fetching and
+ * validating documents from registries is the registry layer's job.
+ */
+import { goStruct } from './go-json.js';
+
+/** An OCI content descriptor. */
+export interface Descriptor {
+  readonly mediaType: string;
+  readonly digest: string;
+  readonly size: number;
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly artifactType?: string;
+  readonly platform?: Platform;
+  readonly urls?: readonly string[];
+  readonly data?: string;
+}
+
+export interface Platform {
+  readonly architecture: string;
+  readonly os: string;
+  readonly variant?: string;
+  readonly 'os.version'?: string;
+  readonly 'os.features'?: readonly string[];
+}
+
+/** An image manifest (OCI or Docker v2 schema 2), including artifact manifests with `subject`. */
+export interface ImageManifest {
+  readonly schemaVersion: 2;
+  readonly mediaType?: string;
+  readonly artifactType?: string;
+  readonly config: Descriptor;
+  readonly layers: readonly Descriptor[];
+  readonly subject?: Descriptor;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/** An image index (OCI) or manifest list (Docker). */
+export interface ImageIndex {
+  readonly schemaVersion: 2;
+  readonly mediaType?: string;
+  readonly artifactType?: string;
+  readonly manifests: readonly Descriptor[];
+  readonly subject?: Descriptor;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+export type Manifest = ImageManifest | ImageIndex;
+
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+export const OCI_EMPTY = 'application/vnd.oci.empty.v1+json';
+export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+export const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
+
+function platformStruct(p: Platform | undefined) {
+  if (p === undefined) return undefined;
+  return goStruct([
+    ['architecture', p.architecture],
+    ['os', p.os],
+    ['os.version', p['os.version'] || undefined],
+    ['os.features', p['os.features']?.length ? p['os.features'] : undefined],
+    ['variant', p.variant || undefined],
+  ]);
+}
+
+/** A descriptor in ggcr's field order: mediaType, size, digest, data, urls, annotations, platform, artifactType. */
+export function descriptorStruct(d: Descriptor) {
+  return goStruct([
+    ['mediaType', d.mediaType],
+    ['size', d.size],
+    ['digest', d.digest],
+    ['data', d.data || undefined],
+    ['urls', d.urls?.length ? d.urls : undefined],
+    ['annotations', d.annotations && Object.keys(d.annotations).length > 0 ? d.annotations : undefined],
+    ['platform', platformStruct(d.platform)],
+    ['artifactType', d.artifactType || undefined],
+  ]);
+}
+
+/** An image manifest in ggcr's field order: schemaVersion, mediaType, config, layers, annotations, subject, artifactType. */
+export function manifestStruct(m: ImageManifest) {
+  return goStruct([
+    ['schemaVersion', m.schemaVersion],
+    ['mediaType', m.mediaType || undefined],
+    ['config', descriptorStruct(m.config)],
+    ['layers', m.layers.map(descriptorStruct)],
+    ['annotations', m.annotations && Object.keys(m.annotations).length > 0 ? m.annotations : undefined],
+    ['subject', m.subject === undefined ? undefined : descriptorStruct(m.subject)],
+    ['artifactType', m.artifactType || undefined],
+  ]);
+}
+
+/** An image index in ggcr's field order: schemaVersion, mediaType, manifests, annotations, subject, artifactType. */
+export function indexStruct(i: ImageIndex) {
+  return goStruct([
+    ['schemaVersion', i.schemaVersion],
+    ['mediaType', i.mediaType || undefined],
+    ['manifests', i.manifests.map(descriptorStruct)],
+    ['annotations', i.annotations && Object.keys(i.annotations).length > 0 ? i.annotations : undefined],
+    ['subject', i.subject === undefined ? undefined : descriptorStruct(i.subject)],
+    ['artifactType', i.artifactType || undefined],
+  ]);
+}

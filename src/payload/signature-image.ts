@@ -1,0 +1,350 @@
+/**
+ * cosign's classic signature and attestation images (the `.sig` / `.att` tags, and the OCI 1.1
+ * experimental referrer form): layer descriptors with their annotations, the config blob (not `{}`:
+ * go-containerregistry's image config with one `diff_ids` and `history` entry per layer), and the
+ * manifest — all byte-identical to what cosign pushes. Appending keeps existing descriptors as they
+ * were. Pure: reading and writing registries, and verifying duplicates, happen above.
+ */
+import { InvalidArgumentError } from '../errors/base.js';
+import { LimitExceededError, PayloadFormatError } from '../errors/payload.js';
+import { fromUtf8, utf8 } from '../internal/bytes.js';
+import { sha256Digest } from './digest.js';
+import { encodeGoJson, goStruct } from './go-json.js';
+import {
+  type Descriptor,
+  DOCKER_CONFIG,
+  DOCKER_MANIFEST,
+  type ImageManifest,
+  manifestStruct,
+  OCI_CONFIG,
+  OCI_MANIFEST,
+} from './oci.js';
+
+/** Layer annotation keys, spelled exactly as cosign's code writes them. */
+export const SignatureAnnotation = {
+  signature: 'dev.cosignproject.cosign/signature',
+  certificate: 'dev.sigstore.cosign/certificate',
+  chain: 'dev.sigstore.cosign/chain',
+  bundle: 'dev.sigstore.cosign/bundle',
+  rfc3161Timestamp: 'dev.sigstore.cosign/rfc3161timestamp',
+  predicateType: 'predicateType',
+} as const;
+
+/** Config media type of cosign's OCI 1.1 experimental signature referrers. */
+export const COSIGN_SIG_ARTIFACT_TYPE = 'application/vnd.dev.cosign.artifact.sig.v1+json';
+export const DSSE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
+
+/** Go's zero `time.Time`, which ggcr writes for unset timestamps. */
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** cosign's default reader limits: 1000 layers per signature image, 128 MiB per payload. */
+export const DEFAULT_MAX_LAYERS = 1000;
+export const DEFAULT_MAX_PAYLOAD_BYTES = 128 * 1024 * 1024;
+
+/** The Rekor bundle annotation: `{"SignedEntryTimestamp":…,"Payload":{"body","integratedTime","logIndex","logID"}}`. */
+export interface RekorBundle {
+  readonly SignedEntryTimestamp: string;
+  readonly Payload: {
+    readonly body: string;
+    readonly integratedTime: number;
+    readonly logIndex: number;
+    readonly logID: string;
+  };
+}
+
+/** What one signature (or attestation) layer carries. */
+export interface SignatureLayerInput {
+  /** The signed bytes: a simple-signing payload, or a DSSE envelope for attestations. */
+  readonly payload: Uint8Array;
+  /** Default: simple-signing. Use DSSE_MEDIA_TYPE for attestations. */
+  readonly mediaType?: string;
+  /** Base64 signature; `''` for attestation layers (the signature lives in the envelope). */
+  readonly signature: string;
+  /** PEM leaf certificate; when given, `chain` is written too (empty when absent), as cosign does. */
+  readonly certificate?: string;
+  readonly chain?: string;
+  readonly bundle?: RekorBundle;
+  /** Base64 DER RFC 3161 TimeStampResp. */
+  readonly rfc3161Timestamp?: string;
+  /** Extra annotations (e.g. `predicateType` on attestation layers). */
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/** The descriptor of one signature layer: uncompressed payload, annotations as cosign writes them. */
+export function signatureLayerDescriptor(layer: SignatureLayerInput): Descriptor {
+  if (!(layer.payload instanceof Uint8Array)) throw new InvalidArgumentError('payload must be a Uint8Array');
+  const annotations: Record<string, string> = {
+    ...layer.annotations,
+    [SignatureAnnotation.signature]: layer.signature,
+  };
+  if (layer.certificate !== undefined) {
+    annotations[SignatureAnnotation.certificate] = layer.certificate;
+    annotations[SignatureAnnotation.chain] = layer.chain ?? '';
+  }
+  if (layer.bundle !== undefined) {
+    const b = layer.bundle;
+    annotations[SignatureAnnotation.bundle] = encodeGoJson(
+      goStruct([
+        ['SignedEntryTimestamp', b.SignedEntryTimestamp],
+        [
+          'Payload',
+          goStruct([
+            ['body', b.Payload.body],
+            ['integratedTime', b.Payload.integratedTime],
+            ['logIndex', b.Payload.logIndex],
+            ['logID', b.Payload.logID],
+          ]),
+        ],
+      ]),
+    );
+  }
+  if (layer.rfc3161Timestamp !== undefined) {
+    annotations[SignatureAnnotation.rfc3161Timestamp] = encodeGoJson(
+      goStruct([['SignedRFC3161Timestamp', layer.rfc3161Timestamp]]),
+    );
+  }
+  return {
+    mediaType: layer.mediaType ?? 'application/vnd.dev.cosign.simplesigning.v1+json',
+    size: layer.payload.length,
+    digest: sha256Digest(layer.payload),
+    annotations,
+  };
+}
+
+interface HistoryEntry {
+  readonly created?: string;
+  readonly created_by?: string;
+  readonly author?: string;
+  readonly comment?: string;
+  readonly empty_layer?: boolean;
+}
+
+/** The parts of an image config that survive ggcr's re-marshal through its ConfigFile struct. */
+export interface SignatureConfig {
+  readonly architecture: string;
+  readonly author?: string;
+  readonly created: string;
+  readonly history: readonly HistoryEntry[];
+  readonly os: string;
+  readonly diffIds: readonly string[];
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly variant?: string;
+  readonly osVersion?: string;
+}
+
+/** Encodes a config blob in ggcr's ConfigFile field order. */
+export function encodeSignatureConfig(config: SignatureConfig): Uint8Array {
+  return utf8(
+    encodeGoJson(
+      goStruct([
+        ['architecture', config.architecture],
+        ['author', config.author || undefined],
+        ['created', config.created],
+        [
+          'history',
+          config.history.length === 0
+            ? undefined
+            : config.history.map((h) =>
+                goStruct([
+                  ['created', h.created ?? ZERO_TIME],
+                  ['created_by', h.created_by || undefined],
+                  ['author', h.author || undefined],
+                  ['comment', h.comment || undefined],
+                  ['empty_layer', h.empty_layer || undefined],
+                ]),
+              ),
+        ],
+        ['os', config.os],
+        [
+          'rootfs',
+          goStruct([
+            ['type', 'layers'],
+            ['diff_ids', config.diffIds],
+          ]),
+        ],
+        ['config', config.config],
+        ['os.version', config.osVersion || undefined],
+        ['variant', config.variant || undefined],
+      ]),
+    ),
+  );
+}
+
+/** Reads an existing signature image's config (untrusted bytes) into the fields ggcr keeps. */
+export function parseSignatureConfig(bytes: Uint8Array): SignatureConfig {
+  let doc: Record<string, unknown>;
+  try {
+    doc = JSON.parse(fromUtf8(bytes));
+  } catch {
+    throw new PayloadFormatError('Signature image config is not JSON');
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new PayloadFormatError('Signature image config is not a JSON object');
+  const rootfs = doc.rootfs as { diff_ids?: unknown } | undefined;
+  const diffIds = rootfs?.diff_ids ?? [];
+  if (!Array.isArray(diffIds) || diffIds.some((d) => typeof d !== 'string'))
+    throw new PayloadFormatError('Signature image config: rootfs.diff_ids must be strings');
+  const history = doc.history ?? [];
+  if (!Array.isArray(history) || history.some((h) => typeof h !== 'object' || h === null))
+    throw new PayloadFormatError('Signature image config: history must be a list of objects');
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  return {
+    architecture: str(doc.architecture),
+    author: str(doc.author),
+    created: typeof doc.created === 'string' ? doc.created : ZERO_TIME,
+    history: history as HistoryEntry[],
+    os: str(doc.os),
+    diffIds: diffIds as string[],
+    config:
+      typeof doc.config === 'object' && doc.config !== null && !Array.isArray(doc.config)
+        ? (doc.config as Record<string, unknown>)
+        : {},
+    variant: str(doc.variant),
+    osVersion: str(doc['os.version']),
+  };
+}
+
+/** A built signature image: the config blob and manifest bytes, with the manifest's value. */
+export interface SignatureImage {
+  readonly config: Uint8Array;
+  readonly configDescriptor: Descriptor;
+  readonly manifest: Uint8Array;
+  readonly manifestValue: ImageManifest;
+  readonly mediaType: string;
+}
+
+export interface SignatureImageOptions {
+  /** Docker media types (`COSIGN_DOCKER_MEDIA_TYPES=1`) instead of OCI. */
+  readonly dockerMediaTypes?: boolean;
+  /** The OCI 1.1 experimental referrer form: cosign's artifact config type and this subject. */
+  readonly subject?: Descriptor;
+  /** With `subject`: also write top-level artifactType, as cosign ≥ 3.1.2 does. Default true. */
+  readonly artifactType?: boolean;
+  /** Top-level `created` (cosign's deprecated --record-creation-timestamp); default Go's zero time. */
+  readonly created?: string;
+  /** Refuse more layers than this (cosign reads at most 1000). */
+  readonly maxLayers?: number;
+}
+
+/**
+ * Builds a signature image from its layers, as cosign appends them onto an empty image. `base` is an
+ * existing config to extend (its diff_ids/history must match `layers` minus the new ones).
+ */
+export function buildSignatureImage(
+  layers: readonly Descriptor[],
+  options: SignatureImageOptions = {},
+  base?: SignatureConfig,
+): SignatureImage {
+  const maxLayers = options.maxLayers ?? DEFAULT_MAX_LAYERS;
+  if (layers.length > maxLayers)
+    throw new LimitExceededError(
+      `A signature image may hold at most ${maxLayers} layers; this one would have ${layers.length}`,
+    );
+  const kept = base?.diffIds.length ?? 0;
+  if (kept > layers.length)
+    throw new InvalidArgumentError('The base config has more diff_ids than there are layers');
+  const added = layers.slice(kept);
+  const config = encodeSignatureConfig({
+    architecture: base?.architecture ?? '',
+    ...(base?.author ? { author: base.author } : {}),
+    created: base?.created ?? options.created ?? ZERO_TIME,
+    history: [...(base?.history ?? []), ...added.map(() => ({ created: ZERO_TIME }))],
+    os: base?.os ?? '',
+    diffIds: [...(base?.diffIds ?? []), ...added.map((l) => l.digest)],
+    config: base?.config ?? {},
+    ...(base?.variant ? { variant: base.variant } : {}),
+    ...(base?.osVersion ? { osVersion: base.osVersion } : {}),
+  });
+  const docker = options.dockerMediaTypes === true;
+  const mediaType = docker ? DOCKER_MANIFEST : OCI_MANIFEST;
+  const configDescriptor: Descriptor = {
+    mediaType: options.subject !== undefined ? COSIGN_SIG_ARTIFACT_TYPE : docker ? DOCKER_CONFIG : OCI_CONFIG,
+    size: config.length,
+    digest: sha256Digest(config),
+  };
+  const manifestValue: ImageManifest = {
+    schemaVersion: 2,
+    mediaType,
+    config: configDescriptor,
+    layers,
+    ...(options.subject !== undefined ? { subject: options.subject } : {}),
+    ...(options.subject !== undefined && options.artifactType !== false
+      ? { artifactType: COSIGN_SIG_ARTIFACT_TYPE }
+      : {}),
+  };
+  return {
+    config,
+    configDescriptor,
+    manifest: utf8(encodeGoJson(manifestStruct(manifestValue))),
+    manifestValue,
+    mediaType,
+  };
+}
+
+/**
+ * Appends one layer to an existing signature image (or starts one when `existing` is undefined),
+ * keeping existing layer descriptors as they were, as `mutate.Append` does.
+ */
+export function appendSignatureLayer(
+  existing: { manifest: ImageManifest; config?: Uint8Array } | undefined,
+  layer: Descriptor,
+  options: SignatureImageOptions = {},
+): SignatureImage {
+  const layers = [...(existing?.manifest.layers ?? []), layer];
+  const base = existing?.config === undefined ? undefined : parseSignatureConfig(existing.config);
+  if (base !== undefined && base.diffIds.length !== layers.length - 1) {
+    throw new PayloadFormatError(
+      `The existing signature image has ${layers.length - 1} layers but its config lists ${base.diffIds.length}`,
+    );
+  }
+  const docker = existing?.manifest.mediaType === DOCKER_MANIFEST;
+  return buildSignatureImage(layers, { ...(docker ? { dockerMediaTypes: true } : {}), ...options }, base);
+}
+
+/**
+ * The structural half of cosign's duplicate check: same payload digest and media type, and every
+ * non-signature annotation of the candidate present with an equal value on the existing layer. The
+ * caller must also verify the existing signature over the candidate's payload (ECDSA signatures are
+ * randomized, so comparing signature bytes would never find a duplicate).
+ */
+export function sameSignatureLayerContent(existing: Descriptor, candidate: Descriptor): boolean {
+  if (existing.digest !== candidate.digest || existing.mediaType !== candidate.mediaType) return false;
+  for (const [key, value] of Object.entries(candidate.annotations ?? {})) {
+    if (key === SignatureAnnotation.signature) continue;
+    if (existing.annotations?.[key] !== value) return false;
+  }
+  return true;
+}
+
+/** Reader limits, as cosign applies them (`COSIGN_MAX_ATTACHMENT_SIZE`, 1000 layers). */
+export interface PayloadLimits {
+  /** Largest layer payload read. Default 128 MiB. */
+  readonly maxPayloadBytes?: number;
+  /** Most layers read from one signature image. Default 1000. */
+  readonly maxLayers?: number;
+}
+
+/**
+ * The layers of a fetched signature or attestation image, after cosign's reader limits: refuses
+ * more than `maxLayers` layers or any layer declared larger than `maxPayloadBytes`.
+ */
+export function signatureLayersOf(
+  manifest: ImageManifest,
+  limits: PayloadLimits = {},
+): readonly Descriptor[] {
+  const maxLayers = limits.maxLayers ?? DEFAULT_MAX_LAYERS;
+  const maxBytes = limits.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  if (manifest.layers.length > maxLayers) {
+    throw new LimitExceededError(
+      `The signature image has ${manifest.layers.length} layers; at most ${maxLayers} are read (as in cosign)`,
+    );
+  }
+  for (const layer of manifest.layers) {
+    if (layer.size > maxBytes) {
+      throw new LimitExceededError(
+        `Signature layer ${layer.digest} is ${layer.size} bytes, over the ${maxBytes}-byte limit (cosign: COSIGN_MAX_ATTACHMENT_SIZE)`,
+      );
+    }
+  }
+  return manifest.layers;
+}

@@ -1,0 +1,230 @@
+/**
+ * The simple-signing payload cosign signs for an image in the classic `.sig` format, byte for byte:
+ * `{"critical":{"identity":{"docker-reference":…},"image":{"docker-manifest-digest":…},"type":
+ * "cosign container image signature"},"optional":…}` — and the claim checks `cosign verify` runs on
+ * it. Pure: it neither resolves tags nor verifies signatures.
+ */
+import { InvalidArgumentError } from '../errors/base.js';
+import { ClaimMismatchError, PayloadFormatError } from '../errors/payload.js';
+import { fromUtf8, utf8 } from '../internal/bytes.js';
+import { checkDigest, parseImageReference, repositoryName } from '../internal/reference.js';
+import { encodeGoJson, goStruct } from './go-json.js';
+
+export const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
+export const SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
+
+/** A parsed simple-signing payload. */
+export interface SimpleSigningPayload {
+  readonly dockerReference: string;
+  readonly manifestDigest: string;
+  readonly type: string;
+  /** `optional` as signed: `null` when the signer passed no annotations. */
+  readonly annotations: Readonly<Record<string, unknown>> | null;
+}
+
+/**
+ * The `docker-reference` cosign writes: registry/repository after Docker Hub normalization, never a
+ * tag or digest. `"ubuntu@sha256:…"` → `"index.docker.io/library/ubuntu"`.
+ */
+export function dockerReference(image: string): string {
+  return repositoryName(parseImageReference(image));
+}
+
+/** Encodes the payload exactly as cosign (sigstore's `payload.Cosign`) does. */
+export function encodeSimpleSigningPayload(input: {
+  dockerReference: string;
+  manifestDigest: string;
+  annotations?: Readonly<Record<string, unknown>> | null;
+}): Uint8Array {
+  if (typeof input?.dockerReference !== 'string' || input.dockerReference === '') {
+    throw new InvalidArgumentError(
+      'dockerReference must be a non-empty string (e.g. from dockerReference(image))',
+    );
+  }
+  checkDigest(input.manifestDigest);
+  const doc = goStruct([
+    [
+      'critical',
+      goStruct([
+        ['identity', goStruct([['docker-reference', input.dockerReference]])],
+        ['image', goStruct([['docker-manifest-digest', input.manifestDigest]])],
+        ['type', SIMPLE_SIGNING_TYPE],
+      ]),
+    ],
+    ['optional', input.annotations ?? null],
+  ]);
+  return utf8(encodeGoJson(doc));
+}
+
+/** Go's case-insensitive field lookup (exact name preferred). */
+function field(object: unknown, name: string): unknown {
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) return undefined;
+  const record = object as Record<string, unknown>;
+  if (Object.hasOwn(record, name)) return record[name];
+  const lower = name.toLowerCase();
+  const key = Object.keys(record).find((k) => k.toLowerCase() === lower);
+  return key === undefined ? undefined : record[key];
+}
+
+function stringField(object: unknown, name: string, where: string): string {
+  const value = field(object, name);
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string')
+    throw new PayloadFormatError(`Simple-signing payload: ${where} must be a string`);
+  return value;
+}
+
+/**
+ * Parses a payload as cosign's verifier does (Go `encoding/json` into a struct): field names match
+ * case-insensitively, unknown fields are ignored, missing ones are empty.
+ */
+export function parseSimpleSigningPayload(bytes: Uint8Array): SimpleSigningPayload {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(fromUtf8(bytes));
+  } catch {
+    throw new PayloadFormatError('Simple-signing payload is not JSON');
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new PayloadFormatError('Simple-signing payload is not a JSON object');
+  const critical = field(doc, 'critical');
+  const optional = field(doc, 'optional');
+  if (
+    optional !== undefined &&
+    optional !== null &&
+    (typeof optional !== 'object' || Array.isArray(optional))
+  ) {
+    throw new PayloadFormatError('Simple-signing payload: optional must be an object or null');
+  }
+  return {
+    dockerReference: stringField(
+      field(critical, 'identity'),
+      'docker-reference',
+      'critical.identity.docker-reference',
+    ),
+    manifestDigest: stringField(
+      field(critical, 'image'),
+      'docker-manifest-digest',
+      'critical.image.docker-manifest-digest',
+    ),
+    type: stringField(critical, 'type', 'critical.type'),
+    annotations: (optional as Record<string, unknown> | null | undefined) ?? null,
+  };
+}
+
+/** What a verifier requires of a payload. */
+export interface SimpleSigningClaims {
+  /** The image digest the payload must name. */
+  readonly manifestDigest: string;
+  /** Annotations that must be present in `optional` with equal value and JSON type. */
+  readonly annotations?: Readonly<Record<string, unknown>> | null | undefined;
+  /**
+   * Also check `critical.type` and `critical.identity.docker-reference` (against this value). cosign
+   * checks neither; strict mode is ours, off by default.
+   */
+  readonly strict?: { readonly dockerReference: string } | undefined;
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a))
+    return a.length === (b as unknown[]).length && a.every((v, i) => deepEqual(v, (b as unknown[])[i]));
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b as object);
+  return (
+    ka.length === kb.length &&
+    ka.every(
+      (k) =>
+        Object.hasOwn(b as object, k) &&
+        deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+    )
+  );
+}
+
+/**
+ * The claim checks `cosign verify` applies: the digest must equal; every wanted annotation must be
+ * present with an equal value of the same JSON type (the string "1" never equals the number 1).
+ * Throws ClaimMismatchError saying which claim failed.
+ */
+export function checkSimpleSigningClaims(payload: SimpleSigningPayload, claims: SimpleSigningClaims): void {
+  if (payload.manifestDigest !== claims.manifestDigest) {
+    throw new ClaimMismatchError(
+      `invalid or missing digest in claim: the payload names ${payload.manifestDigest || '(nothing)'}, the image is ${claims.manifestDigest}`,
+    );
+  }
+  for (const [key, wanted] of Object.entries(claims.annotations ?? {})) {
+    const actual = payload.annotations?.[key];
+    if (
+      payload.annotations === null ||
+      !Object.hasOwn(payload.annotations, key) ||
+      !deepEqual(actual, wanted)
+    ) {
+      throw new ClaimMismatchError(
+        `missing or incorrect annotation: ${key} should be ${JSON.stringify(wanted)}, the payload has ${actual === undefined ? 'none' : JSON.stringify(actual)}`,
+      );
+    }
+  }
+  if (claims.strict !== undefined) {
+    if (payload.type !== SIMPLE_SIGNING_TYPE)
+      throw new ClaimMismatchError(`critical.type is "${payload.type}", expected "${SIMPLE_SIGNING_TYPE}"`);
+    if (payload.dockerReference !== claims.strict.dockerReference) {
+      throw new ClaimMismatchError(
+        `docker-reference is "${payload.dockerReference}", expected "${claims.strict.dockerReference}"`,
+      );
+    }
+  }
+}
+
+/** Splits one CSV record as Go's `encoding/csv` does for pflag's StringSlice (quotes, doubled quotes). */
+function csvRecord(text: string): string[] {
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    let field = '';
+    if (text[i] === '"') {
+      i++;
+      for (;;) {
+        if (i >= text.length)
+          throw new InvalidArgumentError(`Unterminated quote in annotation flag ${JSON.stringify(text)}`);
+        if (text[i] === '"') {
+          if (text[i + 1] === '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        field += text[i++];
+      }
+      if (i < text.length && text[i] !== ',')
+        throw new InvalidArgumentError(`Unexpected text after a quoted field in ${JSON.stringify(text)}`);
+    } else {
+      while (i < text.length && text[i] !== ',') field += text[i++];
+    }
+    fields.push(field);
+    if (i >= text.length) return fields;
+    i++;
+  }
+}
+
+/**
+ * Parses `-a` flags as cosign ≥ 3.1.2 does: each flag is a CSV record (`-a a=1,b=2` is two
+ * annotations; quote a value containing a comma), each field splits on its first `=`.
+ */
+export function parseAnnotationFlags(flags: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const flag of flags) {
+    for (const field of csvRecord(flag)) {
+      const eq = field.indexOf('=');
+      if (eq < 0)
+        throw new InvalidArgumentError(
+          `unable to parse annotation: ${JSON.stringify(field)} is not key=value`,
+        );
+      out[field.slice(0, eq)] = field.slice(eq + 1);
+    }
+  }
+  return out;
+}
