@@ -3,8 +3,8 @@
 import { Pool } from 'undici';
 
 const [from, to] = process.argv.slice(2);
-const src = new URL('http://' + from.split('/')[0]);
-const dst = new URL('http://' + to.split('/')[0]);
+const src = new URL(`http://${from.split('/')[0]}`);
+const dst = new URL(`http://${to.split('/')[0]}`);
 const a = new Pool(src.origin),
   b = new Pool(dst.origin);
 const repoA = from.slice(from.indexOf('/') + 1, from.lastIndexOf(':'));

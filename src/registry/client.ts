@@ -754,8 +754,16 @@ export class RegistryClient {
       if (bytes === undefined) await discard(response);
       this.#referrersApi.set(endpoint.host, false);
     }
+    // go-containerregistry < 0.21.6 (cosign ≤ 3.0.6) recorded the config media type — for cosign's
+    // bundles, the empty type — as the entry's artifactType; keep those too and let callers read the
+    // manifest to be sure.
     const index = await this.#fallbackIndex(registry, repository, digest, options.signal);
-    return filter(index?.manifests ?? []);
+    const entries = index?.manifests ?? [];
+    return options.artifactType === undefined
+      ? [...entries]
+      : entries.filter(
+          (d) => d.artifactType === options.artifactType || d.artifactType === MediaType.ociEmpty,
+        );
   }
 
   async #fallbackIndex(
