@@ -55,6 +55,7 @@ type Expected = {
   manifestDigest: string;
   manifestSize: number;
 };
+// biome-ignore lint/suspicious/noExplicitAny: shared vector files are untyped JSON
 const sm = readVectors<Record<string, any>>('cosign/signature-manifests.json');
 const signer = importPublicKey(sm.signerPublicKeyPem);
 
@@ -250,6 +251,7 @@ describe('cosign 3 bundles and referrers', () => {
 });
 
 describe('real cosign output (real-cosign-artifacts.json)', () => {
+  // biome-ignore lint/suspicious/noExplicitAny: shared vector files are untyped JSON
   const real = readVectors<Record<string, any>>('cosign/real-cosign-artifacts.json');
 
   it('re-encodes the classic capture: payload digest, config and manifest', async () => {
