@@ -93,8 +93,12 @@ function escapeString(text: string, escapeHtml: boolean): string {
 
 const utf8 = new TextEncoder();
 
+const SURROGATE = /[\ud800-\udfff]/;
+
 /** Compares strings by their UTF-8 bytes, as Go sorts map keys. */
 export function compareUtf8(a: string, b: string): number {
+  // UTF-16 code-unit order equals UTF-8 byte order unless a surrogate pair is involved.
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   const x = utf8.encode(a);
   const y = utf8.encode(b);
   const n = Math.min(x.length, y.length);
