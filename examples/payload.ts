@@ -37,7 +37,7 @@ const image = buildSignatureImage([
   signatureLayerDescriptor({ payload, signature: Buffer.from(signature).toString('base64') }),
 ]);
 console.log(
-  `${signatureTag(digest)}: config ${image.config.length} bytes, manifest ${image.configDescriptor.digest.slice(0, 19)}…`,
+  `${signatureTag(digest)}: config ${image.config.length} bytes, manifest ${image.manifest.length} bytes`,
 );
 console.log(`classic signature verifies: ${await verifySignature(publicKey, payload, signature)}`);
 
