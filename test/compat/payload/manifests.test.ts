@@ -224,6 +224,21 @@ describe('cosign 3 bundles and referrers', () => {
     }
   });
 
+  it('our own signature over the v3.0.5 statement: PAE, envelope bytes and verification', async () => {
+    const o = sm.newBundleSignStatements.ownSignatureOverV305Form;
+    const statement = enc(o.statement);
+    expect(text(encodeCosignSignStatement(sm.newBundleSignStatements.subjectDigest, null, 'v3.0.5'))).toBe(
+      o.statement,
+    );
+    const signature = new Uint8Array(Buffer.from(o.base64Signature, 'base64'));
+    expect(await verifySignature(signer, preAuthEncoding(o.pae_payloadType, statement), signature)).toBe(
+      true,
+    );
+    const envelope = parseDsseEnvelope(o.dsseEnvelope);
+    expect(text(encodeDsseEnvelope(envelope, 'current'))).toBe(o.dsseEnvelope);
+    expect(verifyDsseEnvelope(envelope, signer)).toEqual([0]);
+  });
+
   it('parses the bundle, verifies its DSSE over stored bytes, and rebuilds the referrer byte for byte', () => {
     const bundleBytes = enc(b.bundle);
     const bundle = parseBundle(bundleBytes);
