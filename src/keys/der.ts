@@ -47,10 +47,23 @@ function checkDer(node: asn1js.AsnType, what: string): void {
   if (Array.isArray(children)) for (const child of children) checkDer(child as asn1js.AsnType, what);
 }
 
+/**
+ * asn1js.fromBER, made total: asn1js throws (rather than reporting) on some malformed values, such
+ * as a GeneralizedTime that is not a time — found by our fuzz tests.
+ */
+export function fromBerSafe(der: Uint8Array): ReturnType<typeof asn1js.fromBER> | undefined {
+  try {
+    return asn1js.fromBER(der, PARSE_LIMITS);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parses exactly one DER value spanning all of `der`. */
 export function parseDer(der: Uint8Array, what: string): asn1js.AsnType {
   if (der.length === 0) throw new KeyFormatError(`${what}: no bytes to parse`);
-  const parsed = asn1js.fromBER(der, PARSE_LIMITS);
+  const parsed = fromBerSafe(der);
+  if (parsed === undefined) throw new KeyFormatError(`${what}: malformed ASN.1`);
   if (parsed.offset === -1)
     throw new KeyFormatError(`${what}: malformed ASN.1 (${parsed.result.error || 'unreadable'})`);
   if (parsed.offset !== der.length)
@@ -58,7 +71,12 @@ export function parseDer(der: Uint8Array, what: string): asn1js.AsnType {
       `${what}: ${der.length - parsed.offset} bytes of trailing data after the ASN.1 structure`,
     );
   checkDer(parsed.result, what);
-  const reencoded = new Uint8Array(parsed.result.toBER());
+  let reencoded: Uint8Array;
+  try {
+    reencoded = new Uint8Array(parsed.result.toBER());
+  } catch {
+    throw new KeyFormatError(`${what}: malformed ASN.1`);
+  }
   if (!bytesEqual(reencoded, der)) throw new KeyFormatError(`${what}: encoding is BER but not canonical DER`);
   return parsed.result;
 }

@@ -8,6 +8,7 @@ import { InvalidArgumentError } from '../errors/base.js';
 import { KeyFormatError, PasswordRequiredError, UnsupportedKeyError } from '../errors/keys.js';
 import { utf8 } from '../internal/bytes.js';
 import { backend } from './backend/select.js';
+import { fromBerSafe } from './der.js';
 import { COSIGN_KEY_PEM_TYPE, decryptDocument, SIGSTORE_KEY_PEM_TYPE } from './encrypted.js';
 import { newPrivateKey, newPublicKey, type PrivateKey, type PublicKey } from './key-objects.js';
 import { checkKeyPolicy } from './key-policy.js';
@@ -80,9 +81,9 @@ function refuseForeignPrivate(type: string): never {
 
 /** Tells the DER structures apart by their shape: what follows the leading version INTEGER. */
 function parsePrivateDer(der: Uint8Array): PrivateMaterial {
-  const parsed = asn1js.fromBER(der, { maxDepth: 16, maxNodes: 512, maxContentLength: 64 * 1024 });
+  const parsed = fromBerSafe(der);
   const second =
-    parsed.offset !== -1 && parsed.result instanceof asn1js.Sequence
+    parsed !== undefined && parsed.offset !== -1 && parsed.result instanceof asn1js.Sequence
       ? parsed.result.valueBlock.value[1]
       : undefined;
   if (second instanceof asn1js.Sequence) return parsePkcs8PrivateKey(der);
@@ -171,9 +172,9 @@ const pemCache = new Map<string, PublicKey>();
 const PEM_CACHE_LIMIT = 256;
 
 function parsePublicDer(der: Uint8Array): PublicMaterial {
-  const parsed = asn1js.fromBER(der, { maxDepth: 16, maxNodes: 512, maxContentLength: 64 * 1024 });
+  const parsed = fromBerSafe(der);
   const first =
-    parsed.offset !== -1 && parsed.result instanceof asn1js.Sequence
+    parsed !== undefined && parsed.offset !== -1 && parsed.result instanceof asn1js.Sequence
       ? parsed.result.valueBlock.value[0]
       : undefined;
   return first instanceof asn1js.Integer ? parsePkcs1PublicKey(der) : parseSpki(der);

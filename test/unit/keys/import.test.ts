@@ -135,6 +135,12 @@ describe('DER strictness (Go accepts DER, not BER)', () => {
     expect((error as Error).message).toMatch(/trailing/);
   });
 
+  it('refuses ASN.1 that makes asn1js throw (a malformed GeneralizedTime, found by fuzzing)', async () => {
+    const der = new Uint8Array([0x30, 0x07, 0x02, 0x01, 0x00, 0x18, 0x02, 0x41, 0x42]);
+    expect(() => importPublicKey(der)).toThrow(KeyFormatError);
+    await expect(importPrivateKey(der)).rejects.toBeInstanceOf(KeyFormatError);
+  });
+
   it('refuses a non-minimal length encoding', () => {
     // 30 59 … → 30 81 59 …: the same SEQUENCE in BER long form.
     const ber = new Uint8Array([0x30, 0x81, ...der.subarray(1)]);
