@@ -6,6 +6,13 @@
  */
 export { InvalidArgumentError, OcisignError } from './base.js';
 export { KeyFormatError, PasswordRequiredError, UnsupportedKeyError, WrongPasswordError } from './keys.js';
+export {
+  InvalidKeyReferenceError,
+  KmsAccessDeniedError,
+  KmsKeyNotFoundError,
+  KmsKeyUnusableError,
+  KmsUnavailableError,
+} from './kms.js';
 export { BundleFormatError, ClaimMismatchError, LimitExceededError, PayloadFormatError } from './payload.js';
 export {
   DigestMismatchError,

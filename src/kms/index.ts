@@ -1,7 +1,8 @@
 /**
- * `ocisign/kms`: not yet implemented. The subpath exists so the package's export map is complete;
- * its API arrives with the issue that builds this layer.
+ * `ocisign/kms`: key providers behind one `Signer` interface — AWS KMS (`awskms://`, loaded on
+ * demand), PEM files (cosign encrypted keys included), `env://VAR`, and any provider you register.
  *
  * @packageDocumentation
  */
-export {};
+export type { KeyProvider, ResolveSignerOptions } from './provider.js';
+export { registerKeyProvider, resolveSigner } from './provider.js';
