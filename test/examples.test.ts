@@ -11,6 +11,7 @@ const examples = readdirSync(resolve(ROOT, 'examples')).filter((f) => f.endsWith
 const EXPECTED: Record<string, RegExp> = {
   'keys.ts': /signature verifies: true\ntampered payload verifies: false/,
   'demo.ts': /verifies with cosign\.pub: true/,
+  'kms-aws.ts': /KMS signature \(\d+ bytes\) verifies: true/,
   'payload.ts': /classic signature verifies: true[\s\S]*bundle signature verifies: true/,
   'registry.ts':
     /resolved v1 -> sha256:[0-9a-f]{64} in 1 request\(s\)\nlayer: hello, layer\nreferrers of v1: 1/,
