@@ -4,13 +4,25 @@
  * Storage lives in a temporary directory removed on close.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
 import { startTokenServer, type TokenServer } from './token-server.js';
 
 export type RegistryAuthMode = 'none' | 'basic' | 'token';
+
+function listening(port: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
 
 export interface RunningRegistry {
   /** host:port, e.g. 127.0.0.1:41234 */
@@ -20,30 +32,72 @@ export interface RunningRegistry {
   readonly username: string;
   readonly password: string;
   readonly tokenServer?: TokenServer;
+  /** PEM of the self-signed certificate, in TLS mode. */
+  readonly caPem?: string;
   close(): Promise<void>;
 }
 
 export const TEST_USER = { username: 'ocisign', password: 's3cret-test-pass' };
 
-async function waitUntilUp(url: string, child: ChildProcess, logs: () => string): Promise<void> {
+async function waitUntilUp(url: string, child: ChildProcess, logs: () => string, tls = false): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited early:\n${logs()}`);
-    try {
-      const res = await fetch(`${url}/v2/`);
-      await res.arrayBuffer();
-      if (res.status === 200 || res.status === 401) return;
-    } catch {
-      // not listening yet
+    if (tls) {
+      // Plain HTTP to a TLS port gets a 400 answer once the server listens.
+      if (await listening(new URL(url).port)) return;
+    } else {
+      try {
+        const res = await fetch(`${url}/v2/`);
+        await res.arrayBuffer();
+        if (res.status === 200 || res.status === 401) return;
+      } catch {
+        // not listening yet
+      }
     }
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`docker-registry did not start within 15 s:\n${logs()}`);
 }
 
-export async function startDockerRegistry(mode: RegistryAuthMode = 'none'): Promise<RunningRegistry> {
+export async function startDockerRegistry(
+  mode: RegistryAuthMode = 'none',
+  options: { tls?: boolean } = {},
+): Promise<RunningRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'ocisign-registry-'));
   const port = await freePort();
+  let tls = '';
+  let caPem: string | undefined;
+  if (options.tls === true) {
+    // A self-signed certificate for 127.0.0.1, which the client must be told to trust (ca option).
+    const key = join(dir, 'tls.key');
+    const cert = join(dir, 'tls.crt');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    caPem = readFileSync(cert, 'utf8');
+    tls = `  tls:\n    certificate: ${cert}\n    key: ${key}\n`;
+  }
   let tokenServer: TokenServer | undefined;
   let auth = '';
   if (mode === 'basic') {
@@ -70,6 +124,7 @@ export async function startDockerRegistry(mode: RegistryAuthMode = 'none'): Prom
     'http:',
     `  addr: 127.0.0.1:${port}`,
     '  secret: ocisign-test-secret',
+    tls.trimEnd(),
     auth,
   ].join('\n');
   writeFileSync(join(dir, 'config.yml'), config);
@@ -80,9 +135,14 @@ export async function startDockerRegistry(mode: RegistryAuthMode = 'none'): Prom
   child.stderr?.on('data', (d) => {
     stderr = (stderr + d).slice(-4000);
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tls === true ? 'https' : 'http'}://127.0.0.1:${port}`;
   try {
-    await waitUntilUp(url, child, () => stderr);
+    await waitUntilUp(
+      options.tls === true ? url.replace('https:', 'http:') : url,
+      child,
+      () => stderr,
+      options.tls === true,
+    );
   } catch (error) {
     child.kill('SIGKILL');
     await tokenServer?.close();
@@ -95,6 +155,7 @@ export async function startDockerRegistry(mode: RegistryAuthMode = 'none'): Prom
     mode,
     ...TEST_USER,
     ...(tokenServer === undefined ? {} : { tokenServer }),
+    ...(caPem === undefined ? {} : { caPem }),
     async close() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));

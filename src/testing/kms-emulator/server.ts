@@ -36,6 +36,8 @@ export interface RunningKmsEmulator {
   readonly calls: Readonly<Record<string, number>>;
   /** Denies these IAM actions (`kms:Sign`, …) from now on; `[]` allows everything again. */
   deny(actions: readonly string[]): void;
+  /** Answers the next `count` requests with ThrottlingException, as an overloaded KMS does. */
+  throttle(count: number): void;
   close(): Promise<void>;
 }
 
@@ -98,6 +100,7 @@ export async function startKmsEmulator(options: StartKmsEmulatorOptions = {}): P
   };
   const store = new KmsStore(region);
   let denied = new Set(options.deny ?? []);
+  let throttled = 0;
   const calls: Record<string, number> = {};
 
   function usable(id: unknown, action: string): EmulatedKey {
@@ -294,6 +297,11 @@ export async function startKmsEmulator(options: StartKmsEmulatorOptions = {}): P
         });
         return;
       }
+      if (throttled > 0) {
+        throttled--;
+        reply(res, 400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
+        return;
+      }
       const handler = operations[operation];
       if (handler === undefined) {
         reply(res, 400, { __type: 'UnknownOperationException', message: `Unknown operation ${target}` });
@@ -324,6 +332,9 @@ export async function startKmsEmulator(options: StartKmsEmulatorOptions = {}): P
     calls,
     deny(actions) {
       denied = new Set(actions);
+    },
+    throttle(count) {
+      throttled = count;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -195,6 +195,19 @@ describe('errors a person can act on', () => {
   });
 });
 
+describe('throttling', () => {
+  it('is retried by the SDK’s retry strategy', async () => {
+    const keyId = await newKey('ECC_NIST_P256');
+    const signer = new AwsKmsSigner(`awskms:///${keyId}`, options);
+    await signer.publicKey();
+    const before = kms.calls.Sign ?? 0;
+    kms.throttle(2);
+    const signature = await signer.sign(data);
+    expect(await verifySignature(await signer.publicKey(), data, signature)).toBe(true);
+    expect((kms.calls.Sign ?? 0) - before).toBe(3);
+  });
+});
+
 describe('preflight', () => {
   it('passes with full access and names the missing action otherwise', async () => {
     const keyId = await newKey('ECC_NIST_P384');
