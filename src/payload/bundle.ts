@@ -8,11 +8,13 @@
  * entries and RFC 3161 timestamps are carried through as they are; checking them is the verify
  * layer's job.
  */
+
 import { BundleFormatError, PayloadFormatError } from '../errors/payload.js';
-import { fromBase64, fromUtf8, toBase64, utf8 } from '../internal/bytes.js';
+import { fromBase64, toBase64, utf8 } from '../internal/bytes.js';
 import { sha256Digest } from './digest.js';
 import { type DsseEnvelope, parseDsseEnvelope } from './dsse.js';
 import { encodeGoJson, goStruct } from './go-json.js';
+import { parseJsonObject } from './json-object.js';
 import {
   type Descriptor,
   type ImageIndex,
@@ -112,13 +114,7 @@ function checkTlogEntry(entry: unknown, i: number, version: string): TlogEntry {
 
 /** Parses a bundle and applies sigstore-go's rules for its version. Throws BundleFormatError. */
 export function parseBundle(input: Uint8Array | string): SigstoreBundle {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(typeof input === 'string' ? input : fromUtf8(input));
-  } catch {
-    throw new BundleFormatError('Sigstore bundle is not JSON');
-  }
-  if (!isRecord(doc)) throw new BundleFormatError('Sigstore bundle is not a JSON object');
+  const doc = parseJsonObject(input, 'Sigstore bundle', (message) => new BundleFormatError(message));
   const version = typeof doc.mediaType === 'string' ? BUNDLE_MEDIA_TYPES[doc.mediaType] : undefined;
   if (version === undefined)
     throw new BundleFormatError(

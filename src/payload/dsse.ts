@@ -3,14 +3,16 @@
  * orders cosign has written, and verification over the payload bytes exactly as stored (decoded
  * from the envelope's base64, never re-serialized). Signing is the caller's `Signer`.
  */
+
 import { InvalidArgumentError } from '../errors/base.js';
 import { PayloadFormatError } from '../errors/payload.js';
-import { concatBytes, fromBase64, fromUtf8, toBase64, utf8 } from '../internal/bytes.js';
+import { concatBytes, fromBase64, toBase64, utf8 } from '../internal/bytes.js';
 import type { PublicKey } from '../keys/key-objects.js';
 import type { SignatureOptions } from '../keys/signature-scheme.js';
 import type { Signer } from '../keys/signer.js';
 import { verifySignatureSync } from '../keys/verify.js';
 import { encodeGoJson, goStruct } from './go-json.js';
+import { parseJsonObject } from './json-object.js';
 
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
@@ -102,17 +104,17 @@ function decodeBase64Loose(text: string): Uint8Array | undefined {
 
 /** Parses an envelope (either field order; unknown fields ignored). */
 export function parseDsseEnvelope(input: Uint8Array | string | object): DsseEnvelope {
-  let doc: unknown = input;
-  if (typeof input === 'string' || input instanceof Uint8Array) {
-    try {
-      doc = JSON.parse(typeof input === 'string' ? input : fromUtf8(input));
-    } catch {
-      throw new PayloadFormatError('DSSE envelope is not JSON');
-    }
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+  if (
+    typeof input !== 'string' &&
+    !(input instanceof Uint8Array) &&
+    (typeof input !== 'object' || input === null || Array.isArray(input))
+  ) {
     throw new PayloadFormatError('DSSE envelope is not a JSON object');
-  const d = doc as Record<string, unknown>;
+  }
+  const d =
+    typeof input === 'string' || input instanceof Uint8Array
+      ? parseJsonObject(input, 'DSSE envelope')
+      : (input as Record<string, unknown>);
   if (typeof d.payloadType !== 'string')
     throw new PayloadFormatError('DSSE envelope: payloadType must be a string');
   if (typeof d.payload !== 'string')

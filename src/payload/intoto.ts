@@ -4,11 +4,13 @@
  * `--type` → predicate URI table, and a parser. Signed statements are verified as stored bytes;
  * these encoders exist to produce new ones.
  */
+
 import { InvalidArgumentError } from '../errors/base.js';
 import { PayloadFormatError } from '../errors/payload.js';
-import { fromUtf8, utf8 } from '../internal/bytes.js';
+import { utf8 } from '../internal/bytes.js';
 import { checkDigest } from '../internal/reference.js';
 import { encodeGoJson, goStruct } from './go-json.js';
+import { parseJsonObject } from './json-object.js';
 
 export const STATEMENT_V01 = 'https://in-toto.io/Statement/v0.1';
 export const STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
@@ -146,15 +148,7 @@ export interface Statement {
 
 /** Parses a statement (v0.1 or v1), checking the fields verifiers rely on. */
 export function parseStatement(bytes: Uint8Array): Statement {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(fromUtf8(bytes));
-  } catch {
-    throw new PayloadFormatError('in-toto statement is not JSON');
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
-    throw new PayloadFormatError('in-toto statement is not a JSON object');
-  const d = doc as Record<string, unknown>;
+  const d = parseJsonObject(bytes, 'in-toto statement');
   if (d._type !== STATEMENT_V01 && d._type !== STATEMENT_V1)
     throw new PayloadFormatError(`Unknown in-toto statement type ${JSON.stringify(d._type)}`);
   if (typeof d.predicateType !== 'string' || d.predicateType === '')

@@ -5,11 +5,13 @@
  * manifest — all byte-identical to what cosign pushes. Appending keeps existing descriptors as they
  * were. Pure: reading and writing registries, and verifying duplicates, happen above.
  */
+
 import { InvalidArgumentError } from '../errors/base.js';
 import { LimitExceededError, PayloadFormatError } from '../errors/payload.js';
-import { fromUtf8, utf8 } from '../internal/bytes.js';
+import { utf8 } from '../internal/bytes.js';
 import { sha256Digest } from './digest.js';
 import { encodeGoJson, goStruct } from './go-json.js';
+import { parseJsonObject } from './json-object.js';
 import {
   type Descriptor,
   DOCKER_CONFIG,
@@ -172,14 +174,7 @@ export function encodeSignatureConfig(config: SignatureConfig): Uint8Array {
 
 /** Reads an existing signature image's config (untrusted bytes) into the fields ggcr keeps. */
 export function parseSignatureConfig(bytes: Uint8Array): SignatureConfig {
-  let doc: Record<string, unknown>;
-  try {
-    doc = JSON.parse(fromUtf8(bytes));
-  } catch {
-    throw new PayloadFormatError('Signature image config is not JSON');
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
-    throw new PayloadFormatError('Signature image config is not a JSON object');
+  const doc = parseJsonObject(bytes, 'Signature image config');
   const rootfs = doc.rootfs as { diff_ids?: unknown } | undefined;
   const diffIds = rootfs?.diff_ids ?? [];
   if (!Array.isArray(diffIds) || diffIds.some((d) => typeof d !== 'string'))

@@ -4,11 +4,13 @@
  * "cosign container image signature"},"optional":…}` — and the claim checks `cosign verify` runs on
  * it. Pure: it neither resolves tags nor verifies signatures.
  */
+
 import { InvalidArgumentError } from '../errors/base.js';
 import { ClaimMismatchError, PayloadFormatError } from '../errors/payload.js';
-import { fromUtf8, utf8 } from '../internal/bytes.js';
+import { utf8 } from '../internal/bytes.js';
 import { checkDigest, parseImageReference, repositoryName } from '../internal/reference.js';
 import { encodeGoJson, goStruct } from './go-json.js';
+import { parseJsonObject } from './json-object.js';
 
 export const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
 export const SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
@@ -79,14 +81,7 @@ function stringField(object: unknown, name: string, where: string): string {
  * case-insensitively, unknown fields are ignored, missing ones are empty.
  */
 export function parseSimpleSigningPayload(bytes: Uint8Array): SimpleSigningPayload {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(fromUtf8(bytes));
-  } catch {
-    throw new PayloadFormatError('Simple-signing payload is not JSON');
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
-    throw new PayloadFormatError('Simple-signing payload is not a JSON object');
+  const doc = parseJsonObject(bytes, 'Simple-signing payload');
   const critical = field(doc, 'critical');
   const optional = field(doc, 'optional');
   if (

@@ -14,7 +14,7 @@ import {
   RegistryError,
   RegistryResponseError,
 } from '../errors/registry.js';
-import { fromUtf8 } from '../internal/bytes.js';
+import { concatBytes, fromUtf8 } from '../internal/bytes.js';
 import { type ImageReference, parseImageReference } from '../internal/reference.js';
 import { encodeReferrersIndex } from '../payload/bundle.js';
 import { referrersFallbackTag } from '../payload/tags.js';
@@ -618,7 +618,7 @@ export class RegistryClient {
       let pendingBytes = 0;
       const flush = async () => {
         if (pendingBytes === 0) return;
-        const body = pending.length === 1 ? (pending[0] as Uint8Array) : concat(pending, pendingBytes);
+        const body = pending.length === 1 ? (pending[0] as Uint8Array) : concatBytes(...pending);
         await patch(body, `${sent}-${sent + body.length - 1}`);
         sent += body.length;
         pending = [];
@@ -842,16 +842,6 @@ export class RegistryClient {
   async close(): Promise<void> {
     await this.#transport.close();
   }
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
 
 function uploadLocation(response: HttpResponse, base?: URL): URL {

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { selfSignedCert } from './certs.js';
 import { freePort } from './ports.js';
 import { startTokenServer, type TokenServer } from './token-server.js';
 
@@ -70,31 +71,10 @@ export async function startDockerRegistry(
   let caPem: string | undefined;
   if (options.tls === true) {
     // A self-signed certificate for 127.0.0.1, which the client must be told to trust (ca option).
-    const key = join(dir, 'tls.key');
-    const cert = join(dir, 'tls.crt');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '2',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { keyPath: key, certPath: cert } = selfSignedCert(dir, 'tls', {
+      subject: '/CN=127.0.0.1',
+      subjectAltName: 'IP:127.0.0.1',
+    });
     caPem = readFileSync(cert, 'utf8');
     tls = `  tls:\n    certificate: ${cert}\n    key: ${key}\n`;
   }

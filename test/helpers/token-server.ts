@@ -6,8 +6,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
+import { selfSignedCert } from './certs.js';
 
 export interface TokenServer {
   readonly realm: string;
@@ -27,31 +28,9 @@ export async function startTokenServer(
   dir: string,
   credentials: { username: string; password: string },
 ): Promise<TokenServer> {
-  const keyPath = join(dir, 'token.key');
-  const certPath = join(dir, 'token.crt');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=ocisign-test-token',
-    ],
-    { stdio: 'ignore' },
-  );
+  const { keyPath, certPath } = selfSignedCert(dir, 'token', { subject: '/CN=ocisign-test-token' });
   const certDer = execFileSync('openssl', ['x509', '-in', certPath, '-outform', 'DER']);
-  const key = createPrivateKey(execFileSync('cat', [keyPath]));
+  const key = createPrivateKey(readFileSync(keyPath));
   const service = 'ocisign-test';
   const issuer = 'ocisign-test-issuer';
   const refreshToken = `refresh-${randomUUID()}`;

@@ -9,6 +9,7 @@
 import { Readable } from 'node:stream';
 import { type Dispatcher, Pool } from 'undici';
 import { RegistryError, RegistryTimeoutError, SizeLimitError } from '../../errors/registry.js';
+import { concatBytes } from '../../internal/bytes.js';
 import {
   backoffMs,
   isRetryableError,
@@ -97,13 +98,7 @@ export async function readBody(response: HttpResponse, maxBytes: number, what: s
     }
     chunks.push(chunk as Uint8Array);
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return concatBytes(...chunks);
 }
 
 /** Discards a body we will not read, so the connection returns to the pool. */
