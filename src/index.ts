@@ -1,15 +1,18 @@
 /**
- * `ocisign`: sign and verify container images in cosign's formats. Until the sign/verify layer
- * lands, the root entry re-exports the keys layer and the errors most callers need.
+ * `ocisign`: sign and verify container images in cosign's formats — `signImage` and `verifyImage`
+ * over the keys, payload, registry and KMS layers — plus the names most callers need from them.
  *
  * @packageDocumentation
  */
+export type { CandidateFailure, FailureReason } from './errors/index.js';
 export {
   InvalidArgumentError,
   KeyFormatError,
   OcisignError,
   PasswordRequiredError,
+  SigningError,
   UnsupportedKeyError,
+  VerificationError,
   WrongPasswordError,
 } from './errors/index.js';
 export type { KeyAlgorithm, PrivateKey, PublicKey, Signer } from './keys/index.js';
@@ -23,3 +26,15 @@ export {
   importPublicKey,
   verifySignature,
 } from './keys/index.js';
+export { resolveSigner } from './kms/index.js';
+export { RegistryClient } from './registry/index.js';
+export type {
+  SignatureFormat,
+  SignedArtifact,
+  SignImageOptions,
+  SignResult,
+  VerifiedSignature,
+  VerifyImageOptions,
+  VerifyResult,
+} from './sign/index.js';
+export { rekorKeysFromTrustedRoot, signImage, verifyImage } from './sign/index.js';

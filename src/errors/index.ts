@@ -24,3 +24,5 @@ export {
   RegistryTimeoutError,
   SizeLimitError,
 } from './registry.js';
+export type { CandidateFailure, FailureReason } from './verify.js';
+export { SigningError, VerificationError } from './verify.js';

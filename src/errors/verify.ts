@@ -1,0 +1,41 @@
+/** Errors of signing and verification. "Did not verify" is kept apart from "could not check". */
+import { OcisignError } from './base.js';
+
+/** Why one candidate signature did not count. */
+export type FailureReason =
+  | 'none-found'
+  | 'wrong-key'
+  | 'digest-mismatch'
+  | 'annotation-mismatch'
+  | 'tlog-missing'
+  | 'tlog-invalid'
+  | 'malformed';
+
+export interface CandidateFailure {
+  /** Which signature: e.g. `.sig layer 2 (sha256:…)` or `bundle sha256:…`. */
+  readonly candidate: string;
+  readonly reason: FailureReason;
+  readonly message: string;
+}
+
+/**
+ * No signature (or not enough, with a threshold) verified. `failures` says why each candidate
+ * failed; an image with no signatures at all has one `none-found` entry.
+ */
+export class VerificationError extends OcisignError {
+  readonly digest: string;
+  readonly failures: readonly CandidateFailure[];
+  constructor(digest: string, failures: readonly CandidateFailure[], message?: string) {
+    const summary = failures.map((f) => `  - ${f.candidate}: ${f.message}`).join('\n');
+    super('VERIFICATION_FAILED', message ?? `No valid signature for ${digest}:\n${summary}`);
+    this.digest = digest;
+    this.failures = failures;
+  }
+}
+
+/** Signing could not complete (e.g. other writers kept replacing the signature tag). */
+export class SigningError extends OcisignError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SIGNING_FAILED', message, options);
+  }
+}

@@ -1,0 +1,7 @@
+/** Sign and verify images in cosign's formats (exported from the package root, `ocisign`). */
+export type { AppendResult } from './classic-append.js';
+export type { SignatureFormat, SignedArtifact, SignImageOptions, SignResult } from './sign-image.js';
+export { signImage } from './sign-image.js';
+export { rekorKeysFromTrustedRoot } from './trusted-root.js';
+export type { VerifiedSignature, VerifyImageOptions, VerifyResult } from './verify-image.js';
+export { verifyImage } from './verify-image.js';

@@ -1,0 +1,28 @@
+/**
+ * The Rekor keys of a Sigstore `trusted_root.json` (the format TUF distributes), keyed by log ID
+ * (hex SHA-256 of the key's DER). Supplied by the caller: ocisign never fetches trust material.
+ */
+import { InvalidArgumentError } from '../errors/base.js';
+import { fromBase64, toHex } from '../internal/bytes.js';
+import { backend } from '../keys/backend/select.js';
+import { importPublicKey } from '../keys/import.js';
+import type { PublicKey } from '../keys/key-objects.js';
+
+export type RekorKeys = ReadonlyMap<string, PublicKey>;
+
+/** Reads `tlogs[].publicKey.rawBytes` from a trusted root (object or JSON text). */
+export function rekorKeysFromTrustedRoot(trustedRoot: unknown): RekorKeys {
+  const doc = typeof trustedRoot === 'string' ? JSON.parse(trustedRoot) : trustedRoot;
+  const tlogs = (doc as { tlogs?: unknown })?.tlogs;
+  if (!Array.isArray(tlogs))
+    throw new InvalidArgumentError('trustedRoot must be a Sigstore trusted_root.json with a "tlogs" list');
+  const keys = new Map<string, PublicKey>();
+  for (const [i, tlog] of tlogs.entries()) {
+    const raw = (tlog as { publicKey?: { rawBytes?: unknown } })?.publicKey?.rawBytes;
+    const der = typeof raw === 'string' ? fromBase64(raw) : undefined;
+    if (der === undefined)
+      throw new InvalidArgumentError(`trustedRoot.tlogs[${i}].publicKey.rawBytes must be base64 DER`);
+    keys.set(toHex(backend().digest('sha256', der)), importPublicKey(der));
+  }
+  return keys;
+}

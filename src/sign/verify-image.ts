@@ -1,0 +1,396 @@
+/**
+ * `verifyImage`: cosign-compatible verification with static keys. Discovery as cosign 3: Sigstore
+ * bundles via referrers (or the fallback tag) first, the classic `.sig` tag when there are none — both
+ * looked up in parallel, so a digest-pinned image in the classic format costs two sequential
+ * requests (the `.sig` manifest, then its payload blobs in parallel). Every candidate is checked for
+ * signature, claims and (unless `ignoreTlog`) transparency-log evidence against the caller's trusted
+ * root; a failure names why each candidate failed.
+ */
+import { InvalidArgumentError, OcisignError } from '../errors/base.js';
+import { NotFoundError } from '../errors/registry.js';
+import { type CandidateFailure, type FailureReason, VerificationError } from '../errors/verify.js';
+import { fromBase64 } from '../internal/bytes.js';
+import { repositoryName } from '../internal/reference.js';
+import { importPublicKey } from '../keys/import.js';
+import { isPublicKey, type PublicKey } from '../keys/key-objects.js';
+import { verifySignatureSync } from '../keys/verify.js';
+import { parseBundle, type SigstoreBundle } from '../payload/bundle.js';
+import { IN_TOTO_PAYLOAD_TYPE, verifyDsseEnvelope } from '../payload/dsse.js';
+import { parseStatement, statementCoversDigest } from '../payload/intoto.js';
+import type { Descriptor, ImageIndex, ImageManifest } from '../payload/oci.js';
+import { type PayloadLimits, SignatureAnnotation, signatureLayersOf } from '../payload/signature-image.js';
+import { checkSimpleSigningClaims, parseSimpleSigningPayload } from '../payload/simple-signing.js';
+import { signatureTag } from '../payload/tags.js';
+import { RegistryClient } from '../registry/client.js';
+import { isImageIndex } from '../registry/manifest.js';
+import type { SignatureFormat } from './sign-image.js';
+import { resolveImage } from './target.js';
+import { entryMatches, verifySet } from './tlog.js';
+import { type RekorKeys, rekorKeysFromTrustedRoot } from './trusted-root.js';
+
+export interface VerifyImageOptions {
+  /** Trusted keys: `PublicKey`s or PEM strings. A signature counts when one of them verifies it. */
+  readonly keys: ReadonlyArray<PublicKey | string>;
+  /** Annotations the signature must carry (cosign's `-a`), compared with value and type. */
+  readonly annotations?: Readonly<Record<string, unknown>>;
+  readonly registry?: RegistryClient;
+  /** Skip transparency-log evidence, as cosign's `--insecure-ignore-tlog` and Kyverno's `ignoreTlog`. */
+  readonly ignoreTlog?: boolean;
+  /** A Sigstore `trusted_root.json` (object or text) whose Rekor keys check tlog evidence. */
+  readonly trustedRoot?: unknown;
+  /** Alternate signature repository (cosign's `COSIGN_REPOSITORY`). */
+  readonly repository?: string;
+  /** Which formats to look for. Default both, bundles first (cosign 3). */
+  readonly formats?: readonly SignatureFormat[];
+  /** How many distinct trusted keys must have signed. Default 1. */
+  readonly threshold?: number;
+  /** For an index: verify the manifest for this platform instead of the index itself. */
+  readonly platform?: { readonly os: string; readonly architecture: string; readonly variant?: string };
+  /** Skip payload claim checks (cosign's `--check-claims=false`): only signatures are verified. */
+  readonly checkClaims?: boolean;
+  readonly limits?: PayloadLimits;
+  readonly signal?: AbortSignal;
+  readonly onWarning?: (message: string) => void;
+}
+
+export interface VerifiedSignature {
+  readonly format: SignatureFormat;
+  /** Index in `keys` of the key that verified it. */
+  readonly keyIndex: number;
+  /** The signed bytes: the simple-signing payload or the in-toto statement. */
+  readonly payload: Uint8Array;
+  /** Annotations the signer signed (payload `optional`, or statement subject annotations). */
+  readonly annotations: Readonly<Record<string, unknown>> | null;
+  /** The `.sig` layer or bundle manifest digest this came from. */
+  readonly source: string;
+}
+
+export interface VerifyResult {
+  readonly digest: string;
+  readonly signatures: readonly VerifiedSignature[];
+}
+
+type Outcome = { ok: VerifiedSignature } | { failure: CandidateFailure };
+
+function fail(candidate: string, reason: FailureReason, message: string): Outcome {
+  return { failure: { candidate, reason, message } };
+}
+
+/** The first key (index) that verifies `signature` over `data`; ECDSA keys also try SHA-256 (cosign ≤ 2.5). */
+function verifyingKey(keys: readonly PublicKey[], data: Uint8Array, signature: Uint8Array): number {
+  for (const [i, key] of keys.entries()) {
+    if (verifySignatureSync(key, data, signature)) return i;
+    if (
+      (key.algorithm === 'ecdsa-p384' || key.algorithm === 'ecdsa-p521') &&
+      verifySignatureSync(key, data, signature, { digestAlgorithm: 'sha256' })
+    )
+      return i;
+  }
+  return -1;
+}
+
+interface Context {
+  readonly keys: readonly PublicKey[];
+  readonly digest: string;
+  readonly options: VerifyImageOptions;
+  readonly rekorKeys: RekorKeys | undefined;
+}
+
+function checkClassicLayer(ctx: Context, layer: Descriptor, payload: Uint8Array, candidate: string): Outcome {
+  const signatureText = layer.annotations?.[SignatureAnnotation.signature] ?? '';
+  const signature = fromBase64(signatureText);
+  if (signature === undefined || signature.length === 0)
+    return fail(candidate, 'malformed', 'the layer has no base64 signature annotation');
+  const keyIndex = verifyingKey(ctx.keys, payload, signature);
+  if (keyIndex < 0) return fail(candidate, 'wrong-key', 'the signature does not verify with any trusted key');
+  let annotations: Readonly<Record<string, unknown>> | null = null;
+  if (ctx.options.checkClaims !== false) {
+    try {
+      const parsed = parseSimpleSigningPayload(payload);
+      annotations = parsed.annotations;
+      checkSimpleSigningClaims(parsed, { manifestDigest: ctx.digest, annotations: ctx.options.annotations });
+    } catch (error) {
+      const reason: FailureReason = /digest/.test((error as Error).message)
+        ? 'digest-mismatch'
+        : /annotation/.test((error as Error).message)
+          ? 'annotation-mismatch'
+          : 'malformed';
+      return fail(candidate, reason, (error as Error).message);
+    }
+  }
+  if (ctx.options.ignoreTlog !== true) {
+    const bundleText = layer.annotations?.[SignatureAnnotation.bundle];
+    if (bundleText === undefined)
+      return fail(
+        candidate,
+        'tlog-missing',
+        'no transparency-log bundle on this signature (cosign would look it up online; pass ignoreTlog: true to accept signatures without tlog evidence)',
+      );
+    if (ctx.rekorKeys === undefined)
+      return fail(
+        candidate,
+        'tlog-missing',
+        'the signature carries a Rekor bundle, but no trustedRoot was given to check it',
+      );
+    let rekor: {
+      SignedEntryTimestamp?: string;
+      Payload?: { body: string; integratedTime: number; logIndex: number; logID: string };
+    };
+    try {
+      rekor = JSON.parse(bundleText);
+    } catch {
+      return fail(candidate, 'tlog-invalid', 'the Rekor bundle annotation is not JSON');
+    }
+    if (rekor.Payload === undefined || rekor.SignedEntryTimestamp === undefined)
+      return fail(candidate, 'tlog-invalid', 'the Rekor bundle annotation is incomplete');
+    const set = verifySet(rekor.Payload, rekor.SignedEntryTimestamp, ctx.rekorKeys);
+    if (!set.ok) return fail(candidate, 'tlog-invalid', set.message);
+    const match = entryMatches(rekor.Payload.body, {
+      signature: signatureText,
+      key: ctx.keys[keyIndex] as PublicKey,
+      payload,
+    });
+    if (!match.ok) return fail(candidate, 'tlog-invalid', match.message);
+  }
+  return { ok: { format: 'simple-signing', keyIndex, payload, annotations, source: layer.digest } };
+}
+
+function checkBundle(ctx: Context, bundle: SigstoreBundle, candidate: string): Outcome {
+  const envelope = bundle.dsseEnvelope;
+  if (envelope === undefined)
+    return fail(
+      candidate,
+      'malformed',
+      'image bundles carry a DSSE envelope; this one has a message signature',
+    );
+  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
+    return fail(candidate, 'malformed', `unexpected DSSE payload type ${envelope.payloadType}`);
+  let keyIndex = -1;
+  for (const [i, key] of ctx.keys.entries()) {
+    if (verifyDsseEnvelope(envelope, key).length > 0) {
+      keyIndex = i;
+      break;
+    }
+  }
+  if (keyIndex < 0)
+    return fail(
+      candidate,
+      'wrong-key',
+      'the bundle signature does not verify with any trusted key (a key inside a bundle is never trusted)',
+    );
+  let annotations: Readonly<Record<string, unknown>> | null = null;
+  if (ctx.options.checkClaims !== false) {
+    let statement: ReturnType<typeof parseStatement>;
+    try {
+      statement = parseStatement(envelope.payload);
+    } catch (error) {
+      return fail(candidate, 'malformed', (error as Error).message);
+    }
+    if (!statementCoversDigest(statement, ctx.digest))
+      return fail(candidate, 'digest-mismatch', `the statement's subject is not ${ctx.digest}`);
+    const [algorithm, hex] = ctx.digest.split(':') as [string, string];
+    const subject = statement.subject.find((s) => s.digest[algorithm] === hex);
+    annotations = (subject?.annotations as Record<string, unknown> | undefined) ?? null;
+    for (const [key, value] of Object.entries(ctx.options.annotations ?? {})) {
+      if (
+        annotations === null ||
+        JSON.stringify(annotations[key]) !== JSON.stringify(value) ||
+        !Object.hasOwn(annotations, key)
+      ) {
+        return fail(candidate, 'annotation-mismatch', `missing or incorrect annotation: ${key}`);
+      }
+    }
+  }
+  if (ctx.options.ignoreTlog !== true) {
+    if (ctx.rekorKeys === undefined)
+      return fail(
+        candidate,
+        'tlog-missing',
+        'no trustedRoot was given to check transparency-log evidence (or pass ignoreTlog: true)',
+      );
+    const signature = envelope.signatures[0]?.sig ?? '';
+    const checks = bundle.tlogEntries.map((entry) => {
+      if (entry.inclusionPromise === undefined)
+        return { ok: false, message: 'the tlog entry has no signed entry timestamp' };
+      const logID = Buffer.from(entry.logId.keyId, 'base64').toString('hex');
+      const set = verifySet(
+        {
+          body: entry.canonicalizedBody,
+          integratedTime: Number(entry.integratedTime),
+          logIndex: Number(entry.logIndex),
+          logID,
+        },
+        entry.inclusionPromise.signedEntryTimestamp,
+        ctx.rekorKeys as RekorKeys,
+      );
+      return set.ok
+        ? entryMatches(entry.canonicalizedBody, {
+            signature,
+            key: ctx.keys[keyIndex] as PublicKey,
+            payload: envelope.payload,
+          })
+        : set;
+    });
+    if (checks.length === 0)
+      return fail(candidate, 'tlog-missing', 'the bundle has no transparency-log entry');
+    if (!checks.some((c) => c.ok))
+      return fail(candidate, 'tlog-invalid', checks.map((c) => c.message).join('; '));
+  }
+  return {
+    ok: {
+      format: 'bundle',
+      keyIndex,
+      payload: envelope.payload,
+      annotations,
+      source: candidate.replace(/^bundle /, ''),
+    },
+  };
+}
+
+async function classicCandidates(
+  client: RegistryClient,
+  ctx: Context,
+  sigRepo: string,
+): Promise<Outcome[] | undefined> {
+  let manifest: ImageManifest;
+  try {
+    manifest = (
+      await client.getManifest(`${sigRepo}:${signatureTag(ctx.digest)}`, { signal: ctx.options.signal })
+    ).manifest as ImageManifest;
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+  const layers = signatureLayersOf(manifest, ctx.options.limits);
+  return Promise.all(
+    layers.map(async (layer, i): Promise<Outcome> => {
+      const candidate = `.sig layer ${i + 1} (${layer.digest.slice(0, 19)}…)`;
+      try {
+        const payload = await client.getBlobBytes(sigRepo, layer.digest, {
+          size: layer.size,
+          signal: ctx.options.signal,
+          maxBytes: ctx.options.limits?.maxPayloadBytes ?? 128 * 1024 * 1024,
+        });
+        return checkClassicLayer(ctx, layer, payload, candidate);
+      } catch (error) {
+        if (!(error instanceof OcisignError)) throw error;
+        return fail(candidate, 'malformed', error.message);
+      }
+    }),
+  );
+}
+
+async function bundleCandidates(
+  client: RegistryClient,
+  ctx: Context,
+  sigRepo: string,
+): Promise<Outcome[] | undefined> {
+  const referrers = await client.referrers(sigRepo, ctx.digest, { signal: ctx.options.signal });
+  const outcomes = await Promise.all(
+    referrers.map(async (descriptor): Promise<Outcome | undefined> => {
+      const candidate = `bundle ${descriptor.digest}`;
+      try {
+        const manifest = (
+          await client.getManifest(`${sigRepo}@${descriptor.digest}`, { signal: ctx.options.signal })
+        ).manifest as ImageManifest;
+        const layer = manifest.layers?.length === 1 ? manifest.layers[0] : undefined;
+        if (layer === undefined || !layer.mediaType.startsWith('application/vnd.dev.sigstore.bundle'))
+          return undefined;
+        const bytes = await client.getBlobBytes(sigRepo, layer.digest, {
+          size: layer.size,
+          signal: ctx.options.signal,
+        });
+        return checkBundle(ctx, parseBundle(bytes), candidate);
+      } catch (error) {
+        if (!(error instanceof OcisignError)) throw error;
+        return fail(candidate, 'malformed', error.message);
+      }
+    }),
+  );
+  const found = outcomes.filter((o): o is Outcome => o !== undefined);
+  return found.length === 0 ? undefined : found;
+}
+
+function selectPlatform(index: ImageIndex, platform: NonNullable<VerifyImageOptions['platform']>): string {
+  const match = index.manifests.find(
+    (m) =>
+      m.platform?.os === platform.os &&
+      m.platform.architecture === platform.architecture &&
+      (platform.variant === undefined || m.platform.variant === platform.variant),
+  );
+  if (match === undefined)
+    throw new InvalidArgumentError(
+      `The index has no manifest for ${platform.os}/${platform.architecture}${platform.variant ? `/${platform.variant}` : ''}`,
+    );
+  return match.digest;
+}
+
+/**
+ * Verifies an image's signatures with trusted keys. Resolves with every signature that passed;
+ * rejects with VerificationError (saying why each candidate failed) when fewer than `threshold`
+ * distinct keys signed.
+ */
+export async function verifyImage(image: string, options: VerifyImageOptions): Promise<VerifyResult> {
+  if (!Array.isArray(options?.keys) || options.keys.length === 0)
+    throw new InvalidArgumentError('verifyImage needs at least one trusted key in options.keys');
+  const keys = options.keys.map((k) => (isPublicKey(k) ? k : importPublicKey(k as string)));
+  const threshold = options.threshold ?? 1;
+  if (!Number.isInteger(threshold) || threshold < 1 || threshold > keys.length)
+    throw new InvalidArgumentError(`threshold must be an integer from 1 to ${keys.length}`);
+  const formats = options.formats ?? ['bundle', 'simple-signing'];
+  const rekorKeys =
+    options.trustedRoot === undefined ? undefined : rekorKeysFromTrustedRoot(options.trustedRoot);
+  const client = options.registry ?? new RegistryClient();
+  try {
+    const resolved = await resolveImage(client, image, {
+      repository: options.repository,
+      signal: options.signal,
+      onWarning: options.onWarning,
+      fetchManifest: options.platform !== undefined,
+    });
+    let digest = resolved.digest;
+    if (options.platform !== undefined) {
+      const fetched = await client.getManifest({ ...resolved.reference, digest }, { signal: options.signal });
+      if (isImageIndex(fetched.manifest))
+        digest = selectPlatform(fetched.manifest as ImageIndex, options.platform);
+    }
+    const ctx: Context = { keys, digest, options, rekorKeys };
+    const sigRepo = repositoryName(resolved.signatureRepository);
+    const [bundles, classic] = await Promise.all([
+      formats.includes('bundle') ? bundleCandidates(client, ctx, sigRepo) : Promise.resolve(undefined),
+      formats.includes('simple-signing')
+        ? classicCandidates(client, ctx, sigRepo)
+        : Promise.resolve(undefined),
+    ]);
+    // cosign 3: when any bundle exists, classic signatures are not considered.
+    const outcomes = bundles ?? classic ?? [];
+    const passed = outcomes.flatMap((o) => ('ok' in o ? [o.ok] : []));
+    const failures = outcomes.flatMap((o) => ('failure' in o ? [o.failure] : []));
+    const signers = new Set(passed.map((p) => p.keyIndex));
+    if (outcomes.length === 0) {
+      throw new VerificationError(digest, [
+        {
+          candidate: repositoryName(resolved.signatureRepository),
+          reason: 'none-found',
+          message: `no signatures found (looked for ${formats.join(' and ')})`,
+        },
+      ]);
+    }
+    if (signers.size < threshold) {
+      const extra =
+        signers.size > 0
+          ? [
+              {
+                candidate: 'threshold',
+                reason: 'wrong-key' as const,
+                message: `${signers.size} of ${threshold} required keys signed`,
+              },
+            ]
+          : [];
+      throw new VerificationError(digest, [...failures, ...extra]);
+    }
+    return { digest, signatures: passed };
+  } finally {
+    if (options.registry === undefined) await client.close();
+  }
+}
