@@ -6,7 +6,7 @@
  * write again; stop once our layer survives repeated checks.
  */
 
-import { NotFoundError } from '../errors/registry.js';
+import { NotFoundError, RegistryError } from '../errors/registry.js';
 import { SigningError } from '../errors/verify.js';
 import { fromBase64 } from '../internal/bytes.js';
 import type { PublicKey } from '../keys/key-objects.js';
@@ -109,13 +109,19 @@ export async function appendSignature(
         ...(options.dockerMediaTypes ? { dockerMediaTypes: true } : {}),
         ...(current?.created !== undefined ? { created: current.created } : {}),
       });
-      await client.pushBlob(repo, image.config, {
-        mediaType: image.configDescriptor.mediaType,
-        signal: options.signal,
-      });
-      written = (
-        await client.putManifest(tagRef, image.manifest, image.mediaType, { signal: options.signal })
-      ).digest;
+      try {
+        await client.pushBlob(repo, image.config, {
+          mediaType: image.configDescriptor.mediaType,
+          signal: options.signal,
+        });
+        written = (
+          await client.putManifest(tagRef, image.manifest, image.mediaType, { signal: options.signal })
+        ).digest;
+      } catch (error) {
+        // Concurrent writers uploading the same config blob can make the registry refuse a manifest
+        // for a moment (distribution answers DIGEST_INVALID / MANIFEST_BLOB_UNKNOWN); try the round again.
+        if (!(error instanceof RegistryError) || (error.status !== 400 && error.status !== 404)) throw error;
+      }
     }
     await sleep(15 + Math.random() * 60);
     current = await readSigImage(client, tagRef, options.signal);

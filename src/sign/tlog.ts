@@ -60,6 +60,7 @@ export function entryMatches(
   expected: { signature: string; key: PublicKey; payload: Uint8Array },
 ): TlogCheck {
   const bodyBytes = fromBase64(bodyBase64);
+  // biome-ignore lint/suspicious/noExplicitAny: Rekor entry bodies are untyped JSON, checked field by field below
   let body: { kind?: string; spec?: Record<string, any> };
   try {
     body = JSON.parse(fromUtf8(bodyBytes ?? new Uint8Array()));
