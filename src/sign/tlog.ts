@@ -1,14 +1,16 @@
 /**
  * Offline transparency-log evidence: a Rekor signed entry timestamp (SET) checked against the caller's
  * Rekor keys, and the logged entry checked to be about this signature, this key and these bytes.
- * No network. Inclusion proofs and checkpoints are not checked yet (the SET is Rekor's signed promise).
+ * No network.
  */
 import { fromBase64, fromUtf8, toHex, utf8 } from '../internal/bytes.js';
 import { backend } from '../keys/backend/select.js';
 import { importPublicKey } from '../keys/import.js';
 import type { PublicKey } from '../keys/key-objects.js';
 import { verifySignatureSync } from '../keys/verify.js';
+import type { TlogEntry } from '../payload/bundle.js';
 import { encodeGoJson } from '../payload/go-json.js';
+import { leafHash, verifyCheckpoint, verifyInclusion } from './merkle.js';
 import type { RekorKeys } from './trusted-root.js';
 
 export interface TlogCheck {
@@ -92,4 +94,49 @@ export function entryMatches(
     return { ok: true, message: 'ok' };
   }
   return { ok: false, message: `Rekor entry kind ${String(body.kind)} is not supported` };
+}
+
+/**
+ * A bundle's transparency-log entry: the logged body must be about this signature, key and payload;
+ * every piece of evidence present must verify — the signed entry timestamp, and the inclusion proof
+ * with its checkpoint — and at least one must be present.
+ */
+export function verifyBundleEntry(
+  entry: TlogEntry,
+  expected: { signature: string; key: PublicKey; payload: Uint8Array },
+  rekorKeys: RekorKeys,
+): TlogCheck {
+  const match = entryMatches(entry.canonicalizedBody, expected);
+  if (!match.ok) return match;
+  if (entry.inclusionPromise === undefined && entry.inclusionProof === undefined)
+    return {
+      ok: false,
+      message: 'the tlog entry has neither a signed entry timestamp nor an inclusion proof',
+    };
+  if (entry.inclusionPromise !== undefined) {
+    const logID = toHex(fromBase64(entry.logId.keyId) ?? new Uint8Array());
+    const set = verifySet(
+      {
+        body: entry.canonicalizedBody,
+        integratedTime: Number(entry.integratedTime),
+        logIndex: Number(entry.logIndex),
+        logID,
+      },
+      entry.inclusionPromise.signedEntryTimestamp,
+      rekorKeys,
+    );
+    if (!set.ok) return set;
+  }
+  const proof = entry.inclusionProof;
+  if (proof !== undefined) {
+    const root = fromBase64(proof.rootHash) ?? new Uint8Array();
+    const hashes = proof.hashes.map((h) => fromBase64(h) ?? new Uint8Array());
+    const leaf = leafHash(fromBase64(entry.canonicalizedBody) ?? new Uint8Array());
+    // Rekor v1 is sharded: the proof uses the shard-local index, the SET the global one.
+    if (!verifyInclusion(leaf, BigInt(proof.logIndex), BigInt(proof.treeSize), hashes, root))
+      return { ok: false, message: 'the inclusion proof does not lead to the root hash' };
+    const checkpoint = verifyCheckpoint(proof.checkpoint.envelope, BigInt(proof.treeSize), root, rekorKeys);
+    if (!checkpoint.ok) return checkpoint;
+  }
+  return { ok: true, message: 'ok' };
 }

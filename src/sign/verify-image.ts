@@ -25,7 +25,7 @@ import { RegistryClient } from '../registry/client.js';
 import { isImageIndex } from '../registry/manifest.js';
 import type { SignatureFormat } from './sign-image.js';
 import { resolveImage } from './target.js';
-import { entryMatches, verifySet } from './tlog.js';
+import { entryMatches, verifyBundleEntry, verifySet } from './tlog.js';
 import { type RekorKeys, rekorKeysFromTrustedRoot } from './trusted-root.js';
 
 export interface VerifyImageOptions {
@@ -209,28 +209,13 @@ function checkBundle(ctx: Context, bundle: SigstoreBundle, candidate: string): O
         'no trustedRoot was given to check transparency-log evidence (or pass ignoreTlog: true)',
       );
     const signature = envelope.signatures[0]?.sig ?? '';
-    const checks = bundle.tlogEntries.map((entry) => {
-      if (entry.inclusionPromise === undefined)
-        return { ok: false, message: 'the tlog entry has no signed entry timestamp' };
-      const logID = Buffer.from(entry.logId.keyId, 'base64').toString('hex');
-      const set = verifySet(
-        {
-          body: entry.canonicalizedBody,
-          integratedTime: Number(entry.integratedTime),
-          logIndex: Number(entry.logIndex),
-          logID,
-        },
-        entry.inclusionPromise.signedEntryTimestamp,
+    const checks = bundle.tlogEntries.map((entry) =>
+      verifyBundleEntry(
+        entry,
+        { signature, key: ctx.keys[keyIndex] as PublicKey, payload: envelope.payload },
         ctx.rekorKeys as RekorKeys,
-      );
-      return set.ok
-        ? entryMatches(entry.canonicalizedBody, {
-            signature,
-            key: ctx.keys[keyIndex] as PublicKey,
-            payload: envelope.payload,
-          })
-        : set;
-    });
+      ),
+    );
     if (checks.length === 0)
       return fail(candidate, 'tlog-missing', 'the bundle has no transparency-log entry');
     if (!checks.some((c) => c.ok))
