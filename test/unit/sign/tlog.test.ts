@@ -28,7 +28,7 @@ describe('Merkle inclusion (RFC 9162)', () => {
     expect(verifyInclusion(leaf, BigInt(proof.logIndex), BigInt(proof.treeSize), hashes, root)).toBe(true);
   });
 
-  it('fails with the global index, a changed hash, or a wrong tree size', () => {
+  it('fails with the global index, a changed hash, a much larger tree, or an index outside the tree', () => {
     expect(verifyInclusion(leaf, BigInt(entry.logIndex), BigInt(proof.treeSize), hashes, root)).toBe(false);
     const changed = hashes.map((h, i) => (i === 3 ? h.map((x, j) => (j === 0 ? x ^ 1 : x)) : h));
     expect(verifyInclusion(leaf, BigInt(proof.logIndex), BigInt(proof.treeSize), changed, root)).toBe(false);
