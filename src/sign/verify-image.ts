@@ -15,7 +15,7 @@ import { importPublicKey } from '../keys/import.js';
 import { isPublicKey, type PublicKey } from '../keys/key-objects.js';
 import { verifySignatureSync } from '../keys/verify.js';
 import { parseBundle, type SigstoreBundle } from '../payload/bundle.js';
-import { IN_TOTO_PAYLOAD_TYPE, verifyDsseEnvelope } from '../payload/dsse.js';
+import { type DsseEnvelope, IN_TOTO_PAYLOAD_TYPE, verifyDsseEnvelope } from '../payload/dsse.js';
 import { parseStatement, statementCoversDigest } from '../payload/intoto.js';
 import type { Descriptor, ImageIndex, ImageManifest } from '../payload/oci.js';
 import { type PayloadLimits, SignatureAnnotation, signatureLayersOf } from '../payload/signature-image.js';
@@ -70,9 +70,9 @@ export interface VerifyResult {
   readonly signatures: readonly VerifiedSignature[];
 }
 
-type Outcome = { ok: VerifiedSignature } | { failure: CandidateFailure };
+export type Outcome = { ok: VerifiedSignature } | { failure: CandidateFailure };
 
-function fail(candidate: string, reason: FailureReason, message: string): Outcome {
+export function fail(candidate: string, reason: FailureReason, message: string): Outcome {
   return { failure: { candidate, reason, message } };
 }
 
@@ -89,35 +89,27 @@ function verifyingKey(keys: readonly PublicKey[], data: Uint8Array, signature: U
   return -1;
 }
 
-interface Context {
+export interface Context {
   readonly keys: readonly PublicKey[];
   readonly digest: string;
   readonly options: VerifyImageOptions;
   readonly rekorKeys: RekorKeys | undefined;
 }
 
-function checkClassicLayer(ctx: Context, layer: Descriptor, payload: Uint8Array, candidate: string): Outcome {
-  const signatureText = layer.annotations?.[SignatureAnnotation.signature] ?? '';
-  const signature = fromBase64(signatureText);
-  if (signature === undefined || signature.length === 0)
-    return fail(candidate, 'malformed', 'the layer has no base64 signature annotation');
-  const keyIndex = verifyingKey(ctx.keys, payload, signature);
-  if (keyIndex < 0) return fail(candidate, 'wrong-key', 'the signature does not verify with any trusted key');
-  let annotations: Readonly<Record<string, unknown>> | null = null;
-  if (ctx.options.checkClaims !== false) {
-    try {
-      const parsed = parseSimpleSigningPayload(payload);
-      annotations = parsed.annotations;
-      checkSimpleSigningClaims(parsed, { manifestDigest: ctx.digest, annotations: ctx.options.annotations });
-    } catch (error) {
-      const reason: FailureReason = /digest/.test((error as Error).message)
-        ? 'digest-mismatch'
-        : /annotation/.test((error as Error).message)
-          ? 'annotation-mismatch'
-          : 'malformed';
-      return fail(candidate, reason, (error as Error).message);
-    }
-  }
+/** The first trusted key that verifies one of the envelope's signatures over PAE, or -1. */
+export function dsseKeyIndex(keys: readonly PublicKey[], envelope: DsseEnvelope): number {
+  return keys.findIndex((key) => verifyDsseEnvelope(envelope, key).length > 0);
+}
+
+/** Transparency-log evidence of a classic layer (its Rekor bundle annotation); undefined when it passes or is skipped. */
+export function classicTlog(
+  ctx: Context,
+  layer: Descriptor,
+  signatureText: string,
+  key: PublicKey,
+  payload: Uint8Array,
+  candidate: string,
+): Outcome | undefined {
   if (ctx.options.ignoreTlog !== true) {
     const bundleText = layer.annotations?.[SignatureAnnotation.bundle];
     if (bundleText === undefined)
@@ -147,11 +139,65 @@ function checkClassicLayer(ctx: Context, layer: Descriptor, payload: Uint8Array,
     if (!set.ok) return fail(candidate, 'tlog-invalid', set.message);
     const match = entryMatches(rekor.Payload.body, {
       signature: signatureText,
-      key: ctx.keys[keyIndex] as PublicKey,
+      key: key,
       payload,
     });
     if (!match.ok) return fail(candidate, 'tlog-invalid', match.message);
   }
+  return undefined;
+}
+
+/** Transparency-log evidence of a bundle; undefined when it passes or is skipped. */
+export function bundleTlog(
+  ctx: Context,
+  bundle: SigstoreBundle,
+  signature: string,
+  key: PublicKey,
+  payload: Uint8Array,
+  candidate: string,
+): Outcome | undefined {
+  if (ctx.options.ignoreTlog !== true) {
+    if (ctx.rekorKeys === undefined)
+      return fail(
+        candidate,
+        'tlog-missing',
+        'no trustedRoot was given to check transparency-log evidence (or pass ignoreTlog: true)',
+      );
+    const checks = bundle.tlogEntries.map((entry) =>
+      verifyBundleEntry(entry, { signature, key: key, payload: payload }, ctx.rekorKeys as RekorKeys),
+    );
+    if (checks.length === 0)
+      return fail(candidate, 'tlog-missing', 'the bundle has no transparency-log entry');
+    if (!checks.some((c) => c.ok))
+      return fail(candidate, 'tlog-invalid', checks.map((c) => c.message).join('; '));
+  }
+  return undefined;
+}
+
+function checkClassicLayer(ctx: Context, layer: Descriptor, payload: Uint8Array, candidate: string): Outcome {
+  const signatureText = layer.annotations?.[SignatureAnnotation.signature] ?? '';
+  const signature = fromBase64(signatureText);
+  if (signature === undefined || signature.length === 0)
+    return fail(candidate, 'malformed', 'the layer has no base64 signature annotation');
+  const keyIndex = verifyingKey(ctx.keys, payload, signature);
+  if (keyIndex < 0) return fail(candidate, 'wrong-key', 'the signature does not verify with any trusted key');
+  let annotations: Readonly<Record<string, unknown>> | null = null;
+  if (ctx.options.checkClaims !== false) {
+    try {
+      const parsed = parseSimpleSigningPayload(payload);
+      annotations = parsed.annotations;
+      checkSimpleSigningClaims(parsed, { manifestDigest: ctx.digest, annotations: ctx.options.annotations });
+    } catch (error) {
+      const reason: FailureReason = /digest/.test((error as Error).message)
+        ? 'digest-mismatch'
+        : /annotation/.test((error as Error).message)
+          ? 'annotation-mismatch'
+          : 'malformed';
+      return fail(candidate, reason, (error as Error).message);
+    }
+  }
+  const tlog = classicTlog(ctx, layer, signatureText, ctx.keys[keyIndex] as PublicKey, payload, candidate);
+  if (tlog !== undefined) return tlog;
   return { ok: { format: 'simple-signing', keyIndex, payload, annotations, source: layer.digest } };
 }
 
@@ -165,13 +211,7 @@ function checkBundle(ctx: Context, bundle: SigstoreBundle, candidate: string): O
     );
   if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
     return fail(candidate, 'malformed', `unexpected DSSE payload type ${envelope.payloadType}`);
-  let keyIndex = -1;
-  for (const [i, key] of ctx.keys.entries()) {
-    if (verifyDsseEnvelope(envelope, key).length > 0) {
-      keyIndex = i;
-      break;
-    }
-  }
+  const keyIndex = dsseKeyIndex(ctx.keys, envelope);
   if (keyIndex < 0)
     return fail(
       candidate,
@@ -201,26 +241,15 @@ function checkBundle(ctx: Context, bundle: SigstoreBundle, candidate: string): O
       }
     }
   }
-  if (ctx.options.ignoreTlog !== true) {
-    if (ctx.rekorKeys === undefined)
-      return fail(
-        candidate,
-        'tlog-missing',
-        'no trustedRoot was given to check transparency-log evidence (or pass ignoreTlog: true)',
-      );
-    const signature = envelope.signatures[0]?.sig ?? '';
-    const checks = bundle.tlogEntries.map((entry) =>
-      verifyBundleEntry(
-        entry,
-        { signature, key: ctx.keys[keyIndex] as PublicKey, payload: envelope.payload },
-        ctx.rekorKeys as RekorKeys,
-      ),
-    );
-    if (checks.length === 0)
-      return fail(candidate, 'tlog-missing', 'the bundle has no transparency-log entry');
-    if (!checks.some((c) => c.ok))
-      return fail(candidate, 'tlog-invalid', checks.map((c) => c.message).join('; '));
-  }
+  const tlog = bundleTlog(
+    ctx,
+    bundle,
+    envelope.signatures[0]?.sig ?? '',
+    ctx.keys[keyIndex] as PublicKey,
+    envelope.payload,
+    candidate,
+  );
+  if (tlog !== undefined) return tlog;
   return {
     ok: {
       format: 'bundle',
