@@ -29,12 +29,22 @@ export {
 export { resolveSigner } from './kms/index.js';
 export { RegistryClient } from './registry/index.js';
 export type {
+  AttestImageOptions,
+  AttestResult,
   SignatureFormat,
   SignedArtifact,
   SignImageOptions,
   SignResult,
+  VerifiedAttestation,
   VerifiedSignature,
+  VerifyAttestationsOptions,
   VerifyImageOptions,
   VerifyResult,
 } from './sign/index.js';
-export { rekorKeysFromTrustedRoot, signImage, verifyImage } from './sign/index.js';
+export {
+  attestImage,
+  rekorKeysFromTrustedRoot,
+  signImage,
+  verifyImage,
+  verifyImageAttestations,
+} from './sign/index.js';

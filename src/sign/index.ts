@@ -1,4 +1,12 @@
 /** Sign and verify images in cosign's formats (exported from the package root, `ocisign`). */
+
+export type {
+  AttestImageOptions,
+  AttestResult,
+  VerifiedAttestation,
+  VerifyAttestationsOptions,
+} from './attest.js';
+export { attestImage, verifyImageAttestations } from './attest.js';
 export type { AppendResult } from './classic-append.js';
 export type { SignatureFormat, SignedArtifact, SignImageOptions, SignResult } from './sign-image.js';
 export { signImage } from './sign-image.js';

@@ -1,0 +1,348 @@
+/**
+ * Attestations: `attestImage` signs an in-toto statement about an image into a DSSE envelope and
+ * stores it the classic way (a layer of the `.att` image) or the cosign 3 way (a Sigstore bundle
+ * referrer); `verifyImageAttestations` finds, filters by predicate type (from annotations, before
+ * fetching any blob), verifies over PAE, and returns the decoded statements.
+ */
+import { InvalidArgumentError, OcisignError } from '../errors/base.js';
+import { NotFoundError } from '../errors/registry.js';
+import { type CandidateFailure, VerificationError } from '../errors/verify.js';
+import { repositoryName } from '../internal/reference.js';
+import { publicKeyHint } from '../keys/fingerprint.js';
+import { importPublicKey } from '../keys/import.js';
+import { isPublicKey, type PublicKey } from '../keys/key-objects.js';
+import type { Signer } from '../keys/signer.js';
+import { bundleReferrerManifest, createBundle, parseBundle } from '../payload/bundle.js';
+import { encodeDsseEnvelope, IN_TOTO_PAYLOAD_TYPE, parseDsseEnvelope, signDsse } from '../payload/dsse.js';
+import {
+  encodeAttestationStatement,
+  parseStatement,
+  predicateTypeFor,
+  type Statement,
+  statementCoversDigest,
+} from '../payload/intoto.js';
+import { type ImageManifest, OCI_MANIFEST } from '../payload/oci.js';
+import {
+  DSSE_MEDIA_TYPE,
+  SignatureAnnotation,
+  signatureLayerDescriptor,
+  signatureLayersOf,
+} from '../payload/signature-image.js';
+import { signatureTag } from '../payload/tags.js';
+import { RegistryClient } from '../registry/client.js';
+import { appendSignature } from './classic-append.js';
+import type { SignatureFormat } from './sign-image.js';
+import { resolveImage } from './target.js';
+import { rekorKeysFromTrustedRoot } from './trusted-root.js';
+import {
+  bundleTlog,
+  type Context,
+  classicTlog,
+  dsseKeyIndex,
+  fail,
+  type Outcome,
+  type VerifyImageOptions,
+} from './verify-image.js';
+
+export interface AttestImageOptions {
+  readonly signer: Signer;
+  /** A predicate type URI, or one of cosign's `--type` names (custom, slsaprovenance, spdxjson, …). */
+  readonly predicateType: string;
+  /** The predicate (any JSON value). */
+  readonly predicate: unknown;
+  readonly registry?: RegistryClient;
+  /** `simple-signing` stores in the classic `.att` image (default), `bundle` as a cosign 3 referrer. */
+  readonly format?: SignatureFormat;
+  readonly repository?: string;
+  readonly signal?: AbortSignal;
+  readonly onWarning?: (message: string) => void;
+}
+
+export interface AttestResult {
+  readonly digest: string;
+  readonly predicateType: string;
+  /** The statement bytes that were signed. */
+  readonly statement: Uint8Array;
+  /** Where it was stored: `registry/repo:sha256-….att` or `registry/repo@<referrer digest>`. */
+  readonly location: string;
+}
+
+/** Signs an attestation about an image and stores it (cosign attest). */
+export async function attestImage(image: string, options: AttestImageOptions): Promise<AttestResult> {
+  const predicateType = predicateTypeFor(options.predicateType);
+  const client = options.registry ?? new RegistryClient();
+  try {
+    const resolved = await resolveImage(client, image, {
+      repository: options.repository,
+      signal: options.signal,
+      onWarning: options.onWarning,
+      fetchManifest: true,
+    });
+    const subject =
+      resolved.descriptor ??
+      (await client.resolve({ ...resolved.reference, digest: resolved.digest }, { signal: options.signal }));
+    const sigRepo = repositoryName(resolved.signatureRepository);
+    const statement = encodeAttestationStatement({
+      subjectName: repositoryName(resolved.reference),
+      digest: resolved.digest,
+      predicateType,
+      predicate: options.predicate,
+    });
+    const envelope = await signDsse(
+      options.signer,
+      IN_TOTO_PAYLOAD_TYPE,
+      statement,
+      options.signal === undefined ? {} : { signal: options.signal },
+    );
+    if ((options.format ?? 'simple-signing') === 'simple-signing') {
+      const payload = encodeDsseEnvelope(envelope);
+      const layer = signatureLayerDescriptor({
+        payload,
+        mediaType: DSSE_MEDIA_TYPE,
+        signature: '',
+        annotations: { [SignatureAnnotation.predicateType]: predicateType },
+      });
+      const tagRef = `${sigRepo}:${signatureTag(resolved.digest, 'att')}`;
+      await appendSignature(client, tagRef, layer, payload, await options.signer.publicKey(), {
+        signal: options.signal,
+      });
+      return { digest: resolved.digest, predicateType, statement, location: tagRef };
+    }
+    const bundle = createBundle({
+      publicKeyHint: publicKeyHint(await options.signer.publicKey()),
+      dsseEnvelope: envelope,
+    });
+    const referrer = bundleReferrerManifest({
+      bundle,
+      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+      predicateType,
+    });
+    await client.pushBlob(sigRepo, referrer.config, {
+      mediaType: referrer.configDescriptor.mediaType,
+      signal: options.signal,
+    });
+    await client.pushBlob(sigRepo, referrer.bundle, {
+      mediaType: referrer.bundleDescriptor.mediaType,
+      signal: options.signal,
+    });
+    const pushed = await client.pushReferrer(sigRepo, referrer.manifest, OCI_MANIFEST, {
+      signal: options.signal,
+    });
+    return { digest: resolved.digest, predicateType, statement, location: `${sigRepo}@${pushed.digest}` };
+  } finally {
+    if (options.registry === undefined) await client.close();
+  }
+}
+
+export interface VerifyAttestationsOptions
+  extends Omit<VerifyImageOptions, 'annotations' | 'threshold' | 'platform' | 'checkClaims'> {
+  /** Only attestations of this predicate type (URI or cosign `--type` name). Default: all. */
+  readonly predicateType?: string;
+}
+
+export interface VerifiedAttestation {
+  readonly format: SignatureFormat;
+  readonly keyIndex: number;
+  readonly predicateType: string;
+  readonly statement: Statement;
+  /** The statement bytes as signed. */
+  readonly payload: Uint8Array;
+}
+
+type AttOutcome = { ok: VerifiedAttestation } | { failure: CandidateFailure };
+
+function failureOf(outcome: Outcome): AttOutcome {
+  return 'failure' in outcome
+    ? outcome
+    : { failure: { candidate: outcome.ok.source, reason: 'malformed', message: 'unexpected' } };
+}
+
+function checkStatement(
+  ctx: Context,
+  payload: Uint8Array,
+  wanted: string | undefined,
+  candidate: string,
+): { statement: Statement } | AttOutcome {
+  let statement: Statement;
+  try {
+    statement = parseStatement(payload);
+  } catch (error) {
+    return failureOf(fail(candidate, 'malformed', (error as Error).message));
+  }
+  if (!statementCoversDigest(statement, ctx.digest))
+    return failureOf(fail(candidate, 'digest-mismatch', `the statement's subject is not ${ctx.digest}`));
+  if (wanted !== undefined && statement.predicateType !== wanted)
+    return failureOf(fail(candidate, 'malformed', `predicate type is ${statement.predicateType}`));
+  return { statement };
+}
+
+/** Verifies an image's attestations with trusted keys and returns the statements that verified. */
+export async function verifyImageAttestations(
+  image: string,
+  options: VerifyAttestationsOptions,
+): Promise<VerifiedAttestation[]> {
+  if (!Array.isArray(options?.keys) || options.keys.length === 0)
+    throw new InvalidArgumentError('verifyImageAttestations needs at least one trusted key in options.keys');
+  const keys = options.keys.map((k) => (isPublicKey(k) ? k : importPublicKey(k as string)));
+  const wanted = options.predicateType === undefined ? undefined : predicateTypeFor(options.predicateType);
+  const formats = options.formats ?? ['bundle', 'simple-signing'];
+  const client = options.registry ?? new RegistryClient();
+  try {
+    const resolved = await resolveImage(client, image, {
+      repository: options.repository,
+      signal: options.signal,
+      onWarning: options.onWarning,
+    });
+    const ctx: Context = {
+      keys,
+      digest: resolved.digest,
+      options,
+      rekorKeys:
+        options.trustedRoot === undefined ? undefined : rekorKeysFromTrustedRoot(options.trustedRoot),
+    };
+    const sigRepo = repositoryName(resolved.signatureRepository);
+    const signal = options.signal;
+
+    const fromBundles = async (): Promise<AttOutcome[] | undefined> => {
+      if (!formats.includes('bundle')) return undefined;
+      const referrers = await client.referrers(sigRepo, resolved.digest, { signal });
+      const outcomes = await Promise.all(
+        referrers.map(async (d): Promise<AttOutcome | undefined> => {
+          const candidate = `bundle ${d.digest}`;
+          try {
+            const manifest = (await client.getManifest(`${sigRepo}@${d.digest}`, { signal }))
+              .manifest as ImageManifest;
+            const layer = manifest.layers?.length === 1 ? manifest.layers[0] : undefined;
+            if (layer === undefined || !layer.mediaType.startsWith('application/vnd.dev.sigstore.bundle'))
+              return undefined;
+            // Filter by the predicate type annotation before fetching the bundle.
+            const annotated = manifest.annotations?.['dev.sigstore.bundle.predicateType'];
+            if (wanted !== undefined && annotated !== undefined && annotated !== wanted) return undefined;
+            const bundle = parseBundle(
+              await client.getBlobBytes(sigRepo, layer.digest, { size: layer.size, signal }),
+            );
+            const envelope = bundle.dsseEnvelope;
+            if (envelope === undefined) return failureOf(fail(candidate, 'malformed', 'no DSSE envelope'));
+            const keyIndex = dsseKeyIndex(keys, envelope);
+            if (keyIndex < 0)
+              return failureOf(
+                fail(candidate, 'wrong-key', 'the envelope does not verify with any trusted key'),
+              );
+            const checked = checkStatement(ctx, envelope.payload, wanted, candidate);
+            if (!('statement' in checked)) return checked;
+            if (
+              wanted === undefined &&
+              checked.statement.predicateType === 'https://sigstore.dev/cosign/sign/v1'
+            )
+              return undefined;
+            const tlog = bundleTlog(
+              ctx,
+              bundle,
+              envelope.signatures[0]?.sig ?? '',
+              keys[keyIndex] as PublicKey,
+              envelope.payload,
+              candidate,
+            );
+            if (tlog !== undefined) return failureOf(tlog);
+            return {
+              ok: {
+                format: 'bundle',
+                keyIndex,
+                predicateType: checked.statement.predicateType,
+                statement: checked.statement,
+                payload: envelope.payload,
+              },
+            };
+          } catch (error) {
+            if (!(error instanceof OcisignError)) throw error;
+            return failureOf(fail(candidate, 'malformed', error.message));
+          }
+        }),
+      );
+      const found = outcomes.filter((o): o is AttOutcome => o !== undefined);
+      return found.length === 0 ? undefined : found;
+    };
+
+    const fromTag = async (): Promise<AttOutcome[] | undefined> => {
+      if (!formats.includes('simple-signing')) return undefined;
+      let manifest: ImageManifest;
+      try {
+        manifest = (
+          await client.getManifest(`${sigRepo}:${signatureTag(resolved.digest, 'att')}`, { signal })
+        ).manifest as ImageManifest;
+      } catch (error) {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      }
+      // Filter by the layer's predicateType annotation before fetching any envelope.
+      const layers = signatureLayersOf(manifest, options.limits).filter(
+        (l) =>
+          wanted === undefined ||
+          l.annotations?.[SignatureAnnotation.predicateType] === undefined ||
+          l.annotations[SignatureAnnotation.predicateType] === wanted,
+      );
+      return Promise.all(
+        layers.map(async (layer, i): Promise<AttOutcome> => {
+          const candidate = `.att layer ${i + 1} (${layer.digest.slice(0, 19)}…)`;
+          try {
+            const envelope = parseDsseEnvelope(
+              await client.getBlobBytes(sigRepo, layer.digest, { size: layer.size, signal }),
+            );
+            if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
+              return failureOf(fail(candidate, 'malformed', `payload type ${envelope.payloadType}`));
+            const keyIndex = dsseKeyIndex(keys, envelope);
+            if (keyIndex < 0)
+              return failureOf(
+                fail(candidate, 'wrong-key', 'the envelope does not verify with any trusted key'),
+              );
+            const checked = checkStatement(ctx, envelope.payload, wanted, candidate);
+            if (!('statement' in checked)) return checked;
+            const tlog = classicTlog(
+              ctx,
+              layer,
+              envelope.signatures[0]?.sig ?? '',
+              keys[keyIndex] as PublicKey,
+              envelope.payload,
+              candidate,
+            );
+            if (tlog !== undefined) return failureOf(tlog);
+            return {
+              ok: {
+                format: 'simple-signing',
+                keyIndex,
+                predicateType: checked.statement.predicateType,
+                statement: checked.statement,
+                payload: envelope.payload,
+              },
+            };
+          } catch (error) {
+            if (!(error instanceof OcisignError)) throw error;
+            return failureOf(fail(candidate, 'malformed', error.message));
+          }
+        }),
+      );
+    };
+
+    const [bundles, tagged] = await Promise.all([fromBundles(), fromTag()]);
+    const outcomes = bundles ?? tagged ?? [];
+    const passed = outcomes.flatMap((o) => ('ok' in o ? [o.ok] : []));
+    if (passed.length === 0) {
+      const failures = outcomes.flatMap((o) => ('failure' in o ? [o.failure] : []));
+      throw new VerificationError(
+        resolved.digest,
+        failures.length > 0
+          ? failures
+          : [
+              {
+                candidate: sigRepo,
+                reason: 'none-found',
+                message: `no attestations${wanted === undefined ? '' : ` of type ${wanted}`} found`,
+              },
+            ],
+      );
+    }
+    return passed;
+  } finally {
+    if (options.registry === undefined) await client.close();
+  }
+}
