@@ -7,7 +7,12 @@
 import { Pool } from 'undici';
 import { signImage, verifyImage } from '../src/index.js';
 import { createSigner, generateKeyPair, verifySignatureSync } from '../src/keys/index.js';
-import { RegistryClient, type RequestInfo } from '../src/registry/index.js';
+import {
+  type Descriptor,
+  type ImageManifest,
+  RegistryClient,
+  type RequestInfo,
+} from '../src/registry/index.js';
 import { startDockerRegistry } from '../test/helpers/docker-registry.js';
 import { image } from '../test/helpers/images.js';
 import { type BenchSection, formatRate, measure, table } from './harness.js';
@@ -47,9 +52,7 @@ export async function run(): Promise<BenchSection> {
   const tags = await client.listTags(sigRepo);
   const tag = tags.find((t) => t.endsWith('.sig')) as string;
   const sig = await client.getManifest(`${sigRepo}:${tag}`);
-  const layer = (sig.manifest as { layers: Array<{ digest: string; annotations: Record<string, string> }> })
-    .layers[0] as {
-    digest: string;
+  const layer = (sig.manifest as ImageManifest).layers[0] as Descriptor & {
     annotations: Record<string, string>;
   };
   const signature = new Uint8Array(
