@@ -13,6 +13,7 @@ const EXPECTED: Record<string, RegExp> = {
   'demo.ts': /verifies with cosign\.pub: true/,
   'kms-aws.ts': /KMS signature \(\d+ bytes\) verifies: true/,
   'payload.ts': /classic signature verifies: true[\s\S]*bundle signature verifies: true/,
+  'sign-verify.ts': /signed sha256:[0-9a-f]{64} in 2 formats\nverified: bundle\nwith another key: wrong-key/,
   'registry.ts':
     /resolved v1 -> sha256:[0-9a-f]{64} in 1 request\(s\)\nlayer: hello, layer\nreferrers of v1: 1/,
 };
