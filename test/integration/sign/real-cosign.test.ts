@@ -81,6 +81,25 @@ describe('the real classic .sig capture (cosign v3.0.4)', () => {
     ).rejects.toBeInstanceOf(VerificationError);
   });
 
+  it('refuses a tampered payload (one byte changed, manifest updated to match)', async () => {
+    const repo = `${registry.host}/tobby/tampered-payload`;
+    const payload = c.payload.replace('"optional":null', '"optional":{}');
+    const { createHash } = await import('node:crypto');
+    const oldDigest = `sha256:${createHash('sha256').update(c.payload).digest('hex')}`;
+    const newDigest = `sha256:${createHash('sha256').update(payload).digest('hex')}`;
+    const manifest = c.manifest
+      .replace(oldDigest, newDigest)
+      .replace(`"size":${c.payload.length}`, `"size":${payload.length}`);
+    await pushClassic(repo, payload, c.base64Signature, manifest);
+    await expect(
+      verifyImage(`${repo}@${c.subjectDigest}`, {
+        keys: [c.publicKeyPem],
+        registry: client,
+        ignoreTlog: true,
+      }),
+    ).rejects.toMatchObject({ failures: [{ reason: 'wrong-key' }] });
+  });
+
   it('refuses a signature whose payload claims another digest (a swapped layer)', async () => {
     // The same signed payload placed under another image's .sig tag: the signature verifies, the claim does not.
     const otherDigest = `sha256:${'1'.repeat(64)}`;

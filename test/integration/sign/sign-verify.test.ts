@@ -151,6 +151,27 @@ describe('classic .sig signatures', () => {
     expect(made.length).toBe(3);
   });
 
+  it('with both formats looked up, stays at two sequential steps (fallback tag and .sig in parallel); a tag adds one GET', async () => {
+    const repo = `${registry.host}/acme/two`;
+    const digest = (await client.resolve(`${repo}:v1`)).digest;
+    const keys = [alice.publicKey, bob.publicKey];
+    await verifyImage(`${repo}@${digest}`, { keys, registry: client, ignoreTlog: true });
+    let before = requests.length;
+    await verifyImage(`${repo}@${digest}`, { keys, registry: client, ignoreTlog: true });
+    const pinned = requests.slice(before);
+    // step 1 (in parallel): the referrers fallback tag (404 here) and the .sig manifest; step 2: payloads.
+    expect(
+      pinned
+        .filter((r) => r.url.includes('/manifests/'))
+        .map((r) => r.status)
+        .sort(),
+    ).toEqual([200, 404]);
+    expect(pinned.filter((r) => r.url.includes('/blobs/')).length).toBe(2);
+    before = requests.length;
+    await verifyImage(`${repo}:v1`, { keys, registry: client, ignoreTlog: true, onWarning: () => {} });
+    expect(requests.length - before).toBe(pinned.length + 1);
+  });
+
   it('writes and reads signatures in an alternate repository', async () => {
     const repo = `${registry.host}/acme/alt`;
     const img = await push(repo, 'v1');
