@@ -9,8 +9,7 @@ import { NotFoundError } from '../errors/registry.js';
 import { type CandidateFailure, VerificationError } from '../errors/verify.js';
 import { repositoryName } from '../internal/reference.js';
 import { publicKeyHint } from '../keys/fingerprint.js';
-import { importPublicKey } from '../keys/import.js';
-import { isPublicKey, type PublicKey } from '../keys/key-objects.js';
+import type { PublicKey } from '../keys/key-objects.js';
 import type { Signer } from '../keys/signer.js';
 import { bundleReferrerManifest, createBundle, parseBundle } from '../payload/bundle.js';
 import { encodeDsseEnvelope, IN_TOTO_PAYLOAD_TYPE, parseDsseEnvelope, signDsse } from '../payload/dsse.js';
@@ -21,7 +20,7 @@ import {
   type Statement,
   statementCoversDigest,
 } from '../payload/intoto.js';
-import { type ImageManifest, OCI_MANIFEST } from '../payload/oci.js';
+import type { ImageManifest } from '../payload/oci.js';
 import {
   DSSE_MEDIA_TYPE,
   SignatureAnnotation,
@@ -29,10 +28,10 @@ import {
   signatureLayersOf,
 } from '../payload/signature-image.js';
 import { signatureTag } from '../payload/tags.js';
-import { RegistryClient } from '../registry/client.js';
+import type { RegistryClient } from '../registry/client.js';
 import { appendSignature } from './classic-append.js';
 import type { SignatureFormat } from './sign-image.js';
-import { resolveImage } from './target.js';
+import { pushBundleReferrer, resolveImage, trustedKeys, withRegistry } from './target.js';
 import { rekorKeysFromTrustedRoot } from './trusted-root.js';
 import {
   bundleTlog,
@@ -70,8 +69,7 @@ export interface AttestResult {
 /** Signs an attestation about an image and stores it (cosign attest). */
 export async function attestImage(image: string, options: AttestImageOptions): Promise<AttestResult> {
   const predicateType = predicateTypeFor(options.predicateType);
-  const client = options.registry ?? new RegistryClient();
-  try {
+  return withRegistry(options.registry, async (client) => {
     const resolved = await resolveImage(client, image, {
       repository: options.repository,
       signal: options.signal,
@@ -117,21 +115,9 @@ export async function attestImage(image: string, options: AttestImageOptions): P
       subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
       predicateType,
     });
-    await client.pushBlob(sigRepo, referrer.config, {
-      mediaType: referrer.configDescriptor.mediaType,
-      signal: options.signal,
-    });
-    await client.pushBlob(sigRepo, referrer.bundle, {
-      mediaType: referrer.bundleDescriptor.mediaType,
-      signal: options.signal,
-    });
-    const pushed = await client.pushReferrer(sigRepo, referrer.manifest, OCI_MANIFEST, {
-      signal: options.signal,
-    });
-    return { digest: resolved.digest, predicateType, statement, location: `${sigRepo}@${pushed.digest}` };
-  } finally {
-    if (options.registry === undefined) await client.close();
-  }
+    const pushedDigest = await pushBundleReferrer(client, sigRepo, referrer, options.signal);
+    return { digest: resolved.digest, predicateType, statement, location: `${sigRepo}@${pushedDigest}` };
+  });
 }
 
 export interface VerifyAttestationsOptions
@@ -183,11 +169,10 @@ export async function verifyImageAttestations(
 ): Promise<VerifiedAttestation[]> {
   if (!Array.isArray(options?.keys) || options.keys.length === 0)
     throw new InvalidArgumentError('verifyImageAttestations needs at least one trusted key in options.keys');
-  const keys = options.keys.map((k) => (isPublicKey(k) ? k : importPublicKey(k as string)));
+  const keys = trustedKeys(options.keys);
   const wanted = options.predicateType === undefined ? undefined : predicateTypeFor(options.predicateType);
   const formats = options.formats ?? ['bundle', 'simple-signing'];
-  const client = options.registry ?? new RegistryClient();
-  try {
+  return withRegistry(options.registry, async (client) => {
     const resolved = await resolveImage(client, image, {
       repository: options.repository,
       signal: options.signal,
@@ -342,7 +327,5 @@ export async function verifyImageAttestations(
       );
     }
     return passed;
-  } finally {
-    if (options.registry === undefined) await client.close();
-  }
+  });
 }

@@ -11,14 +11,14 @@ import type { Signer } from '../keys/signer.js';
 import { bundleReferrerManifest, createBundle } from '../payload/bundle.js';
 import { IN_TOTO_PAYLOAD_TYPE, signDsse } from '../payload/dsse.js';
 import { COSIGN_SIGN_PREDICATE_TYPE, encodeCosignSignStatement } from '../payload/intoto.js';
-import { type Descriptor, type ImageIndex, OCI_MANIFEST } from '../payload/oci.js';
+import type { Descriptor, ImageIndex } from '../payload/oci.js';
 import { signatureLayerDescriptor } from '../payload/signature-image.js';
 import { encodeSimpleSigningPayload } from '../payload/simple-signing.js';
 import { signatureTag } from '../payload/tags.js';
-import { RegistryClient } from '../registry/client.js';
+import type { RegistryClient } from '../registry/client.js';
 import { isImageIndex } from '../registry/manifest.js';
 import { appendSignature } from './classic-append.js';
-import { resolveImage } from './target.js';
+import { pushBundleReferrer, resolveImage, withRegistry } from './target.js';
 
 export type SignatureFormat = 'simple-signing' | 'bundle';
 
@@ -122,24 +122,14 @@ async function signOne(
         continue;
       }
       const referrer = bundleReferrerManifest({ bundle, subject, predicateType: COSIGN_SIGN_PREDICATE_TYPE });
-      await client.pushBlob(sigRepo, referrer.config, {
-        mediaType: referrer.configDescriptor.mediaType,
-        signal: options.signal,
-      });
-      await client.pushBlob(sigRepo, referrer.bundle, {
-        mediaType: referrer.bundleDescriptor.mediaType,
-        signal: options.signal,
-      });
-      const pushed = await client.pushReferrer(sigRepo, referrer.manifest, OCI_MANIFEST, {
-        signal: options.signal,
-      });
+      const pushedDigest = await pushBundleReferrer(client, sigRepo, referrer, options.signal);
       out.push({
         digest: subject.digest,
         format,
         payload: statement,
         signature,
         bundle,
-        location: `${sigRepo}@${pushed.digest}`,
+        location: `${sigRepo}@${pushedDigest}`,
       });
     }
   }
@@ -151,8 +141,7 @@ async function signOne(
  * Signing never loses an earlier signature: see `appendSignature`.
  */
 export async function signImage(image: string, options: SignImageOptions): Promise<SignResult> {
-  const client = options.registry ?? new RegistryClient();
-  try {
+  return withRegistry(options.registry, async (client) => {
     const resolved = await resolveImage(client, image, {
       repository: options.repository,
       signal: options.signal,
@@ -176,7 +165,5 @@ export async function signImage(image: string, options: SignImageOptions): Promi
     for (const subject of subjects)
       signatures.push(...(await signOne(client, options, dockerReference, subject, sigRepo)));
     return { digest: resolved.digest, signatures };
-  } finally {
-    if (options.registry === undefined) await client.close();
-  }
+  });
 }

@@ -1,7 +1,11 @@
 /** Where an image and its signatures live: the resolved digest, and the repository signatures go in. */
 import { type ImageReference, parseImageReference } from '../internal/reference.js';
+import { importPublicKey } from '../keys/import.js';
+import { isPublicKey, type PublicKey } from '../keys/key-objects.js';
+import type { BundleReferrer } from '../payload/bundle.js';
 import type { Descriptor } from '../payload/oci.js';
-import type { RegistryClient } from '../registry/client.js';
+import { OCI_MANIFEST } from '../payload/oci.js';
+import { RegistryClient } from '../registry/client.js';
 
 export interface ResolvedImage {
   readonly reference: ImageReference;
@@ -46,4 +50,40 @@ export async function resolveImage(
     );
   }
   return { reference, digest: descriptor.digest, descriptor, signatureRepository };
+}
+
+/** Runs `fn` with the caller's client, or with a fresh one that is closed afterwards. */
+export async function withRegistry<T>(
+  registry: RegistryClient | undefined,
+  fn: (client: RegistryClient) => Promise<T>,
+): Promise<T> {
+  const client = registry ?? new RegistryClient();
+  try {
+    return await fn(client);
+  } finally {
+    if (registry === undefined) await client.close();
+  }
+}
+
+/** Trusted keys as parsed `PublicKey`s (PEM strings are parsed once and memoized). */
+export function trustedKeys(keys: ReadonlyArray<PublicKey | string>): PublicKey[] {
+  return keys.map((k) => (isPublicKey(k) ? k : importPublicKey(k)));
+}
+
+/** Uploads a bundle referrer: the `{}` config, the bundle blob, then the manifest (and fallback index). */
+export async function pushBundleReferrer(
+  client: RegistryClient,
+  repository: string,
+  referrer: BundleReferrer,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  await client.pushBlob(repository, referrer.config, {
+    mediaType: referrer.configDescriptor.mediaType,
+    signal,
+  });
+  await client.pushBlob(repository, referrer.bundle, {
+    mediaType: referrer.bundleDescriptor.mediaType,
+    signal,
+  });
+  return (await client.pushReferrer(repository, referrer.manifest, OCI_MANIFEST, { signal })).digest;
 }

@@ -11,8 +11,7 @@ import { NotFoundError } from '../errors/registry.js';
 import { type CandidateFailure, type FailureReason, VerificationError } from '../errors/verify.js';
 import { fromBase64 } from '../internal/bytes.js';
 import { repositoryName } from '../internal/reference.js';
-import { importPublicKey } from '../keys/import.js';
-import { isPublicKey, type PublicKey } from '../keys/key-objects.js';
+import type { PublicKey } from '../keys/key-objects.js';
 import { verifySignatureSync } from '../keys/verify.js';
 import { parseBundle, type SigstoreBundle } from '../payload/bundle.js';
 import { type DsseEnvelope, IN_TOTO_PAYLOAD_TYPE, verifyDsseEnvelope } from '../payload/dsse.js';
@@ -21,10 +20,10 @@ import type { Descriptor, ImageIndex, ImageManifest } from '../payload/oci.js';
 import { type PayloadLimits, SignatureAnnotation, signatureLayersOf } from '../payload/signature-image.js';
 import { checkSimpleSigningClaims, parseSimpleSigningPayload } from '../payload/simple-signing.js';
 import { signatureTag } from '../payload/tags.js';
-import { RegistryClient } from '../registry/client.js';
+import type { RegistryClient } from '../registry/client.js';
 import { isImageIndex } from '../registry/manifest.js';
 import type { SignatureFormat } from './sign-image.js';
-import { resolveImage } from './target.js';
+import { resolveImage, trustedKeys, withRegistry } from './target.js';
 import { entryMatches, verifyBundleEntry, verifySet } from './tlog.js';
 import { type RekorKeys, rekorKeysFromTrustedRoot } from './trusted-root.js';
 
@@ -347,15 +346,14 @@ function selectPlatform(index: ImageIndex, platform: NonNullable<VerifyImageOpti
 export async function verifyImage(image: string, options: VerifyImageOptions): Promise<VerifyResult> {
   if (!Array.isArray(options?.keys) || options.keys.length === 0)
     throw new InvalidArgumentError('verifyImage needs at least one trusted key in options.keys');
-  const keys = options.keys.map((k) => (isPublicKey(k) ? k : importPublicKey(k as string)));
+  const keys = trustedKeys(options.keys);
   const threshold = options.threshold ?? 1;
   if (!Number.isInteger(threshold) || threshold < 1 || threshold > keys.length)
     throw new InvalidArgumentError(`threshold must be an integer from 1 to ${keys.length}`);
   const formats = options.formats ?? ['bundle', 'simple-signing'];
   const rekorKeys =
     options.trustedRoot === undefined ? undefined : rekorKeysFromTrustedRoot(options.trustedRoot);
-  const client = options.registry ?? new RegistryClient();
-  try {
+  return withRegistry(options.registry, async (client) => {
     const resolved = await resolveImage(client, image, {
       repository: options.repository,
       signal: options.signal,
@@ -404,7 +402,5 @@ export async function verifyImage(image: string, options: VerifyImageOptions): P
       throw new VerificationError(digest, [...failures, ...extra]);
     }
     return { digest, signatures: passed };
-  } finally {
-    if (options.registry === undefined) await client.close();
-  }
+  });
 }
