@@ -1,29 +1,72 @@
 /**
- * `npm run demo`: the reference workflow, step by step, as far as ocisign has come. Today that is the
- * key step (cosign generate-key-pair, sign, verify, offline); registry, KMS and policy steps join
- * as their layers land.
+ * `npm run demo`: the reference workflow, offline — an AWS KMS key (against the KMS emulator) signs an
+ * image in a registry (the in-memory test registry); verification with the exported cosign.pub admits
+ * the signed image and refuses an unsigned one. Kyverno policy evaluation joins when ocisign/policy lands.
  */
-import {
-  createSigner,
-  encryptCosignPrivateKey,
-  exportPublicKeyPem,
-  generateKeyPair,
-  importPrivateKey,
-  verifySignature,
-} from 'ocisign/keys';
+import { exportPublicKeyPem, RegistryClient, signImage, VerificationError, verifyImage } from 'ocisign';
+import { AwsKmsSigner, createAwsKmsKey } from 'ocisign/kms/aws';
+import { MediaType } from 'ocisign/registry';
+import { startKmsEmulator, startRegistry } from 'ocisign/testing';
 
-console.log('ocisign demo — step 1 of the reference workflow: keys');
-const { privateKey, publicKey } = await generateKeyPair();
-const password = 'demo';
-const cosignKey = await encryptCosignPrivateKey(privateKey, password);
-console.log(`generated cosign.key (${cosignKey.split('\n')[0]}) and cosign.pub:`);
-console.log(exportPublicKeyPem(publicKey));
-const loaded = await importPrivateKey(cosignKey, { password });
-const payload = new TextEncoder().encode('hello from ocisign');
-const signature = await createSigner(loaded).sign(payload);
+const kms = await startKmsEmulator();
+const registry = await startRegistry();
+const client = new RegistryClient({ dockerConfig: false });
+const awskms = { region: kms.region, credentials: kms.credentials, endpointUrl: kms.endpoint };
+const keyRef = 'awskms:///alias/container-image-verification';
+
+console.log('1. cosign generate-key-pair --kms', keyRef);
+const cosignPub = exportPublicKeyPem(await createAwsKmsKey(keyRef, awskms));
+console.log(cosignPub.trim());
+
+async function pushImage(name: string): Promise<string> {
+  const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+  const repo = `${registry.host}/demo/${name}`;
+  const layer = await client.pushBlob(repo, new TextEncoder().encode(`layer of ${name}`), {
+    mediaType: MediaType.ociLayer,
+  });
+  const config = await client.pushBlob(
+    repo,
+    json({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } }),
+    {
+      mediaType: MediaType.ociConfig,
+    },
+  );
+  await client.putManifest(
+    `${repo}:v1`,
+    json({ schemaVersion: 2, mediaType: MediaType.ociManifest, config, layers: [layer] }),
+    MediaType.ociManifest,
+  );
+  return `${repo}:v1`;
+}
+
+const signed = await pushImage('signed');
+const unsigned = await pushImage('unsigned');
+console.log(`\n2. pushed ${signed} and ${unsigned}`);
+
+const result = await signImage(signed, {
+  signer: new AwsKmsSigner(keyRef, awskms),
+  registry: client,
+  onWarning: () => {},
+});
 console.log(
-  `signed ${payload.length} bytes; verifies with cosign.pub: ${await verifySignature(publicKey, payload, signature)}`,
+  `\n3. cosign sign --key ${keyRef} ${signed}\n   signed ${result.digest} -> ${result.signatures[0]?.location}`,
 );
-console.log(
-  'next steps (registry push, cosign-format signing, KMS keys, Kyverno policies) arrive with their layers.',
-);
+
+console.log('\n4. cosign verify --key cosign.pub (no tlog: --insecure-ignore-tlog)');
+for (const image of [signed, unsigned]) {
+  try {
+    const verified = await verifyImage(image, {
+      keys: [cosignPub],
+      registry: client,
+      ignoreTlog: true,
+      onWarning: () => {},
+    });
+    console.log(`   ${image}: verified (${verified.signatures.length} signature)`);
+  } catch (error) {
+    if (!(error instanceof VerificationError)) throw error;
+    console.log(`   ${image}: refused (${error.failures.map((f) => f.reason).join(', ')})`);
+  }
+}
+await client.close();
+await registry.close();
+await kms.close();
