@@ -20,7 +20,7 @@ import {
   type Statement,
   statementCoversDigest,
 } from '../payload/intoto.js';
-import type { ImageManifest } from '../payload/oci.js';
+import type { Descriptor, ImageManifest } from '../payload/oci.js';
 import {
   DSSE_MEDIA_TYPE,
   SignatureAnnotation,
@@ -76,9 +76,7 @@ export async function attestImage(image: string, options: AttestImageOptions): P
       onWarning: options.onWarning,
       fetchManifest: true,
     });
-    const subject =
-      resolved.descriptor ??
-      (await client.resolve({ ...resolved.reference, digest: resolved.digest }, { signal: options.signal }));
+    const subject = resolved.descriptor as Descriptor;
     const sigRepo = repositoryName(resolved.signatureRepository);
     const statement = encodeAttestationStatement({
       subjectName: repositoryName(resolved.reference),

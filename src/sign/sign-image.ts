@@ -15,7 +15,7 @@ import type { Descriptor, ImageIndex } from '../payload/oci.js';
 import { signatureLayerDescriptor } from '../payload/signature-image.js';
 import { encodeSimpleSigningPayload } from '../payload/simple-signing.js';
 import { signatureTag } from '../payload/tags.js';
-import type { RegistryClient } from '../registry/client.js';
+import type { FetchedManifest, RegistryClient } from '../registry/client.js';
 import { isImageIndex } from '../registry/manifest.js';
 import { appendSignature } from './classic-append.js';
 import { pushBundleReferrer, resolveImage, withRegistry } from './target.js';
@@ -148,10 +148,7 @@ export async function signImage(image: string, options: SignImageOptions): Promi
       onWarning: options.onWarning,
       fetchManifest: true,
     });
-    const fetched = await client.getManifest(
-      { ...resolved.reference, digest: resolved.digest },
-      { signal: options.signal },
-    );
+    const fetched = resolved.fetched as FetchedManifest;
     const sigRepo = repositoryName(resolved.signatureRepository);
     const dockerReference = repositoryName(resolved.reference);
     const subjects: Descriptor[] = [

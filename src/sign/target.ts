@@ -5,13 +5,15 @@ import { isPublicKey, type PublicKey } from '../keys/key-objects.js';
 import type { BundleReferrer } from '../payload/bundle.js';
 import type { Descriptor } from '../payload/oci.js';
 import { OCI_MANIFEST } from '../payload/oci.js';
-import { RegistryClient } from '../registry/client.js';
+import { type FetchedManifest, RegistryClient } from '../registry/client.js';
 
 export interface ResolvedImage {
   readonly reference: ImageReference;
   readonly digest: string;
-  /** The manifest descriptor, when the manifest was fetched (tags, indexes). */
+  /** The manifest descriptor, when the manifest was fetched (tags, or `fetchManifest`). */
   readonly descriptor?: Descriptor;
+  /** The manifest itself, when it was fetched. */
+  readonly fetched?: FetchedManifest;
   /** Where `.sig` tags and referrers are read and written (the image's, or the alternate repository). */
   readonly signatureRepository: Pick<ImageReference, 'registry' | 'repository'>;
 }
@@ -43,13 +45,15 @@ export async function resolveImage(
   const signatureRepository = signatureRepositoryOf(reference, options.repository);
   if (reference.digest !== undefined && options.fetchManifest !== true)
     return { reference, digest: reference.digest, signatureRepository };
-  const descriptor = await client.resolve(reference, { signal: options.signal });
+  // One GET serves both: it resolves the tag and gives the manifest (no HEAD, no second fetch).
+  const fetched = await client.getManifest(reference, { signal: options.signal });
+  const descriptor: Descriptor = { mediaType: fetched.mediaType, digest: fetched.digest, size: fetched.size };
   if (reference.digest === undefined) {
     options.onWarning?.(
       `Image reference ${image} uses a tag, not a digest. Resolved it to ${descriptor.digest}; pass ${reference.registry}/${reference.repository}@${descriptor.digest} to be sure what is signed or verified.`,
     );
   }
-  return { reference, digest: descriptor.digest, descriptor, signatureRepository };
+  return { reference, digest: descriptor.digest, descriptor, fetched, signatureRepository };
 }
 
 /** Runs `fn` with the caller's client, or with a fresh one that is closed afterwards. */

@@ -361,8 +361,8 @@ export async function verifyImage(image: string, options: VerifyImageOptions): P
       fetchManifest: options.platform !== undefined,
     });
     let digest = resolved.digest;
-    if (options.platform !== undefined) {
-      const fetched = await client.getManifest({ ...resolved.reference, digest }, { signal: options.signal });
+    const fetched = resolved.fetched;
+    if (options.platform !== undefined && fetched !== undefined) {
       if (isImageIndex(fetched.manifest))
         digest = selectPlatform(fetched.manifest as ImageIndex, options.platform);
     }
