@@ -1,7 +1,9 @@
 /**
- * `ocisign/policy`: not yet implemented. The subpath exists so the package's export map is complete;
- * its API arrives with the issue that builds this layer.
+ * `ocisign/policy`: Kyverno `verifyImages` semantics. So far: Kyverno's image glob and the normalized
+ * image string it matches against; policy loading and the admission engine follow.
  *
  * @packageDocumentation
  */
-export {};
+export type { KyvernoImageInfo, KyvernoImageOptions } from './image-string.js';
+export { kyvernoImageInfo, kyvernoImageString } from './image-string.js';
+export { matchesAnyImagePattern, matchImagePattern } from './wildcard.js';
