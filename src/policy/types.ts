@@ -1,0 +1,83 @@
+/**
+ * Kyverno `ClusterPolicy` / `Policy` (kyverno.io/v1) as far as `verifyImages` needs it, with the CRD
+ * defaults applied (the API server would apply them; Go zero values are false). Unknown fields are
+ * kept in `raw` for callers who need them.
+ */
+
+export type FailureAction = 'Audit' | 'Enforce';
+
+export interface StaticKeyAttestor {
+  readonly publicKeys?: string;
+  readonly kms?: string;
+  readonly secret?: { readonly name: string; readonly namespace: string };
+  readonly signatureAlgorithm?: string;
+  readonly rekor?: { readonly url?: string; readonly pubkey?: string; readonly ignoreTlog?: boolean };
+  readonly ctlog?: { readonly ignoreSCT?: boolean; readonly pubkey?: string };
+}
+
+export interface Attestor {
+  readonly keys?: StaticKeyAttestor;
+  readonly certificates?: Readonly<Record<string, unknown>>;
+  readonly keyless?: Readonly<Record<string, unknown>> & {
+    readonly rekor?: { readonly url?: string };
+    readonly roots?: string;
+  };
+  readonly attestor?: AttestorSet;
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly repository?: string;
+  readonly signatureAlgorithm?: string;
+}
+
+export interface AttestorSet {
+  readonly count?: number;
+  readonly entries: readonly Attestor[];
+}
+
+export interface Attestation {
+  readonly name?: string;
+  /** The predicate type (the deprecated `predicateType` is folded in here). */
+  readonly type: string;
+  readonly attestors: readonly AttestorSet[];
+  readonly conditions: readonly unknown[];
+}
+
+export interface ImageVerification {
+  readonly type: 'Cosign' | 'SigstoreBundle' | 'Notary';
+  readonly failureAction?: FailureAction;
+  readonly imageReferences: readonly string[];
+  readonly skipImageReferences: readonly string[];
+  readonly attestors: readonly AttestorSet[];
+  readonly attestations: readonly Attestation[];
+  readonly repository?: string;
+  readonly mutateDigest: boolean;
+  readonly verifyDigest: boolean;
+  readonly required: boolean;
+  readonly useCache: boolean;
+  readonly roots?: string;
+}
+
+export interface PolicyRule {
+  readonly name: string;
+  readonly match: unknown;
+  readonly exclude?: unknown;
+  readonly verifyImages: readonly ImageVerification[];
+  readonly imageExtractors?: Readonly<Record<string, ReadonlyArray<Readonly<Record<string, unknown>>>>>;
+  readonly preconditions?: unknown;
+}
+
+export interface Policy {
+  readonly kind: 'ClusterPolicy' | 'Policy';
+  readonly name: string;
+  readonly namespace?: string;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly validationFailureAction: FailureAction;
+  readonly failurePolicy: 'Fail' | 'Ignore';
+  readonly timeoutSeconds: number;
+  readonly background: boolean;
+  readonly emitWarning: boolean;
+  readonly rules: readonly PolicyRule[];
+  /** Deprecation warnings Kyverno's admission would return for this policy. */
+  readonly warnings: readonly string[];
+  /** The document as parsed. */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
