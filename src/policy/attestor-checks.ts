@@ -1,0 +1,193 @@
+/**
+ * One `verifyImages` entry against one image, as Kyverno's image verifier runs it: attestor sets
+ * in order (all must pass; inside a set `count` entries, default all, tried in order until enough
+ * verified; several PEMs in one `publicKeys` split into entries first), then attestations (every
+ * statement of the type must satisfy the conditions). Messages use Kyverno's wording and paths.
+ */
+import type { VerificationBackend } from './backend.js';
+import { isConnectionError } from './backend.js';
+import { evaluateConditions } from './conditions.js';
+import type { Attestor, AttestorSet, ImageVerification } from './types.js';
+import type { CachedOutcome } from './verification-cache.js';
+
+const END_PUBLIC_KEY = '-----END PUBLIC KEY-----';
+
+/**
+ * Kyverno's `ExpandStaticKeys`: a `keys` entry holding several PEM public keys becomes one entry
+ * per key, each keeping the entry's other settings (`rekor`, `ctlog`, …), as Kyverno 1.19 does.
+ */
+export function expandStaticKeys(entries: readonly Attestor[]): Attestor[] {
+  return entries.flatMap((entry) => {
+    const keys = entry.keys;
+    const pem = keys?.publicKeys;
+    if (keys === undefined || pem === undefined) return [entry];
+    const parts = pem.split(END_PUBLIC_KEY);
+    if (parts.length <= 2) return [entry];
+    return parts
+      .slice(0, -1)
+      .map((part) => ({ ...entry, keys: { ...keys, publicKeys: `${part.trim()}\n${END_PUBLIC_KEY}` } }));
+  });
+}
+
+/** `count`, or every entry when it is unset or 0. */
+const requiredCount = (set: AttestorSet, entries: readonly Attestor[]): number =>
+  set.count !== undefined && set.count > 0 ? set.count : entries.length;
+
+const subPath = (a: Attestor): string =>
+  a.keys !== undefined
+    ? '.keys'
+    : a.certificates !== undefined
+      ? '.certificates'
+      : a.keyless !== undefined
+        ? '.keyless'
+        : '';
+
+/** An error message on one line (cosign's and ours can span several). */
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\s*\n\s*/g, '; ').trim();
+}
+
+class EntryFailures extends Error {
+  constructor(readonly failures: ReadonlyArray<{ path: string; error: unknown }>) {
+    super(failures.map((f) => `${f.path}: ${oneLine(f.error)}`).join('; '));
+  }
+  get isConnection(): boolean {
+    return this.failures.some((f) =>
+      f.error instanceof EntryFailures ? f.error.isConnection : isConnectionError(f.error),
+    );
+  }
+}
+
+export interface EntryCheckContext {
+  readonly backend: VerificationBackend;
+  readonly entry: ImageVerification;
+  /** The normalized image (Kyverno's `ImageInfo.String()`). */
+  readonly image: string;
+  readonly signal: AbortSignal;
+}
+
+async function verifyAttestorSet(ctx: EntryCheckContext, set: AttestorSet, path: string): Promise<string> {
+  const entries = expandStaticKeys(set.entries);
+  const required = requiredCount(set, entries);
+  const failures: Array<{ path: string; error: unknown }> = [];
+  let verified = 0;
+  for (const [i, attestor] of entries.entries()) {
+    const entryPath = `${path}.entries[${i}]`;
+    try {
+      const digest =
+        attestor.attestor !== undefined
+          ? await verifyAttestorSet(ctx, attestor.attestor, `${entryPath}.attestor`)
+          : (
+              await ctx.backend.verifySignatures({
+                image: ctx.image,
+                attestor,
+                ...repositoryOf(ctx.entry, attestor),
+                type: ctx.entry.type === 'SigstoreBundle' ? 'SigstoreBundle' : 'Cosign',
+                ...(ctx.entry.roots === undefined ? {} : { roots: ctx.entry.roots }),
+                signal: ctx.signal,
+              })
+            ).digest;
+      verified++;
+      if (verified >= required) return digest;
+    } catch (error) {
+      ctx.signal.throwIfAborted();
+      failures.push({ path: `${entryPath}${subPath(attestor)}`, error });
+    }
+  }
+  throw new EntryFailures(failures);
+}
+
+function repositoryOf(entry: ImageVerification, attestor: Attestor): { repository?: string } {
+  const repository = attestor.repository ?? entry.repository;
+  return repository === undefined || repository === '' ? {} : { repository };
+}
+
+async function verifyAttestations(
+  ctx: EntryCheckContext,
+  knownDigest: string | undefined,
+): Promise<CachedOutcome> {
+  let digest = knownDigest;
+  for (const [i, attestation] of ctx.entry.attestations.entries()) {
+    const path = `.attestations[${i}]`;
+    if (attestation.type === '') return { status: 'fail', message: `${path}: missing type` };
+    const sets: readonly AttestorSet[] =
+      attestation.attestors.length > 0 ? attestation.attestors : [{ entries: [{}] }];
+    for (const [j, set] of sets.entries()) {
+      const entries = expandStaticKeys(set.entries);
+      const required = requiredCount(set, entries);
+      const errors: string[] = [];
+      let verified = 0;
+      for (const [n, attestor] of entries.entries()) {
+        const entryPath = `${path}.attestors[${j}].entries[${n}]${subPath(attestor)}`;
+        try {
+          if (attestor.attestor !== undefined)
+            throw new Error('nested attestors are not supported inside attestations');
+          const found = await ctx.backend.fetchAttestations({
+            image: ctx.image,
+            attestor,
+            ...repositoryOf(ctx.entry, attestor),
+            type: ctx.entry.type === 'SigstoreBundle' ? 'SigstoreBundle' : 'Cosign',
+            ...(ctx.entry.roots === undefined ? {} : { roots: ctx.entry.roots }),
+            predicateType: attestation.type,
+            signal: ctx.signal,
+          });
+          digest ??= found.digest;
+          const statements = found.statements.filter((s) => s.predicateType === attestation.type);
+          // "attestions" is Kyverno's spelling; users grep for it.
+          if (statements.length === 0)
+            throw new Error(`attestions not found for predicate type ${attestation.type}`);
+          for (const statement of statements) {
+            if (!evaluateConditions(attestation.conditions, statement.predicate ?? {}))
+              throw new Error(`attestation checks failed for ${ctx.image} and predicate ${attestation.type}`);
+          }
+          verified++;
+          if (verified >= required) break;
+        } catch (error) {
+          ctx.signal.throwIfAborted();
+          errors.push(`${entryPath}: ${oneLine(error)}`);
+        }
+      }
+      if (verified < required) {
+        return {
+          status: 'fail',
+          message: `image attestations verification failed, verifiedCount: ${verified}, requiredCount: ${required}, error: ${errors.join('; ')}`,
+        };
+      }
+    }
+  }
+  return {
+    status: 'pass',
+    message: `verified image attestations for ${ctx.image}`,
+    ...(digest === undefined ? {} : { digest }),
+  };
+}
+
+/**
+ * Runs the entry's attestors and attestations for one image. Never throws for a verification
+ * problem: the outcome says pass, fail, or error (connection-level failures, as Kyverno classifies
+ * them). Throws only when `signal` aborts.
+ */
+export async function checkEntry(ctx: EntryCheckContext): Promise<CachedOutcome> {
+  let digest: string | undefined;
+  for (const [i, set] of ctx.entry.attestors.entries()) {
+    try {
+      digest = await verifyAttestorSet(ctx, set, `.attestors[${i}]`);
+    } catch (error) {
+      ctx.signal.throwIfAborted();
+      const connection = error instanceof EntryFailures ? error.isConnection : isConnectionError(error);
+      return {
+        status: connection ? 'error' : 'fail',
+        message: `failed to verify image ${ctx.image}: ${oneLine(error)}`,
+      };
+    }
+  }
+  if (ctx.entry.attestations.length === 0) {
+    return {
+      status: 'pass',
+      message: `verified image signatures for ${ctx.image}`,
+      ...(digest === undefined ? {} : { digest }),
+    };
+  }
+  return verifyAttestations(ctx, digest);
+}

@@ -1,0 +1,64 @@
+/**
+ * Where the policy engine gets its evidence. The engine decides what to check and how results
+ * combine (Kyverno's semantics); a `VerificationBackend` answers one question at a time: does this
+ * image carry a signature (or attestations) that verify with this attestor? `registryBackend` is
+ * the real one; tests and dry runs can supply their own.
+ */
+import { RegistryError } from '../errors/registry.js';
+import type { Attestor } from './types.js';
+
+/** One attestor entry (multi-PEM `publicKeys` already split) to check an image against. */
+export interface SignatureCheck {
+  /** The image as Kyverno names it (normalized): `ghcr.io/acme/app:1.0` or `…@sha256:…`. */
+  readonly image: string;
+  readonly attestor: Attestor;
+  /** Where signatures are stored instead of the image's own repository (`repository`). */
+  readonly repository?: string;
+  /** The `verifyImages` entry type: classic cosign signatures or Sigstore bundles as referrers. */
+  readonly type: 'Cosign' | 'SigstoreBundle';
+  /** Root certificates from the deprecated top-level `roots`, when set. */
+  readonly roots?: string;
+  readonly signal: AbortSignal;
+}
+
+/** Attestations of one predicate type, checked with one attestor entry. */
+export interface AttestationCheck extends SignatureCheck {
+  readonly predicateType: string;
+}
+
+export interface VerifiedSignatures {
+  /** The manifest digest the signatures cover. */
+  readonly digest: string;
+}
+
+export interface VerifiedStatements {
+  readonly digest: string;
+  /** The in-toto statements that verified, as JSON objects (`predicateType`, `predicate`, …). */
+  readonly statements: ReadonlyArray<Readonly<Record<string, unknown>>>;
+}
+
+/**
+ * Answers verification questions for the policy engine. Methods throw when verification fails;
+ * a connection-level failure (see {@link isConnectionError}) becomes Kyverno's `error` status,
+ * anything else a `fail`.
+ */
+export interface VerificationBackend {
+  verifySignatures(check: SignatureCheck): Promise<VerifiedSignatures>;
+  fetchAttestations(check: AttestationCheck): Promise<VerifiedStatements>;
+  /** The digest a tag points at, for `mutateDigest`. */
+  resolveDigest(image: string, signal: AbortSignal): Promise<string>;
+}
+
+/**
+ * Whether an error is a connection-level failure (no HTTP response: refused, reset, DNS, timeout),
+ * which Kyverno reports as a rule `error` (its `*net.OpError` test) rather than a policy `fail`.
+ * HTTP errors (401, 404, 429, 5xx) are failures, as in Kyverno.
+ */
+export function isConnectionError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
+    if (e instanceof RegistryError) return e.status === 0 && e.code !== 'SIZE_LIMIT';
+    if (e instanceof Error && e.name === 'AbortError') return true;
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return false;
+}
