@@ -14,7 +14,7 @@ export {
   KmsUnavailableError,
 } from './kms.js';
 export { BundleFormatError, ClaimMismatchError, LimitExceededError, PayloadFormatError } from './payload.js';
-export { PolicyValidationError } from './policy.js';
+export { AdmissionReviewError, PolicyUnsupportedError, PolicyValidationError } from './policy.js';
 export {
   DigestMismatchError,
   InvalidReferenceError,

@@ -9,3 +9,17 @@ export class PolicyValidationError extends OcisignError {
     this.problems = problems;
   }
 }
+
+/** A policy asks for something ocisign does not do (yet): keyless or certificate attestors, Notary. */
+export class PolicyUnsupportedError extends OcisignError {
+  constructor(message: string) {
+    super('POLICY_UNSUPPORTED', message);
+  }
+}
+
+/** A request to the admission webhook that is not an `admission.k8s.io/v1` AdmissionReview. */
+export class AdmissionReviewError extends OcisignError {
+  constructor(message: string) {
+    super('ADMISSION_REVIEW_INVALID', message);
+  }
+}

@@ -132,7 +132,7 @@ async function verifyAttestations(
             predicateType: attestation.type,
             signal: ctx.signal,
           });
-          digest ??= found.digest;
+          if (found.digest !== '') digest ??= found.digest;
           const statements = found.statements.filter((s) => s.predicateType === attestation.type);
           // "attestions" is Kyverno's spelling; users grep for it.
           if (statements.length === 0)

@@ -12,6 +12,7 @@ import { checkEntry } from './attestor-checks.js';
 import type { VerificationBackend } from './backend.js';
 import type { JsonPatchOperation, PolicyDecision, RuleResult, RuleStatus } from './decision.js';
 import { type KyvernoImageInfo, type KyvernoImageOptions, kyvernoImageInfo } from './image-string.js';
+import { registryBackend } from './registry-backend.js';
 import { POD_SPEC_PATHS, type ResourceImage, resourceImages, valueAtPointer } from './resource-images.js';
 import { type MatchTarget, podOnlyMatch, type RequestContext, ruleApplies } from './resource-match.js';
 import type { FailureAction, ImageVerification, Policy, PolicyRule } from './types.js';
@@ -38,8 +39,11 @@ const DEFAULT_AUTOGEN = [
 ];
 
 export interface PolicyEngineOptions {
-  /** Answers the verification questions (signatures, attestations, digests). See `registryBackend`. */
-  readonly backend: VerificationBackend;
+  /**
+   * Answers the verification questions (signatures, attestations, digests). Default:
+   * `registryBackend()`, which talks to the registries the images name.
+   */
+  readonly backend?: VerificationBackend;
   /**
    * Results shared across evaluations (Kyverno's image verification cache). Default: a new
    * `VerificationCache` with Kyverno's size and TTL; `false` turns caching off (as Kyverno's CLI).
@@ -151,9 +155,9 @@ export class PolicyEngine {
   readonly #imageOptions: KyvernoImageOptions;
   readonly #strict: boolean;
 
-  constructor(policies: readonly Policy[], options: PolicyEngineOptions) {
+  constructor(policies: readonly Policy[], options: PolicyEngineOptions = {}) {
     this.#policies = policies;
-    this.#backend = options.backend;
+    this.#backend = options.backend ?? registryBackend();
     this.#cache = options.cache === false ? undefined : (options.cache ?? new VerificationCache());
     this.#imageOptions = options.imageOptions ?? {};
     this.#strict = options.strict === true;

@@ -6,6 +6,14 @@
  *
  * @packageDocumentation
  */
+
+export type {
+  AdmissionListenerOptions,
+  AdmissionResponse,
+  AdmissionReviewOptions,
+  AdmissionReviewResponse,
+} from './admission.js';
+export { admissionRequestListener, handleAdmissionReview } from './admission.js';
 export type {
   AttestationCheck,
   SignatureCheck,
@@ -21,6 +29,8 @@ export { PolicyEngine } from './engine.js';
 export type { KyvernoImageInfo, KyvernoImageOptions } from './image-string.js';
 export { kyvernoImageInfo, kyvernoImageString } from './image-string.js';
 export { loadPolicies } from './load.js';
+export type { RegistryBackendOptions } from './registry-backend.js';
+export { registryBackend } from './registry-backend.js';
 export type { ResourceImage } from './resource-images.js';
 export { resourceImages } from './resource-images.js';
 export type { RequestContext } from './resource-match.js';

@@ -1,0 +1,219 @@
+/**
+ * Kubernetes admission: `handleAdmissionReview` turns an `admission.k8s.io/v1` AdmissionReview into
+ * the response the API server expects (allowed, status, base64 JSONPatch, warnings), inside a
+ * deadline; `admissionRequestListener` serves it over node:http / node:https.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AdmissionReviewError } from '../errors/policy.js';
+import type { PolicyDecision, RuleResult } from './decision.js';
+import type { PolicyEngine } from './engine.js';
+import type { RequestContext } from './resource-match.js';
+
+type Doc = Record<string, unknown>;
+const isRecord = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export interface AdmissionReviewOptions {
+  /**
+   * Time budget for one review, in milliseconds. Default 8000: Kyverno's default webhook timeout is
+   * 10 s, and the answer must reach the API server before it gives up. Images not verified in time
+   * get an `error` result, which denies when the policy's failurePolicy is Fail.
+   */
+  readonly deadlineMs?: number;
+  /**
+   * Add a warning for every failure of an Audit rule (default true). Kyverno returns them only with
+   * `spec.emitWarning`; without one an Audit failure is invisible to whoever applied the object.
+   */
+  readonly auditWarnings?: boolean;
+  /** Labels of a namespace, for policies with `namespaceSelector`. */
+  readonly namespaceLabels?: (namespace: string) => Promise<Readonly<Record<string, string>> | undefined>;
+  /** Aborts the review (e.g. the HTTP client went away). */
+  readonly signal?: AbortSignal;
+}
+
+export interface AdmissionResponse {
+  readonly uid: string;
+  readonly allowed: boolean;
+  readonly status?: {
+    readonly code: number;
+    readonly status: 'Failure';
+    readonly reason: string;
+    readonly message: string;
+  };
+  readonly patchType?: 'JSONPatch';
+  /** Base64 of the JSON patch array. */
+  readonly patch?: string;
+  readonly warnings?: readonly string[];
+}
+
+export interface AdmissionReviewResponse {
+  readonly apiVersion: 'admission.k8s.io/v1';
+  readonly kind: 'AdmissionReview';
+  readonly response: AdmissionResponse;
+  /** The full decision, for logging (not part of what Kubernetes reads). */
+  readonly decision?: PolicyDecision;
+}
+
+const OPERATIONS = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
+
+function parseRequest(review: unknown): Doc {
+  if (!isRecord(review)) throw new AdmissionReviewError('An AdmissionReview must be a JSON object');
+  if (review.apiVersion !== 'admission.k8s.io/v1' || review.kind !== 'AdmissionReview')
+    throw new AdmissionReviewError(
+      `Expected apiVersion admission.k8s.io/v1 and kind AdmissionReview, got ${String(review.apiVersion)} ${String(review.kind)}; set admissionReviewVersions: ["v1"] in the webhook configuration`,
+    );
+  const request = review.request;
+  if (!isRecord(request) || typeof request.uid !== 'string' || request.uid === '')
+    throw new AdmissionReviewError('The AdmissionReview has no request.uid');
+  if (typeof request.operation !== 'string' || !OPERATIONS.has(request.operation))
+    throw new AdmissionReviewError(`Unknown admission operation ${String(request.operation)}`);
+  return request;
+}
+
+function deadlineDecision(decision: PolicyDecision | undefined, ms: number): PolicyDecision {
+  return (
+    decision ?? {
+      allowed: false,
+      message: `image verification did not finish within the ${ms} ms deadline`,
+      patches: [],
+      warnings: [],
+      results: [],
+    }
+  );
+}
+
+/**
+ * Answers one AdmissionReview with `engine`'s decision. Throws `AdmissionReviewError` for input
+ * that is not an `admission.k8s.io/v1` AdmissionReview (answer those with HTTP 400).
+ */
+export async function handleAdmissionReview(
+  engine: PolicyEngine,
+  review: unknown,
+  options: AdmissionReviewOptions = {},
+): Promise<AdmissionReviewResponse> {
+  const request = parseRequest(review);
+  const uid = request.uid as string;
+  const operation = request.operation as RequestContext['operation'];
+  const object = request.object;
+  if (!isRecord(object) || operation === 'DELETE' || operation === 'CONNECT')
+    return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid, allowed: true } };
+
+  const deadlineMs = options.deadlineMs ?? 8000;
+  const deadline = AbortSignal.timeout(deadlineMs);
+  const signal = options.signal === undefined ? deadline : AbortSignal.any([deadline, options.signal]);
+  const namespace = typeof request.namespace === 'string' ? request.namespace : '';
+  const namespaceLabels = namespace !== '' ? await options.namespaceLabels?.(namespace) : undefined;
+  const userInfo = isRecord(request.userInfo) ? request.userInfo : undefined;
+  // The engine answers promptly once the signal fires; the timer is a backstop that always answers.
+  let timer: NodeJS.Timeout | undefined;
+  const backstop = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), deadlineMs + 250);
+  });
+  const decision = deadlineDecision(
+    await Promise.race([
+      engine.evaluate(object, {
+        operation,
+        ...(isRecord(request.oldObject) ? { oldResource: request.oldObject } : {}),
+        ...(namespaceLabels === undefined ? {} : { namespaceLabels }),
+        ...(userInfo === undefined
+          ? {}
+          : {
+              userInfo: {
+                ...(typeof userInfo.username === 'string' ? { username: userInfo.username } : {}),
+                ...(Array.isArray(userInfo.groups) ? { groups: userInfo.groups.map(String) } : {}),
+              },
+            }),
+        signal,
+      }),
+      backstop,
+    ]).finally(() => clearTimeout(timer)),
+    deadlineMs,
+  );
+
+  const warnings = [...decision.warnings];
+  if (options.auditWarnings !== false) {
+    for (const r of decision.results) {
+      const line = auditWarning(r);
+      if (line !== undefined && !warnings.includes(line)) warnings.push(line);
+    }
+  }
+  const response: AdmissionResponse = decision.allowed
+    ? {
+        uid,
+        allowed: true,
+        ...(decision.patches.length === 0
+          ? {}
+          : {
+              patchType: 'JSONPatch' as const,
+              patch: Buffer.from(JSON.stringify(decision.patches)).toString('base64'),
+            }),
+        ...(warnings.length === 0 ? {} : { warnings }),
+      }
+    : {
+        uid,
+        allowed: false,
+        status: { code: 403, status: 'Failure', reason: 'Forbidden', message: decision.message ?? 'denied' },
+        ...(warnings.length === 0 ? {} : { warnings }),
+      };
+  return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response, decision };
+}
+
+function auditWarning(r: RuleResult): string | undefined {
+  return (r.status === 'fail' || r.status === 'error') && r.action === 'Audit'
+    ? `policy ${r.policy}.${r.rule}: ${r.message}`
+    : undefined;
+}
+
+export interface AdmissionListenerOptions extends AdmissionReviewOptions {
+  /** Largest request body accepted, in bytes. Default 8 MiB (an object and its old version). */
+  readonly maxBodyBytes?: number;
+  /** Called with every decision, e.g. for audit logs. Never receives credentials. */
+  readonly onDecision?: (review: AdmissionReviewResponse) => void;
+}
+
+/**
+ * A request listener for `http.createServer` / `https.createServer` that answers AdmissionReviews
+ * POSTed to any path: 400 for bodies that are not AdmissionReviews, 413 for oversized ones.
+ */
+export function admissionRequestListener(
+  engine: PolicyEngine,
+  options: AdmissionListenerOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const max = options.maxBodyBytes ?? 8 * 1024 * 1024;
+  const reply = (res: ServerResponse, code: number, body: unknown) => {
+    res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+  return (req, res) => {
+    if (req.method !== 'POST') return reply(res, 405, { error: 'AdmissionReviews are POSTed' });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const aborted = new AbortController();
+    res.on('close', () => aborted.abort());
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        reply(res, 413, { error: `request body over ${max} bytes` });
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (res.headersSent) return;
+      let review: unknown;
+      try {
+        review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        return reply(res, 400, { error: 'the body is not JSON' });
+      }
+      handleAdmissionReview(engine, review, { ...options, signal: aborted.signal }).then(
+        (answer) => {
+          options.onDecision?.(answer);
+          const { decision: _decision, ...wire } = answer;
+          reply(res, 200, wire);
+        },
+        (error: unknown) => {
+          const status = error instanceof AdmissionReviewError ? 400 : 500;
+          reply(res, status, { error: error instanceof Error ? error.message : String(error) });
+        },
+      );
+    });
+  };
+}

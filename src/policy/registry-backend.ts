@@ -1,0 +1,118 @@
+/**
+ * The real `VerificationBackend`: verifies cosign signatures and attestations in OCI registries
+ * with ocisign's verifier, offline (Rekor evidence checked against the trusted root you pass, never
+ * fetched). Static keys come from the policy's PEM, from a KMS reference (`awskms://…`) through
+ * `ocisign/kms`, or from your `resolveKey` (e.g. `k8s://namespace/secret`). Keyless and certificate
+ * attestors are refused with a clear error: ocisign does not verify Fulcio certificates yet.
+ */
+import { PolicyUnsupportedError } from '../errors/policy.js';
+import type { PublicKey } from '../keys/index.js';
+import { type ResolveSignerOptions, resolveSigner } from '../kms/index.js';
+import { RegistryClient } from '../registry/index.js';
+import { verifyImage, verifyImageAttestations } from '../sign/index.js';
+import type { SignatureFormat } from '../sign/sign-image.js';
+import type { SignatureCheck, VerificationBackend } from './backend.js';
+
+export interface RegistryBackendOptions {
+  /** The registry client to use (share one for connection reuse). Default: a new `RegistryClient`. */
+  readonly registry?: RegistryClient;
+  /** `trusted_root.json` content, for policies that require transparency-log evidence. */
+  readonly trustedRoot?: unknown;
+  /**
+   * Turns a key reference that is not PEM (`k8s://ns/name`, `gcpkms://…`, a file) into a public key.
+   * Default: `awskms://`, `env://` and file paths through `resolveSigner`; anything else is refused.
+   */
+  readonly resolveKey?: (ref: string, signal: AbortSignal) => Promise<PublicKey | string>;
+  /** Options for `resolveSigner` when the default key resolution is used. */
+  readonly keyProviderOptions?: ResolveSignerOptions;
+}
+
+function notSupported(check: SignatureCheck): never {
+  const a = check.attestor;
+  const what =
+    a.keyless !== undefined
+      ? 'keyless'
+      : a.certificates !== undefined
+        ? 'certificates'
+        : 'an attestor without keys';
+  throw new PolicyUnsupportedError(
+    `${what} verification is not supported yet by ocisign (it verifies static keys: keys.publicKeys, keys.kms, keys.secret)`,
+  );
+}
+
+/** The `VerificationBackend` that talks to registries. */
+export function registryBackend(options: RegistryBackendOptions = {}): VerificationBackend {
+  const registry = options.registry ?? new RegistryClient();
+  const keyCache = new Map<string, Promise<PublicKey | string>>();
+
+  const keyFor = (check: SignatureCheck): Promise<PublicKey | string> => {
+    const keys = check.attestor.keys;
+    if (keys === undefined) notSupported(check);
+    const ref =
+      keys.publicKeys !== undefined && keys.publicKeys !== ''
+        ? keys.publicKeys
+        : keys.kms !== undefined && keys.kms !== ''
+          ? keys.kms
+          : keys.secret !== undefined
+            ? `k8s://${keys.secret.namespace}/${keys.secret.name}`
+            : '';
+    if (ref.includes('-----BEGIN')) return Promise.resolve(ref);
+    if (ref === '') throw new PolicyUnsupportedError('keys: one of publicKeys, kms or secret is required');
+    let pending = keyCache.get(ref);
+    if (pending === undefined) {
+      pending =
+        options.resolveKey !== undefined
+          ? options.resolveKey(ref, check.signal)
+          : ref.startsWith('k8s://')
+            ? Promise.reject(
+                new PolicyUnsupportedError(
+                  `${ref}: reading keys from Kubernetes secrets needs the resolveKey option of registryBackend`,
+                ),
+              )
+            : resolveSigner(ref, options.keyProviderOptions).then((signer) => signer.publicKey());
+      pending.catch(() => keyCache.delete(ref));
+      keyCache.set(ref, pending);
+    }
+    return pending;
+  };
+
+  const common = (check: SignatureCheck) => {
+    const keys = check.attestor.keys;
+    const formats: SignatureFormat[] = check.type === 'SigstoreBundle' ? ['bundle'] : ['simple-signing'];
+    return {
+      registry,
+      formats,
+      ignoreTlog: keys?.rekor?.ignoreTlog === true,
+      ...(options.trustedRoot === undefined ? {} : { trustedRoot: options.trustedRoot }),
+      ...(check.repository === undefined ? {} : { repository: check.repository }),
+      signal: check.signal,
+    };
+  };
+
+  return {
+    async verifySignatures(check) {
+      const key = await keyFor(check);
+      const result = await verifyImage(check.image, {
+        ...common(check),
+        keys: [key],
+        ...(check.attestor.annotations === undefined ? {} : { annotations: check.attestor.annotations }),
+      });
+      return { digest: result.digest };
+    },
+    async fetchAttestations(check) {
+      const key = await keyFor(check);
+      const verified = await verifyImageAttestations(check.image, {
+        ...common(check),
+        keys: [key],
+        predicateType: check.predicateType,
+      });
+      const statements = verified.map((a) => a.statement as unknown as Record<string, unknown>);
+      const subject = verified[0]?.statement.subject[0]?.digest;
+      const hex = subject?.sha256;
+      return { digest: hex === undefined ? '' : `sha256:${hex}`, statements };
+    },
+    async resolveDigest(image, signal) {
+      return (await registry.resolve(image, { signal })).digest;
+    },
+  };
+}
