@@ -1,0 +1,204 @@
+/**
+ * PolicyEngine behaviour beyond the shared vectors: match/exclude, autogen for pod controllers,
+ * imageExtractors, namespaced Policies, strict mode closing Kyverno's two traps, emitWarning,
+ * unparseable images and aborts.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadPolicies, PolicyEngine } from '../../../src/policy/index.js';
+import { fixtureBackend, fixtureKeys } from '../../helpers/kyverno-fixture.js';
+
+const keys = fixtureKeys();
+const DIGEST_A = `sha256:${'a1'.repeat(32)}`;
+const DIGEST_U = `sha256:${'b2'.repeat(32)}`;
+const images = {
+  'ghcr.io/acme/app:1.0': { digest: DIGEST_A, signatures: ['KEY_A'] },
+  'ghcr.io/acme/unsigned:1.0': { digest: DIGEST_U, signatures: [] },
+};
+
+function policyYaml(
+  extra: { match?: string; exclude?: string; entry?: string; meta?: string; spec?: string } = {},
+) {
+  return `apiVersion: kyverno.io/v1
+kind: ${extra.meta?.includes('namespace:') ? 'Policy' : 'ClusterPolicy'}
+metadata:
+  name: acme
+${extra.meta ?? ''}
+spec:
+  validationFailureAction: Enforce
+${extra.spec ?? ''}
+  rules:
+  - name: verify
+    match:
+${extra.match ?? '      any:\n      - resources: {kinds: [Pod]}'}
+${extra.exclude ?? ''}
+    verifyImages:
+    - imageReferences: ["ghcr.io/acme/*"]
+${extra.entry ?? ''}
+      attestors:
+      - entries:
+        - keys:
+            publicKeys: |-
+              -----BEGIN PUBLIC KEY-----
+              ${keys.KEY_A}
+              -----END PUBLIC KEY-----
+            rekor: {ignoreTlog: true}
+`;
+}
+
+const pod = (image: string, meta: Record<string, unknown> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'p', namespace: 'default', ...meta },
+  spec: { containers: [{ name: 'c', image }] },
+});
+
+const engine = (yaml: string, strict = false) =>
+  new PolicyEngine(loadPolicies(yaml), { backend: fixtureBackend(images, keys), cache: false, strict });
+
+describe('PolicyEngine: which rules apply', () => {
+  it('applies namespaces, label selectors, operations and exclude as Kyverno does', async () => {
+    const yaml = policyYaml({
+      match:
+        '      any:\n      - resources:\n          kinds: [Pod]\n          namespaces: ["prod-*"]\n          operations: [CREATE]\n          selector: {matchLabels: {app: "web*"}}',
+      exclude: '    exclude:\n      any:\n      - resources: {names: ["debug-*"]}',
+    });
+    const e = engine(yaml);
+    const unsigned = (meta: Record<string, unknown>) => pod('ghcr.io/acme/unsigned:1.0', meta);
+    expect((await e.evaluate(unsigned({ namespace: 'prod-eu', labels: { app: 'web-1' } }))).allowed).toBe(
+      false,
+    );
+    expect((await e.evaluate(unsigned({ namespace: 'dev', labels: { app: 'web-1' } }))).allowed).toBe(true);
+    expect((await e.evaluate(unsigned({ namespace: 'prod-eu', labels: { app: 'db' } }))).allowed).toBe(true);
+    expect(
+      (await e.evaluate(unsigned({ namespace: 'prod-eu', labels: { app: 'web' } }), { operation: 'UPDATE' }))
+        .allowed,
+    ).toBe(true);
+    expect(
+      (await e.evaluate(unsigned({ name: 'debug-1', namespace: 'prod-eu', labels: { app: 'web' } }))).allowed,
+    ).toBe(true);
+  });
+
+  it('a namespaced Policy applies only in its namespace', async () => {
+    const e = engine(policyYaml({ meta: '  namespace: team-a' }));
+    expect((await e.evaluate(pod('ghcr.io/acme/unsigned:1.0', { namespace: 'team-a' }))).allowed).toBe(false);
+    expect((await e.evaluate(pod('ghcr.io/acme/unsigned:1.0', { namespace: 'team-b' }))).allowed).toBe(true);
+  });
+
+  it('autogen: a Pod rule covers Deployments (autogen-verify) unless the annotation says none', async () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { template: { spec: { initContainers: [{ name: 'i', image: 'ghcr.io/acme/app:1.0' }] } } },
+    };
+    const d = await engine(policyYaml({ entry: '      mutateDigest: true' })).evaluate(deployment);
+    expect(d.results[0]).toMatchObject({
+      rule: 'autogen-verify',
+      status: 'pass',
+      pointer: '/spec/template/spec/initContainers/0/image',
+    });
+    expect(d.patches).toContainEqual({
+      op: 'replace',
+      path: '/spec/template/spec/initContainers/0/image',
+      value: `ghcr.io/acme/app:1.0@${DIGEST_A}`,
+    });
+    const none = await engine(
+      policyYaml({ meta: '  annotations: {pod-policies.kyverno.io/autogen-controllers: none}' }),
+    ).evaluate(deployment);
+    expect(none.results).toEqual([]);
+  });
+
+  it('imageExtractors find images in custom resources, with pointers for pinning', async () => {
+    const yaml = policyYaml({
+      match: '      any:\n      - resources: {kinds: [Task]}',
+      entry: '      mutateDigest: true',
+    }).replace(
+      '    verifyImages:',
+      '    imageExtractors:\n      Task:\n      - path: /spec/steps/*\n        value: image\n    verifyImages:',
+    );
+    const task = {
+      apiVersion: 'tekton.dev/v1',
+      kind: 'Task',
+      metadata: { name: 't', namespace: 'ci' },
+      spec: { steps: [{ name: 'build', image: 'ghcr.io/acme/app:1.0' }] },
+    };
+    const d = await engine(yaml).evaluate(task);
+    expect(d.allowed).toBe(true);
+    expect(d.patches).toContainEqual({
+      op: 'replace',
+      path: '/spec/steps/0/image',
+      value: `ghcr.io/acme/app:1.0@${DIGEST_A}`,
+    });
+  });
+});
+
+describe('PolicyEngine: strict mode closes two Kyverno traps', () => {
+  it('tag+digest images: Kyverno lets them past a name:* pattern, strict matches the tag form too', async () => {
+    const yaml = policyYaml().replace('["ghcr.io/acme/*"]', '["ghcr.io/acme/unsigned:*"]');
+    const image = `ghcr.io/acme/unsigned:1.0@${DIGEST_U}`;
+    expect((await engine(yaml).evaluate(pod(image))).allowed).toBe(true);
+    expect((await engine(yaml, true).evaluate(pod(image))).allowed).toBe(false);
+  });
+
+  it('a forged verify-images-scoped annotation satisfies required in Kyverno mode, never in strict', async () => {
+    const yaml = `apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: req}
+spec:
+  validationFailureAction: Enforce
+  rules:
+  - name: required-only
+    match: {any: [{resources: {kinds: [Pod]}}]}
+    verifyImages:
+    - imageReferences: ["ghcr.io/*"]
+      mutateDigest: false
+      verifyDigest: false
+`;
+    const image = `ghcr.io/acme/unsigned@${DIGEST_U}`;
+    const forged = {
+      annotations: {
+        'kyverno.io/verify-images-scoped': JSON.stringify({
+          version: 1,
+          policies: { '/req': { 'required-only': { [image]: 'pass' } } },
+        }),
+      },
+    };
+    expect((await engine(yaml).evaluate(pod(image, forged))).allowed).toBe(true);
+    const strict = await engine(yaml, true).evaluate(pod(image, forged));
+    expect(strict.allowed).toBe(false);
+    expect(strict.message).toContain(`unverified image ${image}`);
+  });
+});
+
+describe('PolicyEngine: warnings, bad images, aborts', () => {
+  it('emitWarning turns every non-skip result into an admission warning', async () => {
+    const d = await engine(
+      policyYaml({ spec: '  emitWarning: true', entry: '      mutateDigest: false' }),
+    ).evaluate(pod('ghcr.io/acme/app:1.0'));
+    expect(d.warnings).toEqual(['policy acme.verify: verified image signatures for ghcr.io/acme/app:1.0']);
+  });
+
+  it('an unparseable image is a rule error, which fails closed', async () => {
+    const d = await engine(policyYaml()).evaluate(pod('ghcr.io/Acme/App:1.0'));
+    expect(d.allowed).toBe(false);
+    expect(d.results[0]?.status).toBe('error');
+    expect(d.results[0]?.message).toMatch(/invalid image 'ghcr\.io\/Acme\/App:1\.0'/);
+  });
+
+  it('an aborted evaluation reports error results and denies', async () => {
+    const never = {
+      verifySignatures: (c: { signal: AbortSignal }) =>
+        new Promise<never>((_, reject) => c.signal.addEventListener('abort', () => reject(c.signal.reason))),
+      fetchAttestations: () => Promise.reject(new Error('unused')),
+      resolveDigest: () => Promise.reject(new Error('unused')),
+    };
+    const e = new PolicyEngine(loadPolicies(policyYaml({ entry: '      mutateDigest: false' })), {
+      backend: never,
+      cache: false,
+    });
+    const d = await e.evaluate(pod('ghcr.io/acme/app:1.0'), { signal: AbortSignal.timeout(50) });
+    expect(d.allowed).toBe(false);
+    expect(d.results[0]).toMatchObject({ status: 'error' });
+    expect(d.results[0]?.message).toContain('deadline');
+  });
+});
