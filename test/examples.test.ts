@@ -14,6 +14,10 @@ const EXPECTED: Record<string, RegExp> = {
   'kms-aws.ts': /KMS signature \(\d+ bytes\) verifies: true/,
   'payload.ts': /classic signature verifies: true[\s\S]*bundle signature verifies: true/,
   'sign-verify.ts': /signed sha256:[0-9a-f]{64} in 2 formats\nverified: bundle\nwith another key: wrong-key/,
+  'admission-webhook.ts':
+    /signed pod: allowed, image pinned to sha256:[0-9a-f]{64}\nunsigned pod: denied: check-image: .*failed to verify image .*no matching signatures.*\nvalidating webhook on the pinned pod: allowed, patch: none/,
+  'ci-verify.ts':
+    /PASS .*acme\/app:1\.2\nPASS .*\nFAIL .*acme\/worker:1\.2: failed to verify image[\s\S]*exit codes: 0 for the signed release, 1 with the unsigned worker/,
   'registry.ts':
     /resolved v1 -> sha256:[0-9a-f]{64} in 1 request\(s\)\nlayer: hello, layer\nreferrers of v1: 1/,
 };

@@ -166,6 +166,11 @@ function auditWarning(r: RuleResult): string | undefined {
 export interface AdmissionListenerOptions extends AdmissionReviewOptions {
   /** Largest request body accepted, in bytes. Default 8 MiB (an object and its old version). */
   readonly maxBodyBytes?: number;
+  /**
+   * Return patches (default true). Set false for a ValidatingWebhookConfiguration endpoint, which
+   * must not patch: it re-checks the final object after every mutating webhook ran.
+   */
+  readonly patches?: boolean;
   /** Called with every decision, e.g. for audit logs. Never receives credentials. */
   readonly onDecision?: (review: AdmissionReviewResponse) => void;
 }
@@ -207,6 +212,10 @@ export function admissionRequestListener(
         (answer) => {
           options.onDecision?.(answer);
           const { decision: _decision, ...wire } = answer;
+          if (options.patches === false) {
+            const { patch: _patch, patchType: _type, ...response } = wire.response;
+            return reply(res, 200, { ...wire, response });
+          }
           reply(res, 200, wire);
         },
         (error: unknown) => {

@@ -6,6 +6,7 @@
  * attestors are refused with a clear error: ocisign does not verify Fulcio certificates yet.
  */
 import { PolicyUnsupportedError } from '../errors/policy.js';
+import { VerificationError } from '../errors/verify.js';
 import type { PublicKey } from '../keys/index.js';
 import { type ResolveSignerOptions, resolveSigner } from '../kms/index.js';
 import { RegistryClient } from '../registry/index.js';
@@ -25,6 +26,17 @@ export interface RegistryBackendOptions {
   readonly resolveKey?: (ref: string, signal: AbortSignal) => Promise<PublicKey | string>;
   /** Options for `resolveSigner` when the default key resolution is used. */
   readonly keyProviderOptions?: ResolveSignerOptions;
+}
+
+/** cosign's wording ("no matching signatures: …") on one line, keeping the typed error. */
+async function cosignWording<T>(what: 'signatures' | 'attestations', run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof VerificationError)) throw error;
+    const reasons = [...new Set(error.failures.map((f) => f.message))].join('; ');
+    throw new VerificationError(error.digest, error.failures, `no matching ${what}: ${reasons}`);
+  }
 }
 
 function notSupported(check: SignatureCheck): never {
@@ -92,20 +104,24 @@ export function registryBackend(options: RegistryBackendOptions = {}): Verificat
   return {
     async verifySignatures(check) {
       const key = await keyFor(check);
-      const result = await verifyImage(check.image, {
-        ...common(check),
-        keys: [key],
-        ...(check.attestor.annotations === undefined ? {} : { annotations: check.attestor.annotations }),
-      });
+      const result = await cosignWording('signatures', () =>
+        verifyImage(check.image, {
+          ...common(check),
+          keys: [key],
+          ...(check.attestor.annotations === undefined ? {} : { annotations: check.attestor.annotations }),
+        }),
+      );
       return { digest: result.digest };
     },
     async fetchAttestations(check) {
       const key = await keyFor(check);
-      const verified = await verifyImageAttestations(check.image, {
-        ...common(check),
-        keys: [key],
-        predicateType: check.predicateType,
-      });
+      const verified = await cosignWording('attestations', () =>
+        verifyImageAttestations(check.image, {
+          ...common(check),
+          keys: [key],
+          predicateType: check.predicateType,
+        }),
+      );
       const statements = verified.map((a) => a.statement as unknown as Record<string, unknown>);
       const subject = verified[0]?.statement.subject[0]?.digest;
       const hex = subject?.sha256;

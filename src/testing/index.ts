@@ -6,5 +6,7 @@
  */
 export type { RunningKmsEmulator, StartKmsEmulatorOptions } from './kms-emulator/server.js';
 export { startKmsEmulator } from './kms-emulator/server.js';
+export type { PushedImage } from './registry/example-image.js';
+export { pushExampleImage } from './registry/example-image.js';
 export type { RunningTestRegistry, StartRegistryOptions } from './registry/server.js';
 export { startRegistry } from './registry/server.js';
