@@ -32,7 +32,11 @@ function webhookServer(policyYaml: string, tls: { cert: string; key: string }, r
 }
 
 if (process.argv.includes('--serve')) {
-  const env = (name: string) => process.env[name] ?? (console.error(`${name} is required`), process.exit(2));
+  const env = (name: string): string => {
+    const value = process.env[name];
+    if (value === undefined) throw new Error(`${name} is required`);
+    return value;
+  };
   const server = webhookServer(readFileSync(env('POLICY'), 'utf8'), {
     cert: readFileSync(env('TLS_CERT'), 'utf8'),
     key: readFileSync(env('TLS_KEY'), 'utf8'),

@@ -44,8 +44,12 @@ describe('VerificationCache', () => {
   it('never caches errors', async () => {
     const cache = new VerificationCache();
     let runs = 0;
-    await cache.run('e', async () => (runs++, error));
-    await cache.run('e', async () => (runs++, error));
+    const verify = async () => {
+      runs++;
+      return error;
+    };
+    await cache.run('e', verify);
+    await cache.run('e', verify);
     expect(runs).toBe(2);
     expect(cache.get('e')).toBeUndefined();
   });
