@@ -4,7 +4,7 @@
  * admission refuses (with its messages) and collecting the warnings it returns. Documents of other
  * kinds are ignored. Evaluation is elsewhere.
  */
-import { parseAllDocuments } from 'yaml';
+import { type Document, isNode, LineCounter, parseAllDocuments } from 'yaml';
 import { PolicyValidationError } from '../errors/policy.js';
 import type {
   Attestation,
@@ -149,7 +149,30 @@ function imageVerification(
   };
 }
 
-function policyFrom(doc: Doc): Policy {
+/** `spec.rules[0].verifyImages[1].count` → ['spec', 'rules', 0, 'verifyImages', 1, 'count']. */
+function pathKeys(path: string): Array<string | number> {
+  return [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) =>
+    m[2] !== undefined ? Number(m[2]) : (m[1] as string),
+  );
+}
+
+/**
+ * Appends "(document N, line L)" to a problem that starts with a path: the line of the node at that
+ * path, or of its nearest ancestor that exists (for a missing field).
+ */
+function locator(document: Document, lines: LineCounter, index: number): (problem: string) => string {
+  return (problem) => {
+    const path = /^([\w.[\]]+):/.exec(problem)?.[1];
+    let keys = path === undefined ? [] : pathKeys(path);
+    let node: unknown;
+    while (keys.length > 0 && !isNode((node = document.getIn(keys, true)))) keys = keys.slice(0, -1);
+    const offset = isNode(node) ? node.range?.[0] : document.contents?.range?.[0];
+    const line = offset === undefined ? undefined : lines.linePos(offset).line;
+    return `${problem} (document ${index + 1}${line === undefined ? '' : `, line ${line}`})`;
+  };
+}
+
+function policyFrom(doc: Doc, where: (problem: string) => string = (p) => p): Policy {
   const metadata = asRecord(doc.metadata);
   const spec = asRecord(doc.spec);
   const name = typeof metadata.name === 'string' ? metadata.name : '(unnamed)';
@@ -193,7 +216,7 @@ function policyFrom(doc: Doc): Policy {
       ...(rule.preconditions === undefined ? {} : { preconditions: rule.preconditions }),
     };
   });
-  if (problems.length > 0) throw new PolicyValidationError(name, problems);
+  if (problems.length > 0) throw new PolicyValidationError(name, problems.map(where));
   const failurePolicy = (webhook.failurePolicy ?? spec.failurePolicy) === 'Ignore' ? 'Ignore' : 'Fail';
   return {
     kind: doc.kind === 'Policy' ? 'Policy' : 'ClusterPolicy',
@@ -217,9 +240,10 @@ function policyFrom(doc: Doc): Policy {
  * deprecation warnings it would return.
  */
 export function loadPolicies(text: string): Policy[] {
-  const docs = parseAllDocuments(text);
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lines });
   const out: Policy[] = [];
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
+  for (const [index, doc] of (Array.isArray(docs) ? docs : [docs]).entries()) {
     if (doc.errors.length > 0)
       throw new PolicyValidationError(
         '(YAML)',
@@ -235,7 +259,7 @@ export function loadPolicies(text: string): Policy[] {
     if (!isRecord(value)) continue;
     if (typeof value.apiVersion !== 'string' || !value.apiVersion.startsWith('kyverno.io/')) continue;
     if (value.kind !== 'ClusterPolicy' && value.kind !== 'Policy') continue;
-    out.push(policyFrom(value));
+    out.push(policyFrom(value, locator(doc, lines, index)));
   }
   return out;
 }
