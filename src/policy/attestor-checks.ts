@@ -83,7 +83,7 @@ async function verifyAttestorSet(ctx: EntryCheckContext, set: AttestorSet, path:
                 image: ctx.image,
                 attestor,
                 ...repositoryOf(ctx.entry, attestor),
-                type: ctx.entry.type === 'SigstoreBundle' ? 'SigstoreBundle' : 'Cosign',
+                type: ctx.entry.type,
                 ...(ctx.entry.roots === undefined ? {} : { roots: ctx.entry.roots }),
                 signal: ctx.signal,
               })
@@ -127,7 +127,7 @@ async function verifyAttestations(
             image: ctx.image,
             attestor,
             ...repositoryOf(ctx.entry, attestor),
-            type: ctx.entry.type === 'SigstoreBundle' ? 'SigstoreBundle' : 'Cosign',
+            type: ctx.entry.type,
             ...(ctx.entry.roots === undefined ? {} : { roots: ctx.entry.roots }),
             predicateType: attestation.type,
             signal: ctx.signal,

@@ -14,8 +14,8 @@ export interface SignatureCheck {
   readonly attestor: Attestor;
   /** Where signatures are stored instead of the image's own repository (`repository`). */
   readonly repository?: string;
-  /** The `verifyImages` entry type: classic cosign signatures or Sigstore bundles as referrers. */
-  readonly type: 'Cosign' | 'SigstoreBundle';
+  /** The `verifyImages` entry type: classic cosign signatures, Sigstore bundles as referrers, or Notary. */
+  readonly type: 'Cosign' | 'SigstoreBundle' | 'Notary';
   /** Root certificates from the deprecated top-level `roots`, when set. */
   readonly roots?: string;
   readonly signal: AbortSignal;

@@ -58,6 +58,10 @@ export function registryBackend(options: RegistryBackendOptions = {}): Verificat
   const keyCache = new Map<string, Promise<PublicKey | string>>();
 
   const keyFor = (check: SignatureCheck): Promise<PublicKey | string> => {
+    if (check.type === 'Notary')
+      throw new PolicyUnsupportedError(
+        'type: Notary is not supported by ocisign (it verifies cosign signatures and Sigstore bundles)',
+      );
     const keys = check.attestor.keys;
     if (keys === undefined) notSupported(check);
     const ref =

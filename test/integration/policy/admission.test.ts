@@ -182,6 +182,48 @@ describe('the reference workflow: cosign + AWS KMS + a Kyverno ClusterPolicy', (
 });
 
 describe('attestors and image references', () => {
+  it('keys.kms: the policy names the KMS key, whose public key is fetched once through ocisign/kms', async () => {
+    const digest = await push('kmsref/app', 'v1');
+    await sign('kmsref/app', digest, kmsSigner);
+    await push('kmsref/other', 'v1');
+    const yaml = policy(
+      'kms-ref',
+      `    - imageReferences: ["${registry.host}/kmsref/*"]\n      mutateDigest: false\n      attestors:\n      - entries:\n        - keys:\n            kms: awskms:///alias/container-image-verification\n            rekor: {ignoreTlog: true}\n`,
+    );
+    const backend = registryBackend({
+      registry: client,
+      keyProviderOptions: {
+        providerOptions: {
+          awskms: { region: kms.region, credentials: kms.credentials, endpointUrl: kms.endpoint },
+        },
+      },
+    });
+    const engine = new PolicyEngine(loadPolicies(yaml), { backend, cache: false });
+    const signed = await engine.evaluate(review([`${registry.host}/kmsref/app@${digest}`]).request.object);
+    expect(signed.allowed, signed.message).toBe(true);
+    const unsigned = await engine.evaluate(review([`${registry.host}/kmsref/other:v1`]).request.object);
+    expect(unsigned.allowed).toBe(false);
+    expect(unsigned.message).toContain('no matching signatures');
+  });
+
+  it('keyless attestors and type Notary are refused with a clear "not supported"', async () => {
+    await push('refused/app', 'v1');
+    const keyless = policy(
+      'keyless',
+      `    - imageReferences: ["${registry.host}/refused/*"]\n      mutateDigest: false\n      attestors:\n      - entries:\n        - keyless:\n            subject: "https://github.com/acme/*"\n            issuer: https://token.actions.githubusercontent.com\n            rekor: {url: https://rekor.sigstore.dev}\n`,
+    );
+    const k = await engineFor(keyless).evaluate(review([`${registry.host}/refused/app:v1`]).request.object);
+    expect(k.allowed).toBe(false);
+    expect(k.message).toContain('keyless verification is not supported yet by ocisign');
+    const notary = policy(
+      'notary',
+      `    - type: Notary\n      imageReferences: ["${registry.host}/refused/*"]\n      mutateDigest: false\n      attestors:\n      - entries:\n        - certificates: {cert: "-----BEGIN CERTIFICATE-----"}\n`,
+    );
+    const n = await engineFor(notary).evaluate(review([`${registry.host}/refused/app:v1`]).request.object);
+    expect(n.allowed).toBe(false);
+    expect(n.message).toContain('type: Notary is not supported by ocisign');
+  });
+
   it('2 of 3 attestors: A and C pass, B alone fails', async () => {
     const ac = await push('multi/ac', 'v1');
     await sign('multi/ac', ac, createSigner(keyA.privateKey), createSigner(keyC.privateKey));
