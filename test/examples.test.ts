@@ -10,7 +10,8 @@ const examples = readdirSync(resolve(ROOT, 'examples')).filter((f) => f.endsWith
 /** A line each example must print, proving it did its job rather than merely exiting. */
 const EXPECTED: Record<string, RegExp> = {
   'keys.ts': /signature verifies: true\ntampered payload verifies: false/,
-  'demo.ts': /signed:v1: verified \(1 signature\)\n.*unsigned:v1: refused \(none-found\)/,
+  'demo.ts':
+    /signed:v1: verified \(1 signature\)\n.*unsigned:v1: refused \(none-found\)[\s\S]*signed pod: admitted, image pinned to .*demo\/signed:v1@sha256:[0-9a-f]{64}\n {3}unsigned pod: denied — check-image: .*failed to verify image[\s\S]*The signed pod was admitted with its digest pinned; the unsigned pod was denied\./,
   'kms-aws.ts': /KMS signature \(\d+ bytes\) verifies: true/,
   'payload.ts': /classic signature verifies: true[\s\S]*bundle signature verifies: true/,
   'sign-verify.ts': /signed sha256:[0-9a-f]{64} in 2 formats\nverified: bundle\nwith another key: wrong-key/,

@@ -164,8 +164,11 @@ function locator(document: Document, lines: LineCounter, index: number): (proble
   return (problem) => {
     const path = /^([\w.[\]]+):/.exec(problem)?.[1];
     let keys = path === undefined ? [] : pathKeys(path);
-    let node: unknown;
-    while (keys.length > 0 && !isNode((node = document.getIn(keys, true)))) keys = keys.slice(0, -1);
+    let node: unknown = keys.length > 0 ? document.getIn(keys, true) : undefined;
+    while (keys.length > 0 && !isNode(node)) {
+      keys = keys.slice(0, -1);
+      node = keys.length > 0 ? document.getIn(keys, true) : undefined;
+    }
     const offset = isNode(node) ? node.range?.[0] : document.contents?.range?.[0];
     const line = offset === undefined ? undefined : lines.linePos(offset).line;
     return `${problem} (document ${index + 1}${line === undefined ? '' : `, line ${line}`})`;
