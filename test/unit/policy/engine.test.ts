@@ -202,3 +202,40 @@ describe('PolicyEngine: warnings, bad images, aborts', () => {
     expect(d.results[0]?.message).toContain('deadline');
   });
 });
+
+describe('PolicyEngine: what reaches the backend', () => {
+  it('passes the entry repository, the attestor annotations and the entry type', async () => {
+    const seen: unknown[] = [];
+    const backend = {
+      ...fixtureBackend(images, keys),
+      async verifySignatures(check: Parameters<ReturnType<typeof fixtureBackend>['verifySignatures']>[0]) {
+        seen.push({ repository: check.repository, annotations: check.attestor.annotations, type: check.type });
+        return { digest: DIGEST_A };
+      },
+    };
+    const yaml = policyYaml({ entry: '      mutateDigest: false\n      verifyDigest: false\n      repository: ghcr.io/acme/signatures\n      type: SigstoreBundle' }).replace(
+      '        - keys:',
+      '        - annotations: {env: prod}\n          keys:',
+    );
+    const d = await new PolicyEngine(loadPolicies(yaml), { backend, cache: false }).evaluate(pod('ghcr.io/acme/app:1.0'));
+    expect(d.allowed).toBe(true);
+    expect(seen).toEqual([{ repository: 'ghcr.io/acme/signatures', annotations: { env: 'prod' }, type: 'SigstoreBundle' }]);
+  });
+
+  it('useCache: false bypasses the shared cache; the default uses it', async () => {
+    const backend = fixtureBackend(images, keys);
+    const evaluateTwice = async (entry: string) => {
+      const e = new PolicyEngine(loadPolicies(policyYaml({ entry })), { backend });
+      await e.evaluate(pod('ghcr.io/acme/app:1.0'));
+      return e.evaluate(pod('ghcr.io/acme/app:1.0'));
+    };
+    backend.calls.length = 0;
+    const cached = await evaluateTwice('      mutateDigest: false');
+    expect(backend.calls).toHaveLength(1);
+    expect(cached.results[0]?.message).toBe('verified from cache');
+    backend.calls.length = 0;
+    const uncached = await evaluateTwice('      mutateDigest: false\n      useCache: false');
+    expect(backend.calls).toHaveLength(2);
+    expect(uncached.results[0]?.message).toBe('verified image signatures for ghcr.io/acme/app:1.0');
+  });
+});
