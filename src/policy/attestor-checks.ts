@@ -98,9 +98,16 @@ async function verifyAttestorSet(ctx: EntryCheckContext, set: AttestorSet, path:
   throw new EntryFailures(failures);
 }
 
-function repositoryOf(entry: ImageVerification, attestor: Attestor): { repository?: string } {
+/** Where signatures live and how to reach them: the attestor's or entry's `repository`, the entry's credentials. */
+function repositoryOf(
+  entry: ImageVerification,
+  attestor: Attestor,
+): { repository?: string; credentials?: NonNullable<ImageVerification['imageRegistryCredentials']> } {
   const repository = attestor.repository ?? entry.repository;
-  return repository === undefined || repository === '' ? {} : { repository };
+  return {
+    ...(repository === undefined || repository === '' ? {} : { repository }),
+    ...(entry.imageRegistryCredentials === undefined ? {} : { credentials: entry.imageRegistryCredentials }),
+  };
 }
 
 async function verifyAttestations(

@@ -5,7 +5,7 @@
  * the real one; tests and dry runs can supply their own.
  */
 import { RegistryError } from '../errors/registry.js';
-import type { Attestor } from './types.js';
+import type { Attestor, ImageRegistryCredentials } from './types.js';
 
 /** One attestor entry (multi-PEM `publicKeys` already split) to check an image against. */
 export interface SignatureCheck {
@@ -16,6 +16,8 @@ export interface SignatureCheck {
   readonly repository?: string;
   /** The `verifyImages` entry type: classic cosign signatures, Sigstore bundles as referrers, or Notary. */
   readonly type: 'Cosign' | 'SigstoreBundle' | 'Notary';
+  /** The entry's `imageRegistryCredentials`, when set. */
+  readonly credentials?: ImageRegistryCredentials;
   /** Root certificates from the deprecated top-level `roots`, when set. */
   readonly roots?: string;
   readonly signal: AbortSignal;

@@ -39,6 +39,7 @@ export type {
   Attestor,
   AttestorSet,
   FailureAction,
+  ImageRegistryCredentials,
   ImageVerification,
   Policy,
   PolicyRule,

@@ -145,6 +145,17 @@ function imageVerification(
     verifyDigest: raw.verifyDigest === undefined ? true : raw.verifyDigest === true,
     required: raw.required === undefined ? true : raw.required === true,
     useCache: raw.useCache === undefined ? true : raw.useCache === true,
+    ...(isRecord(raw.imageRegistryCredentials)
+      ? {
+          imageRegistryCredentials: {
+            ...(raw.imageRegistryCredentials.allowInsecureRegistry === true
+              ? { allowInsecureRegistry: true }
+              : {}),
+            providers: asStrings(raw.imageRegistryCredentials.providers),
+            secrets: asStrings(raw.imageRegistryCredentials.secrets),
+          },
+        }
+      : {}),
     ...(typeof raw.roots === 'string' ? { roots: raw.roots } : {}),
   };
 }

@@ -13,6 +13,7 @@ import { RegistryClient } from '../registry/index.js';
 import { verifyImage, verifyImageAttestations } from '../sign/index.js';
 import type { SignatureFormat } from '../sign/sign-image.js';
 import type { SignatureCheck, VerificationBackend } from './backend.js';
+import type { ImageRegistryCredentials } from './types.js';
 
 export interface RegistryBackendOptions {
   /** The registry client to use (share one for connection reuse). Default: a new `RegistryClient`. */
@@ -24,6 +25,11 @@ export interface RegistryBackendOptions {
    * Default: `awskms://`, `env://` and file paths through `resolveSigner`; anything else is refused.
    */
   readonly resolveKey?: (ref: string, signal: AbortSignal) => Promise<PublicKey | string>;
+  /**
+   * The client for an entry with `imageRegistryCredentials` (Kyverno reads those pull secrets from
+   * the cluster; map them to a client with the right credentials here). Default: `registry`.
+   */
+  readonly clientFor?: (credentials: ImageRegistryCredentials) => RegistryClient;
   /** Options for `resolveSigner` when the default key resolution is used. */
   readonly keyProviderOptions?: ResolveSignerOptions;
 }
@@ -96,7 +102,10 @@ export function registryBackend(options: RegistryBackendOptions = {}): Verificat
     const keys = check.attestor.keys;
     const formats: SignatureFormat[] = check.type === 'SigstoreBundle' ? ['bundle'] : ['simple-signing'];
     return {
-      registry,
+      registry:
+        check.credentials !== undefined && options.clientFor !== undefined
+          ? options.clientFor(check.credentials)
+          : registry,
       formats,
       ignoreTlog: keys?.rekor?.ignoreTlog === true,
       ...(options.trustedRoot === undefined ? {} : { trustedRoot: options.trustedRoot }),

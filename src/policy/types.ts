@@ -41,6 +41,15 @@ export interface Attestation {
   readonly conditions: readonly unknown[];
 }
 
+/** `imageRegistryCredentials`: how Kyverno authenticates to registries for one `verifyImages` entry. */
+export interface ImageRegistryCredentials {
+  readonly allowInsecureRegistry?: boolean;
+  /** `default`, `amazon`, `azure`, `google`, `github`. */
+  readonly providers?: readonly string[];
+  /** Pull-secret names (`name` in Kyverno's namespace, or `namespace/name`). */
+  readonly secrets?: readonly string[];
+}
+
 export interface ImageVerification {
   readonly type: 'Cosign' | 'SigstoreBundle' | 'Notary';
   readonly failureAction?: FailureAction;
@@ -53,6 +62,8 @@ export interface ImageVerification {
   readonly verifyDigest: boolean;
   readonly required: boolean;
   readonly useCache: boolean;
+  /** Registry credentials for this entry (Kyverno reads the secrets from the cluster). */
+  readonly imageRegistryCredentials?: ImageRegistryCredentials;
   readonly roots?: string;
 }
 

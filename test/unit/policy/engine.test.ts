@@ -204,22 +204,36 @@ describe('PolicyEngine: warnings, bad images, aborts', () => {
 });
 
 describe('PolicyEngine: what reaches the backend', () => {
-  it('passes the entry repository, the attestor annotations and the entry type', async () => {
+  it('passes the entry repository, credentials and type, and the attestor annotations', async () => {
     const seen: unknown[] = [];
     const backend = {
       ...fixtureBackend(images, keys),
       async verifySignatures(check: Parameters<ReturnType<typeof fixtureBackend>['verifySignatures']>[0]) {
-        seen.push({ repository: check.repository, annotations: check.attestor.annotations, type: check.type });
+        seen.push({
+          repository: check.repository,
+          annotations: check.attestor.annotations,
+          type: check.type,
+          credentials: check.credentials,
+        });
         return { digest: DIGEST_A };
       },
     };
-    const yaml = policyYaml({ entry: '      mutateDigest: false\n      verifyDigest: false\n      repository: ghcr.io/acme/signatures\n      type: SigstoreBundle' }).replace(
-      '        - keys:',
-      '        - annotations: {env: prod}\n          keys:',
+    const yaml = policyYaml({
+      entry:
+        '      mutateDigest: false\n      verifyDigest: false\n      repository: ghcr.io/acme/signatures\n      type: SigstoreBundle\n      imageRegistryCredentials: {secrets: [regcred], providers: [amazon]}',
+    }).replace('        - keys:', '        - annotations: {env: prod}\n          keys:');
+    const d = await new PolicyEngine(loadPolicies(yaml), { backend, cache: false }).evaluate(
+      pod('ghcr.io/acme/app:1.0'),
     );
-    const d = await new PolicyEngine(loadPolicies(yaml), { backend, cache: false }).evaluate(pod('ghcr.io/acme/app:1.0'));
     expect(d.allowed).toBe(true);
-    expect(seen).toEqual([{ repository: 'ghcr.io/acme/signatures', annotations: { env: 'prod' }, type: 'SigstoreBundle' }]);
+    expect(seen).toEqual([
+      {
+        repository: 'ghcr.io/acme/signatures',
+        annotations: { env: 'prod' },
+        type: 'SigstoreBundle',
+        credentials: { providers: ['amazon'], secrets: ['regcred'] },
+      },
+    ]);
   });
 
   it('useCache: false bypasses the shared cache; the default uses it', async () => {
