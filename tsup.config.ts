@@ -14,7 +14,8 @@ export const entries = {
 };
 
 export default defineConfig({
-  entry: entries,
+  // The CLI is an entry of its own (package.json `bin`), not an export.
+  entry: { ...entries, 'cli/bin': 'src/cli/bin.ts' },
   format: ['esm'],
   target: 'node20',
   platform: 'node',

@@ -26,6 +26,8 @@ export { evaluateConditions } from './conditions.js';
 export type { JsonPatchOperation, Phase, PolicyDecision, RuleResult, RuleStatus } from './decision.js';
 export type { EvaluateOptions, PolicyEngineOptions } from './engine.js';
 export { PolicyEngine } from './engine.js';
+export type { FixtureBackendOptions, ImageEvidence } from './fixture-backend.js';
+export { fixtureBackend } from './fixture-backend.js';
 export type { KyvernoImageInfo, KyvernoImageOptions } from './image-string.js';
 export { kyvernoImageInfo, kyvernoImageString } from './image-string.js';
 export { loadPolicies } from './load.js';

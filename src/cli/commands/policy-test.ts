@@ -1,0 +1,116 @@
+/** `ocisign policy test --policy FILE --resource FILE... [--fixtures FILE] [--strict]` */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { PolicyValidationError } from '../../errors/index.js';
+import {
+  fixtureBackend,
+  type ImageEvidence,
+  loadPolicies,
+  PolicyEngine,
+  registryBackend,
+} from '../../policy/index.js';
+import { outputFormat, parse, requireFlag } from '../args.js';
+import { commandContext } from '../context.js';
+import { UsageError } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+
+export const usage = `ocisign policy test --policy FILE [--policy FILE]... --resource FILE [--resource FILE]... [--fixtures FILE] [--strict]
+  Evaluates Kubernetes resources (Pods, pod controllers; multi-document YAML or JSON) against
+  Kyverno verifyImages policies as the admission webhooks would, and prints PASS or FAIL per
+  resource with Kyverno's message. Without --fixtures the images' registries are queried; with
+  --fixtures (JSON: normalized image → {digest, signatures: [public key files], attestations}) it
+  runs offline. Exits 1 when any resource would be denied.`;
+
+function readDocuments(path: string, what: string): Record<string, unknown>[] {
+  const docs = parseAllDocuments(readFileSync(path, 'utf8'));
+  const out: Record<string, unknown>[] = [];
+  for (const doc of Array.isArray(docs) ? docs : [docs]) {
+    if (doc.errors.length > 0)
+      throw new PolicyValidationError(
+        `(${what} ${path})`,
+        doc.errors.map((e) => e.message),
+      );
+    const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    const items =
+      value !== null && typeof value === 'object' && (value as { kind?: unknown }).kind === 'List'
+        ? ((value as { items?: unknown[] }).items ?? [])
+        : [value];
+    for (const item of items)
+      if (item !== null && typeof item === 'object' && !Array.isArray(item))
+        out.push(item as Record<string, unknown>);
+  }
+  return out;
+}
+
+/** Fixture files name signers by public key file; the backend compares keys, so load them. */
+function readFixtures(path: string): Record<string, ImageEvidence> {
+  const base = dirname(path);
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as { images?: Record<string, ImageEvidence> };
+  if (raw.images === undefined || typeof raw.images !== 'object')
+    throw new PolicyValidationError(`(fixtures ${path})`, [
+      'the file must hold {"images": {"<image>": {"digest": …}}}',
+    ]);
+  const pem = (file: string) => readFileSync(resolve(base, file), 'utf8');
+  return Object.fromEntries(
+    Object.entries(raw.images).map(([image, evidence]) => [
+      image,
+      {
+        ...evidence,
+        ...(evidence.signatures === undefined ? {} : { signatures: evidence.signatures.map(pem) }),
+        ...(evidence.attestations === undefined
+          ? {}
+          : { attestations: evidence.attestations.map((a) => ({ ...a, signedBy: pem(a.signedBy) })) }),
+      },
+    ]),
+  );
+}
+
+export async function policyTestCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'test')
+    throw new UsageError(`unknown policy command ${sub ?? '(none)'}; try: ocisign policy test`);
+  const { values } = parse(rest, {
+    policy: { type: 'string', short: 'p', multiple: true },
+    resource: { type: 'string', short: 'r', multiple: true },
+    fixtures: { type: 'string' },
+    strict: { type: 'boolean' },
+  });
+  const policyFiles = values.policy ?? [];
+  if (policyFiles.length === 0) requireFlag(undefined, '--policy');
+  const resourceFiles = values.resource ?? [];
+  if (resourceFiles.length === 0) requireFlag(undefined, '--resource');
+  const policies = policyFiles.flatMap((f) => loadPolicies(readFileSync(resolve(io.cwd, f), 'utf8')));
+  if (policies.length === 0)
+    throw new PolicyValidationError('(policy files)', ['no ClusterPolicy or Policy documents found']);
+  const resources = resourceFiles.flatMap((f) => readDocuments(resolve(io.cwd, f), 'resource'));
+  const ctx = commandContext(io, values, []);
+  const backend =
+    values.fixtures === undefined
+      ? registryBackend({ registry: ctx.registry })
+      : fixtureBackend(readFixtures(resolve(io.cwd, values.fixtures)));
+  const engine = new PolicyEngine(policies, { backend, strict: values.strict === true });
+  const report = [];
+  let denied = 0;
+  try {
+    for (const resource of resources) {
+      const meta = (resource.metadata ?? {}) as { name?: string; namespace?: string };
+      const name = `${String(resource.kind)}/${meta.namespace ?? 'default'}/${meta.name ?? ''}`;
+      const decision = await engine.evaluate(resource, { signal: ctx.signal });
+      if (!decision.allowed) denied++;
+      report.push({ resource: name, ...decision });
+      if (outputFormat(values.output) === 'text') {
+        const failing = decision.results.filter((r) => r.status === 'fail' || r.status === 'error');
+        io.out(`${decision.allowed ? 'PASS' : 'FAIL'} ${name}\n`);
+        for (const r of decision.allowed ? decision.results : failing)
+          io.out(`  ${r.policy}/${r.rule}: ${r.status} — ${r.message}\n`);
+        for (const w of decision.warnings) io.out(`  warning: ${w}\n`);
+      }
+    }
+  } finally {
+    await ctx.close();
+  }
+  if (outputFormat(values.output) === 'json') io.out(`${JSON.stringify(report)}\n`);
+  io.err(`${resources.length - denied} admitted, ${denied} denied\n`);
+  return denied === 0 ? 0 : 1;
+}

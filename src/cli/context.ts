@@ -1,0 +1,56 @@
+/**
+ * What commands share: the registry client (docker config credentials, `--allow-insecure-registry`),
+ * key loading from files, KMS references and environment variables, and the deadline.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { PublicKey, Signer } from '../keys/index.js';
+import { importPublicKey } from '../keys/index.js';
+import { resolveSigner } from '../kms/index.js';
+import { RegistryClient } from '../registry/index.js';
+import { timeoutMs } from './args.js';
+import type { CliIo } from './io.js';
+
+export interface CommandContext {
+  readonly io: CliIo;
+  readonly registry: RegistryClient;
+  readonly signal: AbortSignal;
+  /** cosign's `COSIGN_REPOSITORY`: where signatures are stored instead of the image's repository. */
+  readonly repository: string | undefined;
+  close(): Promise<void>;
+}
+
+export function commandContext(
+  io: CliIo,
+  values: Record<string, unknown>,
+  hosts: readonly string[],
+): CommandContext {
+  const insecure = values['allow-insecure-registry'] === true || values['allow-http-registry'] === true;
+  const registry = new RegistryClient({
+    ...(insecure ? { insecureRegistries: hosts.map((h) => h.split('/')[0] as string) } : {}),
+  });
+  const repository = io.env.COSIGN_REPOSITORY;
+  return {
+    io,
+    registry,
+    signal: AbortSignal.timeout(timeoutMs(values.timeout)),
+    repository: repository === undefined || repository === '' ? undefined : repository,
+    close: () => registry.close(),
+  };
+}
+
+const hasScheme = (ref: string) => /^[a-z][a-z0-9+.-]*:\/\//.test(ref);
+
+/** A signer for `--key`: a cosign.key file (COSIGN_PASSWORD), `awskms://…`, `env://VAR`. */
+export function loadSigner(ref: string, io: CliIo): Promise<Signer> {
+  return resolveSigner(hasScheme(ref) ? ref : resolve(io.cwd, ref), { env: io.env });
+}
+
+/** A public key for `--key`: a PEM public key file, a cosign.key (public half), or a KMS reference. */
+export async function loadPublicKey(ref: string, io: CliIo): Promise<PublicKey> {
+  if (!hasScheme(ref)) {
+    const text = readFileSync(resolve(io.cwd, ref), 'utf8');
+    if (text.includes('PUBLIC KEY-----')) return importPublicKey(text);
+  }
+  return (await loadSigner(ref, io)).publicKey();
+}

@@ -1,0 +1,62 @@
+/**
+ * The `ocisign` command line: cosign's commands and flags where they overlap, on the library.
+ * `runCli` returns the exit code; errors are printed as one line on stderr.
+ */
+import { attestCommand, usage as attestUsage } from './commands/attest.js';
+import { generateKeyPairCommand, usage as generateUsage } from './commands/generate-key-pair.js';
+import { policyTestCommand, usage as policyUsage } from './commands/policy-test.js';
+import { publicKeyCommand, usage as publicKeyUsage } from './commands/public-key.js';
+import { signCommand, usage as signUsage } from './commands/sign.js';
+import { verifyCommand, usage as verifyUsage } from './commands/verify.js';
+import { verifyAttestationCommand, usage as verifyAttestationUsage } from './commands/verify-attestation.js';
+import { exitCodeFor } from './exit-codes.js';
+import type { CliIo } from './io.js';
+
+type Command = (args: readonly string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; usage: string }> = {
+  'generate-key-pair': { run: generateKeyPairCommand, usage: generateUsage },
+  'public-key': { run: publicKeyCommand, usage: publicKeyUsage },
+  sign: { run: signCommand, usage: signUsage },
+  verify: { run: verifyCommand, usage: verifyUsage },
+  attest: { run: attestCommand, usage: attestUsage },
+  'verify-attestation': { run: verifyAttestationCommand, usage: verifyAttestationUsage },
+  policy: { run: policyTestCommand, usage: policyUsage },
+};
+
+const HELP = `ocisign: sign and verify container images in cosign's formats, apply Kyverno verifyImages policies.
+
+Commands:
+${Object.values(COMMANDS)
+  .map((c) => `  ${c.usage.split('\n')[0]}`)
+  .join('\n')}
+
+Common flags: --output json|text, --timeout 3m, --allow-insecure-registry
+Environment: COSIGN_PASSWORD, COSIGN_REPOSITORY, AWS_* for awskms:// keys, DOCKER_CONFIG for registry credentials.
+Exit codes: 0 ok, 1 verification failed or policy denied, 2 usage, 3 bad input, 4 registry or KMS unavailable.
+`;
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.out(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.err(`Error: unknown command "${name}"\n\n${HELP}`);
+    return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    const code = exitCodeFor(error);
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`Error: ${message}\n${code === 2 ? `\n${command.usage}\n` : ''}`);
+    return code;
+  }
+}
