@@ -27,6 +27,8 @@ npm run --silent lint
 # they are checked against the built declarations that users get.
 npm run --silent build
 npm run --silent typecheck
+# The API reference (typedoc into docs/api); any warning, e.g. a public type left unexported, fails.
+npm run --silent docs:api
 
 report=.vitest-report.json
 rm -f "$report"

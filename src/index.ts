@@ -31,6 +31,7 @@ export { RegistryClient } from './registry/index.js';
 export type {
   AttestImageOptions,
   AttestResult,
+  RekorKeys,
   SignatureFormat,
   SignedArtifact,
   SignImageOptions,

@@ -50,6 +50,7 @@ export {
   OCI_MANIFEST,
 } from './oci.js';
 export type {
+  HistoryEntry,
   PayloadLimits,
   RekorBundle,
   SignatureConfig,

@@ -113,7 +113,8 @@ export function signatureLayerDescriptor(layer: SignatureLayerInput): Descriptor
   };
 }
 
-interface HistoryEntry {
+/** One `history` entry of a signature image's config (one per signature layer). */
+export interface HistoryEntry {
   readonly created?: string;
   readonly created_by?: string;
   readonly author?: string;

@@ -18,6 +18,7 @@ export type {
   RepositoryRef,
 } from './client.js';
 export { DEFAULT_MANIFEST_LIMIT, RegistryClient } from './client.js';
+export type { DigestAlgorithmName } from './digest.js';
 export { computeDigest } from './digest.js';
 export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from './manifest.js';
 export { isImageIndex, parseManifest } from './manifest.js';

@@ -10,6 +10,7 @@ export { attestImage, verifyImageAttestations } from './attest.js';
 export type { AppendResult } from './classic-append.js';
 export type { SignatureFormat, SignedArtifact, SignImageOptions, SignResult } from './sign-image.js';
 export { signImage } from './sign-image.js';
+export type { RekorKeys } from './trusted-root.js';
 export { rekorKeysFromTrustedRoot } from './trusted-root.js';
 export type { VerifiedSignature, VerifyImageOptions, VerifyResult } from './verify-image.js';
 export { verifyImage } from './verify-image.js';
