@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine or an existing checkout:
 # installs the system tools the tests use (when missing), installs npm dependencies, then lints,
-# typechecks, builds, and runs vitest. Ends with one plain line "N passed, N failed[, N skipped]".
+# runs the demo (which builds), typechecks, generates the API reference, and runs vitest. Ends with one plain line "N passed, N failed[, N skipped]".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,9 +23,10 @@ fi
 
 npm ci --no-audit --no-fund
 npm run --silent lint
-# Build before typechecking: examples/ import the package by name, through the exports map, so
-# they are checked against the built declarations that users get.
-npm run --silent build
+# README's first command, exactly as a new user runs it: builds the package, then runs the whole
+# reference workflow (exits non-zero if any step misbehaves). Building first also lets the
+# typecheck see examples/ import the package by name, against the declarations users get.
+npm run --silent demo
 npm run --silent typecheck
 # The API reference (typedoc into docs/api); any warning, e.g. a public type left unexported, fails.
 npm run --silent docs:api
