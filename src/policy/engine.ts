@@ -255,7 +255,8 @@ export class PolicyEngine {
     const resolveDigest = (image: SelectedImage): Promise<string> => {
       let p = digests.get(image.normalized);
       if (p === undefined) {
-        p = this.#backend.resolveDigest(image.normalized, signal);
+        // A backend that throws instead of rejecting must not escape evaluate().
+        p = Promise.resolve().then(() => this.#backend.resolveDigest(image.normalized, signal));
         p.catch(() => {});
         digests.set(image.normalized, p);
       }

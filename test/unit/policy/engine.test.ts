@@ -253,3 +253,32 @@ describe('PolicyEngine: what reaches the backend', () => {
     expect(uncached.results[0]?.message).toBe('verified image signatures for ghcr.io/acme/app:1.0');
   });
 });
+
+describe('PolicyEngine: a misbehaving backend', () => {
+  it('a backend that throws synchronously gives error results, never a rejected evaluate()', async () => {
+    const throwing = {
+      verifySignatures: () => {
+        throw new TypeError('boom');
+      },
+      fetchAttestations: () => {
+        throw new TypeError('boom');
+      },
+      resolveDigest: () => {
+        throw new TypeError('boom');
+      },
+    };
+    const yaml = `${policyYaml()}  - name: pin
+    match: {any: [{resources: {kinds: [Pod]}}]}
+    verifyImages:
+    - imageReferences: ["*"]
+      verifyDigest: false
+      required: false
+`;
+    const d = await new PolicyEngine(loadPolicies(yaml), { backend: throwing, cache: false }).evaluate(
+      pod('ghcr.io/acme/app:1.0'),
+    );
+    expect(d.allowed).toBe(false);
+    expect(d.results.map((r) => `${r.rule} ${r.status}`)).toEqual(['verify fail', 'pin error']);
+    expect(d.results[1]?.message).toBe('failed to update digest: boom');
+  });
+});
