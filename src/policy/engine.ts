@@ -10,6 +10,7 @@ import { InvalidReferenceError } from '../errors/registry.js';
 import { blockedMessage } from './admission-message.js';
 import { checkEntry } from './attestor-checks.js';
 import type { VerificationBackend } from './backend.js';
+import { evaluateConditions } from './conditions.js';
 import type { JsonPatchOperation, PolicyDecision, RuleResult, RuleStatus } from './decision.js';
 import { type KyvernoImageInfo, type KyvernoImageOptions, kyvernoImageInfo } from './image-string.js';
 import { registryBackend } from './registry-backend.js';
@@ -238,12 +239,30 @@ export class PolicyEngine {
     };
     const signal = options.signal ?? new AbortController().signal;
     const target = targetOf(object);
-    const instances = this.#rulesFor(target, request);
     const results: RuleResult[] = [];
+    const involved = new Set<Policy>();
+    const instances = this.#rulesFor(target, request).filter((instance) => {
+      const met = preconditionsMet(instance.rule, {
+        request: {
+          object,
+          oldObject: options.oldResource ?? null,
+          operation: request.operation,
+          namespace: target.namespace,
+          userInfo: options.userInfo ?? {},
+        },
+      });
+      if (met === true) return true;
+      if (met !== false) involved.add(instance.policy);
+      results.push(
+        met === false
+          ? this.#result(instance, 'verify', 'skip', 'preconditions not met')
+          : this.#result(instance, 'verify', 'error', `failed to evaluate preconditions: ${met.error}`),
+      );
+      return false;
+    });
     const warnings: string[] = [];
     const metadata = new VerifyImagesMetadata();
     const imagePatches: JsonPatchOperation[] = [];
-    const involved = new Set<Policy>();
     const oldObject = options.oldResource as Doc | undefined;
     const oldMetadata =
       oldObject !== undefined && !this.#strict
@@ -496,6 +515,20 @@ export class PolicyEngine {
         : { image: image.image, normalized: image.normalized, pointer: image.pointer }),
       ...(digest === undefined ? {} : { digest }),
     };
+  }
+}
+
+/**
+ * A rule's `preconditions` (`{any, all}`, or the older list of conditions, all required) against
+ * the admission request: `true`, `false`, or the reason they could not be evaluated.
+ */
+function preconditionsMet(rule: PolicyRule, context: unknown): boolean | { error: string } {
+  const p = rule.preconditions;
+  if (p === undefined || p === null) return true;
+  try {
+    return evaluateConditions(Array.isArray(p) ? [{ all: p }] : [p], context);
+  } catch (error) {
+    return { error: errorText(error) };
   }
 }
 

@@ -282,3 +282,42 @@ describe('PolicyEngine: a misbehaving backend', () => {
     expect(d.results[1]?.message).toBe('failed to update digest: boom');
   });
 });
+
+describe('PolicyEngine: preconditions', () => {
+  const withPreconditions = (block: string) =>
+    policyYaml({ entry: '      mutateDigest: false\n      verifyDigest: false' }).replace(
+      '    verifyImages:',
+      `    preconditions:\n${block}\n    verifyImages:`,
+    );
+
+  it('skips the rule ("preconditions not met") when they fail, verifies when they hold', async () => {
+    const yaml = withPreconditions(
+      '      all:\n      - key: "{{ request.object.metadata.labels.verify || \'\' }}"\n        operator: Equals\n        value: "yes"',
+    );
+    const e = engine(yaml);
+    const skipped = await e.evaluate(pod('ghcr.io/acme/unsigned:1.0'));
+    expect(skipped.allowed).toBe(true);
+    expect(skipped.results).toMatchObject([{ status: 'skip', message: 'preconditions not met' }]);
+    const checked = await e.evaluate(pod('ghcr.io/acme/unsigned:1.0', { labels: { verify: 'yes' } }));
+    expect(checked.allowed).toBe(false);
+  });
+
+  it('accepts the older list form and the request operation', async () => {
+    const yaml = withPreconditions(
+      '    - key: "{{ request.operation }}"\n      operator: NotEquals\n      value: UPDATE',
+    );
+    const e = engine(yaml);
+    expect((await e.evaluate(pod('ghcr.io/acme/unsigned:1.0'))).allowed).toBe(false);
+    expect((await e.evaluate(pod('ghcr.io/acme/unsigned:1.0'), { operation: 'UPDATE' })).allowed).toBe(true);
+  });
+
+  it('a broken precondition is a rule error, which fails closed', async () => {
+    const d = await engine(
+      withPreconditions(
+        '      all:\n      - key: "{{ request.[ }}"\n        operator: Equals\n        value: x',
+      ),
+    ).evaluate(pod('ghcr.io/acme/app:1.0'));
+    expect(d.allowed).toBe(false);
+    expect(d.results[0]?.message).toMatch(/^failed to evaluate preconditions: .*invalid JMESPath/);
+  });
+});
