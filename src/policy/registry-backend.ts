@@ -7,6 +7,7 @@
  */
 import { PolicyUnsupportedError } from '../errors/policy.js';
 import { VerificationError } from '../errors/verify.js';
+import { untilAborted } from '../internal/abort.js';
 import type { PublicKey } from '../keys/index.js';
 import { type ResolveSignerOptions, resolveSigner } from '../kms/index.js';
 import { RegistryClient } from '../registry/index.js';
@@ -84,18 +85,23 @@ export function registryBackend(options: RegistryBackendOptions = {}): Verificat
     if (pending === undefined) {
       pending =
         options.resolveKey !== undefined
-          ? options.resolveKey(ref, check.signal)
+          ? Promise.resolve().then(() =>
+              (options.resolveKey as NonNullable<typeof options.resolveKey>)(ref, check.signal),
+            )
           : ref.startsWith('k8s://')
             ? Promise.reject(
                 new PolicyUnsupportedError(
                   `${ref}: reading keys from Kubernetes secrets needs the resolveKey option of registryBackend`,
                 ),
               )
-            : resolveSigner(ref, options.keyProviderOptions).then((signer) => signer.publicKey());
+            : resolveSigner(ref, { ...options.keyProviderOptions, signal: check.signal }).then((signer) =>
+                signer.publicKey(),
+              );
       pending.catch(() => keyCache.delete(ref));
       keyCache.set(ref, pending);
     }
-    return pending;
+    // A KMS or secret store that hangs must not hold the admission decision past its deadline.
+    return untilAborted(pending, check.signal);
   };
 
   const common = (check: SignatureCheck) => {

@@ -1,0 +1,37 @@
+/** registryBackend's key handling that needs no registry: refusals and a key source that hangs. */
+import { describe, expect, it } from 'vitest';
+import { PolicyUnsupportedError } from '../../../src/errors/index.js';
+import { registryBackend } from '../../../src/policy/index.js';
+
+const check = (attestor: Record<string, unknown>, signal = new AbortController().signal) => ({
+  image: 'ghcr.io/acme/app:1.0',
+  attestor,
+  type: 'Cosign' as const,
+  signal,
+});
+
+describe('registryBackend', () => {
+  it('refuses keyless, Notary and Kubernetes secrets without resolveKey, with PolicyUnsupportedError', async () => {
+    const backend = registryBackend();
+    await expect(backend.verifySignatures(check({ keyless: { issuer: 'x' } }))).rejects.toThrow(
+      /keyless verification is not supported yet/,
+    );
+    await expect(
+      backend.verifySignatures({ ...check({ certificates: {} }), type: 'Notary' }),
+    ).rejects.toThrow(/type: Notary is not supported/);
+    await expect(
+      backend.verifySignatures(check({ keys: { secret: { name: 'cosign', namespace: 'ci' } } })),
+    ).rejects.toBeInstanceOf(PolicyUnsupportedError);
+  });
+
+  it('stops waiting for a key source that never answers when the signal fires', async () => {
+    const backend = registryBackend({ resolveKey: () => new Promise(() => {}) });
+    const started = Date.now();
+    await expect(
+      backend.verifySignatures(
+        check({ keys: { kms: 'gcpkms://projects/p/keys/k' } }, AbortSignal.timeout(100)),
+      ),
+    ).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
