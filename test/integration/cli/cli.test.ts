@@ -287,6 +287,19 @@ spec:
     expect(offline.stdout).toContain('PASS Pod/default/signed');
     expect(offline.stdout).toContain('FAIL Pod/default/unsigned');
 
+    writeFileSync(join(dir, 'bad-fixtures.json'), '{"images": ');
+    const badFixtures = await ocisign([
+      'policy',
+      'test',
+      '--policy',
+      'policy.yaml',
+      '--resource',
+      'pods.yaml',
+      '--fixtures',
+      'bad-fixtures.json',
+    ]);
+    expect(badFixtures.code).toBe(3);
+
     writeFileSync(
       join(dir, 'broken.yaml'),
       readFileSync(join(dir, 'policy.yaml'), 'utf8').replace(
