@@ -31,6 +31,8 @@ export function exitCodeFor(error: unknown): number {
     if (UNAVAILABLE.test(error.code)) return ExitCode.unavailable;
     return ExitCode.badInput;
   }
+  // JSON.parse of a file the user named (trusted root, fixtures).
+  if (error instanceof SyntaxError) return ExitCode.badInput;
   if (
     (error as NodeJS.ErrnoException)?.code === 'ENOENT' ||
     (error as NodeJS.ErrnoException)?.code === 'EACCES'
