@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AdmissionReviewError } from '../errors/policy.js';
+import { untilAborted } from '../internal/abort.js';
 import type { PolicyDecision, RuleResult } from './decision.js';
 import type { PolicyEngine } from './engine.js';
 import type { RequestContext } from './resource-match.js';
@@ -101,7 +102,33 @@ export async function handleAdmissionReview(
   const deadline = AbortSignal.timeout(deadlineMs);
   const signal = options.signal === undefined ? deadline : AbortSignal.any([deadline, options.signal]);
   const namespace = typeof request.namespace === 'string' ? request.namespace : '';
-  const namespaceLabels = namespace !== '' ? await options.namespaceLabels?.(namespace) : undefined;
+  let namespaceLabels: Readonly<Record<string, string>> | undefined;
+  try {
+    namespaceLabels =
+      namespace !== '' && options.namespaceLabels !== undefined
+        ? await untilAborted(
+            Promise.resolve().then(() => options.namespaceLabels?.(namespace)),
+            signal,
+          )
+        : undefined;
+  } catch (error) {
+    // Without the labels a namespaceSelector cannot be decided: fail closed rather than skip rules.
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: {
+        uid,
+        allowed: false,
+        status: {
+          code: 500,
+          status: 'Failure',
+          reason: 'InternalError',
+          message: `could not read the labels of namespace ${namespace} for namespaceSelector: ${reason}`,
+        },
+      },
+    };
+  }
   const userInfo = isRecord(request.userInfo) ? request.userInfo : undefined;
   // The engine answers promptly once the signal fires; the timer is a backstop that always answers.
   let timer: NodeJS.Timeout | undefined;

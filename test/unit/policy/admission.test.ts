@@ -153,3 +153,32 @@ describe('admissionRequestListener', () => {
     expect((await fetch(url)).status).toBe(405);
   });
 });
+
+describe('handleAdmissionReview: namespace labels', () => {
+  it('passes them to the engine, and fails closed when the lookup fails or hangs past the deadline', async () => {
+    const request = podRequest('ghcr.io/acme/app:1.0');
+    const seen: string[] = [];
+    const ok = await handleAdmissionReview(engine, request, {
+      namespaceLabels: async (ns) => {
+        seen.push(ns);
+        return { team: 'a' };
+      },
+    });
+    expect(ok.response.allowed).toBe(true);
+    expect(seen).toEqual(['default']);
+    const failing = await handleAdmissionReview(engine, request, {
+      namespaceLabels: async () => {
+        throw new Error('forbidden: namespaces "default"');
+      },
+    });
+    expect(failing.response).toMatchObject({ allowed: false, status: { code: 500 } });
+    expect(failing.response.status?.message).toContain('could not read the labels of namespace default');
+    const started = Date.now();
+    const hanging = await handleAdmissionReview(engine, request, {
+      deadlineMs: 100,
+      namespaceLabels: () => new Promise(() => {}),
+    });
+    expect(hanging.response.allowed).toBe(false);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
