@@ -321,3 +321,66 @@ describe('PolicyEngine: preconditions', () => {
     expect(d.results[0]?.message).toMatch(/^failed to evaluate preconditions: .*invalid JMESPath/);
   });
 });
+
+describe('PolicyEngine: fuzzing', () => {
+  it('any object, old object and operation gives a decision, never a crash', async () => {
+    const fc = (await import('fast-check')).default;
+    const e = engine(policyYaml({ entry: '      mutateDigest: true' }));
+    const image = fc.oneof(
+      fc.constantFrom(
+        'ghcr.io/acme/app:1.0',
+        'ghcr.io/acme/unsigned:1.0',
+        `ghcr.io/acme/app@${DIGEST_A}`,
+        'nginx',
+        '',
+      ),
+      fc.string(),
+    );
+    const container = fc.record(
+      { name: fc.string(), image: fc.oneof(image, fc.jsonValue()) },
+      { requiredKeys: [] },
+    );
+    const spec = fc.record(
+      {
+        containers: fc.array(container, { maxLength: 4 }),
+        initContainers: fc.oneof(fc.array(container), fc.jsonValue()),
+      },
+      { requiredKeys: [] },
+    );
+    const object = fc.record(
+      {
+        apiVersion: fc.constantFrom('v1', 'apps/v1', 'batch/v1'),
+        kind: fc.constantFrom('Pod', 'Deployment', 'CronJob', 'Job', 'ConfigMap'),
+        metadata: fc.oneof(
+          fc.record(
+            {
+              name: fc.string(),
+              namespace: fc.string(),
+              annotations: fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.jsonValue())),
+            },
+            { requiredKeys: [] },
+          ),
+          fc.jsonValue(),
+        ),
+        spec: fc.oneof(spec, fc.record({ template: fc.record({ spec }) }), fc.jsonValue()),
+      },
+      { requiredKeys: ['kind'] },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        object,
+        fc.option(object),
+        fc.constantFrom<'CREATE' | 'UPDATE'>('CREATE', 'UPDATE'),
+        async (obj, old, operation) => {
+          const d = await e.evaluate(obj as Record<string, unknown>, {
+            operation,
+            ...(old === null ? {} : { oldResource: old as Record<string, unknown> }),
+          });
+          expect(typeof d.allowed).toBe('boolean');
+          if (!d.allowed) expect(d.patches).toEqual([]);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
