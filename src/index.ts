@@ -44,6 +44,7 @@ export type {
 } from './sign/index.js';
 export {
   attestImage,
+  rekorKeysFromPublicKeys,
   rekorKeysFromTrustedRoot,
   signImage,
   verifyImage,

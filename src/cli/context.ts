@@ -54,3 +54,9 @@ export async function loadPublicKey(ref: string, io: CliIo): Promise<PublicKey> 
   }
   return (await loadSigner(ref, io)).publicKey();
 }
+
+/** cosign's `SIGSTORE_REKOR_PUBLIC_KEY`: a PEM file with the Rekor key to check tlog evidence with. */
+export function rekorKeysFromEnvironment(io: CliIo): string[] {
+  const path = io.env.SIGSTORE_REKOR_PUBLIC_KEY;
+  return path === undefined || path === '' ? [] : [readFileSync(resolve(io.cwd, path), 'utf8')];
+}

@@ -19,7 +19,10 @@ import type { ImageRegistryCredentials } from './types.js';
 export interface RegistryBackendOptions {
   /** The registry client to use (share one for connection reuse). Default: a new `RegistryClient`. */
   readonly registry?: RegistryClient;
-  /** `trusted_root.json` content, for policies that require transparency-log evidence. */
+  /**
+   * `trusted_root.json` content, for policies that require transparency-log evidence and do not
+   * name their Rekor key (`rekor.pubkey`).
+   */
   readonly trustedRoot?: unknown;
   /**
    * Turns a key reference that is not PEM (`k8s://ns/name`, `gcpkms://…`, a file) into a public key.
@@ -114,6 +117,10 @@ export function registryBackend(options: RegistryBackendOptions = {}): Verificat
           : registry,
       formats,
       ignoreTlog: keys?.rekor?.ignoreTlog === true,
+      // Kyverno's rekor.pubkey: the Rekor key to check tlog evidence with (a private Rekor).
+      ...(keys?.rekor?.pubkey === undefined || keys.rekor.pubkey === ''
+        ? {}
+        : { rekorPublicKeys: [keys.rekor.pubkey] }),
       ...(options.trustedRoot === undefined ? {} : { trustedRoot: options.trustedRoot }),
       ...(check.repository === undefined ? {} : { repository: check.repository }),
       signal: check.signal,

@@ -32,7 +32,7 @@ import type { RegistryClient } from '../registry/client.js';
 import { appendSignature } from './classic-append.js';
 import type { SignatureFormat } from './sign-image.js';
 import { pushBundleReferrer, resolveImage, trustedKeys, withRegistry } from './target.js';
-import { rekorKeysFromTrustedRoot } from './trusted-root.js';
+import { rekorKeysFor } from './trusted-root.js';
 import {
   bundleTlog,
   type Context,
@@ -180,8 +180,7 @@ export async function verifyImageAttestations(
       keys,
       digest: resolved.digest,
       options,
-      rekorKeys:
-        options.trustedRoot === undefined ? undefined : rekorKeysFromTrustedRoot(options.trustedRoot),
+      rekorKeys: rekorKeysFor(options),
     };
     const sigRepo = repositoryName(resolved.signatureRepository);
     const signal = options.signal;

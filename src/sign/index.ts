@@ -11,6 +11,6 @@ export type { AppendResult } from './classic-append.js';
 export type { SignatureFormat, SignedArtifact, SignImageOptions, SignResult } from './sign-image.js';
 export { signImage } from './sign-image.js';
 export type { RekorKeys } from './trusted-root.js';
-export { rekorKeysFromTrustedRoot } from './trusted-root.js';
+export { rekorKeysFromPublicKeys, rekorKeysFromTrustedRoot } from './trusted-root.js';
 export type { VerifiedSignature, VerifyImageOptions, VerifyResult } from './verify-image.js';
 export { verifyImage } from './verify-image.js';

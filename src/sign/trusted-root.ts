@@ -26,3 +26,32 @@ export function rekorKeysFromTrustedRoot(trustedRoot: unknown): RekorKeys {
   }
   return keys;
 }
+
+/**
+ * Rekor public keys given directly (PEM or `PublicKey`, e.g. Kyverno's `rekor.pubkey` or cosign's
+ * `SIGSTORE_REKOR_PUBLIC_KEY`), keyed by log ID like the keys of a trusted root.
+ */
+export function rekorKeysFromPublicKeys(keys: ReadonlyArray<PublicKey | string>): RekorKeys {
+  const out = new Map<string, PublicKey>();
+  for (const k of keys) {
+    const key = typeof k === 'string' ? importPublicKey(k) : k;
+    out.set(toHex(backend().digest('sha256', key.toDer())), key);
+  }
+  return out;
+}
+
+/** The Rekor keys of a trusted root and/or direct keys, merged; undefined when neither is given. */
+export function rekorKeysFor(options: {
+  readonly trustedRoot?: unknown;
+  readonly rekorPublicKeys?: ReadonlyArray<PublicKey | string>;
+}): RekorKeys | undefined {
+  const fromRoot =
+    options.trustedRoot === undefined ? undefined : rekorKeysFromTrustedRoot(options.trustedRoot);
+  const direct =
+    options.rekorPublicKeys === undefined || options.rekorPublicKeys.length === 0
+      ? undefined
+      : rekorKeysFromPublicKeys(options.rekorPublicKeys);
+  if (fromRoot === undefined) return direct;
+  if (direct === undefined) return fromRoot;
+  return new Map([...fromRoot, ...direct]);
+}

@@ -25,7 +25,7 @@ import { isImageIndex } from '../registry/manifest.js';
 import type { SignatureFormat } from './sign-image.js';
 import { resolveImage, trustedKeys, withRegistry } from './target.js';
 import { entryMatches, verifyBundleEntry, verifySet } from './tlog.js';
-import { type RekorKeys, rekorKeysFromTrustedRoot } from './trusted-root.js';
+import { type RekorKeys, rekorKeysFor } from './trusted-root.js';
 
 export interface VerifyImageOptions {
   /** Trusted keys: `PublicKey`s or PEM strings. A signature counts when one of them verifies it. */
@@ -37,6 +37,11 @@ export interface VerifyImageOptions {
   readonly ignoreTlog?: boolean;
   /** A Sigstore `trusted_root.json` (object or text) whose Rekor keys check tlog evidence. */
   readonly trustedRoot?: unknown;
+  /**
+   * Rekor public keys trusted for tlog evidence besides (or instead of) the trusted root's: a
+   * private Rekor's key, Kyverno's `rekor.pubkey`, cosign's `SIGSTORE_REKOR_PUBLIC_KEY`.
+   */
+  readonly rekorPublicKeys?: ReadonlyArray<PublicKey | string>;
   /** Alternate signature repository (cosign's `COSIGN_REPOSITORY`). */
   readonly repository?: string;
   /** Which formats to look for. Default both, bundles first (cosign 3). */
@@ -121,7 +126,7 @@ export function classicTlog(
       return fail(
         candidate,
         'tlog-missing',
-        'the signature carries a Rekor bundle, but no trustedRoot was given to check it',
+        'the signature carries a Rekor bundle, but no trustedRoot or rekorPublicKeys were given to check it',
       );
     let rekor: {
       SignedEntryTimestamp?: string;
@@ -160,7 +165,7 @@ export function bundleTlog(
       return fail(
         candidate,
         'tlog-missing',
-        'no trustedRoot was given to check transparency-log evidence (or pass ignoreTlog: true)',
+        'no trustedRoot or rekorPublicKeys were given to check transparency-log evidence (or pass ignoreTlog: true)',
       );
     const checks = bundle.tlogEntries.map((entry) =>
       verifyBundleEntry(entry, { signature, key: key, payload: payload }, ctx.rekorKeys as RekorKeys),
@@ -351,8 +356,7 @@ export async function verifyImage(image: string, options: VerifyImageOptions): P
   if (!Number.isInteger(threshold) || threshold < 1 || threshold > keys.length)
     throw new InvalidArgumentError(`threshold must be an integer from 1 to ${keys.length}`);
   const formats = options.formats ?? ['bundle', 'simple-signing'];
-  const rekorKeys =
-    options.trustedRoot === undefined ? undefined : rekorKeysFromTrustedRoot(options.trustedRoot);
+  const rekorKeys = rekorKeysFor(options);
   return withRegistry(options.registry, async (client) => {
     const resolved = await resolveImage(client, image, {
       repository: options.repository,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { verifyImageAttestations } from '../../sign/index.js';
 import { outputFormat, parse, requireFlag, requireImages } from '../args.js';
-import { commandContext, loadPublicKey } from '../context.js';
+import { commandContext, loadPublicKey, rekorKeysFromEnvironment } from '../context.js';
 import { UsageError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 
@@ -20,9 +20,10 @@ export async function verifyAttestationCommand(args: readonly string[], io: CliI
   });
   const images = requireImages(positionals, 'verify-attestation');
   const ignoreTlog = values['insecure-ignore-tlog'] === true;
-  if (!ignoreTlog && values['trusted-root'] === undefined)
+  const rekorPublicKeys = rekorKeysFromEnvironment(io);
+  if (!ignoreTlog && values['trusted-root'] === undefined && rekorPublicKeys.length === 0)
     throw new UsageError(
-      'ocisign never contacts Rekor: pass --trusted-root trusted_root.json, or --insecure-ignore-tlog to skip transparency-log checks',
+      'ocisign never contacts Rekor: pass --trusted-root trusted_root.json (or set SIGSTORE_REKOR_PUBLIC_KEY), or --insecure-ignore-tlog to skip transparency-log checks',
     );
   const trustedRoot =
     values['trusted-root'] === undefined
@@ -39,6 +40,7 @@ export async function verifyAttestationCommand(args: readonly string[], io: CliI
         registry: ctx.registry,
         ignoreTlog,
         ...(trustedRoot === undefined ? {} : { trustedRoot }),
+        ...(rekorPublicKeys.length === 0 ? {} : { rekorPublicKeys }),
         ...(values.type === undefined ? {} : { predicateType: values.type }),
         ...(ctx.repository === undefined ? {} : { repository: ctx.repository }),
         signal: ctx.signal,

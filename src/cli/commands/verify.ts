@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseAnnotationFlags } from '../../payload/index.js';
 import { verifyImage } from '../../sign/index.js';
 import { outputFormat, parse, requireFlag, requireImages } from '../args.js';
-import { commandContext, loadPublicKey } from '../context.js';
+import { commandContext, loadPublicKey, rekorKeysFromEnvironment } from '../context.js';
 import { UsageError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 
@@ -26,9 +26,10 @@ export async function verifyCommand(args: readonly string[], io: CliIo): Promise
   if (values.format !== undefined && values.format !== 'simple-signing' && values.format !== 'bundle')
     throw new UsageError(`--format must be simple-signing or bundle, not ${values.format}`);
   const ignoreTlog = values['insecure-ignore-tlog'] === true;
-  if (!ignoreTlog && values['trusted-root'] === undefined)
+  const rekorPublicKeys = rekorKeysFromEnvironment(io);
+  if (!ignoreTlog && values['trusted-root'] === undefined && rekorPublicKeys.length === 0)
     throw new UsageError(
-      'ocisign never contacts Rekor: pass --trusted-root trusted_root.json to check transparency-log evidence offline, or --insecure-ignore-tlog to skip it',
+      'ocisign never contacts Rekor: pass --trusted-root trusted_root.json (or set SIGSTORE_REKOR_PUBLIC_KEY) to check transparency-log evidence offline, or --insecure-ignore-tlog to skip it',
     );
   if (ignoreTlog)
     io.err(
@@ -50,6 +51,7 @@ export async function verifyCommand(args: readonly string[], io: CliIo): Promise
         registry: ctx.registry,
         ignoreTlog,
         ...(trustedRoot === undefined ? {} : { trustedRoot }),
+        ...(rekorPublicKeys.length === 0 ? {} : { rekorPublicKeys }),
         ...(Object.keys(annotations).length === 0 ? {} : { annotations }),
         ...(values.format === 'simple-signing' || values.format === 'bundle'
           ? { formats: [values.format] }

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../../src/registry/index.js';
 import { pushExampleImage, type RunningKmsEmulator, startKmsEmulator } from '../../../src/testing/index.js';
 import { type RunningRegistry, startDockerRegistry } from '../../helpers/docker-registry.js';
+import { readVectors } from '../../helpers/vectors.js';
 
 const BIN = resolve(import.meta.dirname, '..', '..', '..', 'dist', 'cli', 'bin.js');
 let registry: RunningRegistry;
@@ -312,6 +313,28 @@ spec:
     expect(broken.stderr).toMatch(
       /mutateDigest must be set to false for ‘Audit’ failure action \(document 1, line \d+\)/,
     );
+  });
+
+  it('verify checks the tlog evidence of a real cosign 3 bundle offline with SIGSTORE_REKOR_PUBLIC_KEY', async () => {
+    // biome-ignore lint/suspicious/noExplicitAny: shared vector files are untyped JSON
+    const r = readVectors<Record<string, any>>('cosign/real-cosign-artifacts.json').newBundleReferrer;
+    const repo = `${registry.host}/cli/cosign3`;
+    const enc = (text: string) => new TextEncoder().encode(text);
+    await client.pushBlob(repo, enc('{}'));
+    await client.pushBlob(repo, enc(r.bundle));
+    await client.pushReferrer(repo, enc(r.referrerManifest), 'application/vnd.oci.image.manifest.v1+json');
+    writeFileSync(join(dir, 'cosign3.pub'), r.publicKeyPem);
+    writeFileSync(join(dir, 'rekor.pub'), r.rekorPublicKeyPem);
+    const image = `${repo}@${r.subject.digest}`;
+    const ok = await ocisign(['verify', '--key', 'cosign3.pub', image], {
+      SIGSTORE_REKOR_PUBLIC_KEY: 'rekor.pub',
+    });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain('Existence of the claims in the transparency log was verified offline');
+    const wrongRekor = await ocisign(['verify', '--key', 'cosign3.pub', image], {
+      SIGSTORE_REKOR_PUBLIC_KEY: 'cosign.pub',
+    });
+    expect(wrongRekor.code).toBe(1);
   });
 
   it('AWS KMS: generate-key-pair --kms and sign --key awskms:// with the AWS environment', async () => {

@@ -145,6 +145,20 @@ describe('the real cosign v3.0.4 bundle referrer', () => {
     ).toHaveLength(1);
   });
 
+  it('verifies with the Rekor key given directly (rekorPublicKeys) instead of a trusted root', async () => {
+    const ref = `${registry.host}/tobby/bundle@${r.subject.digest}`;
+    const result = await verifyImage(ref, {
+      keys: [r.publicKeyPem],
+      registry: client,
+      rekorPublicKeys: [r.rekorPublicKeyPem],
+    });
+    expect(result.signatures[0]).toMatchObject({ format: 'bundle' });
+    const otherRekor = await generateKeyPair();
+    await expect(
+      verifyImage(ref, { keys: [r.publicKeyPem], registry: client, rekorPublicKeys: [otherRekor.publicKey] }),
+    ).rejects.toMatchObject({ failures: [{ reason: 'tlog-invalid' }] });
+  });
+
   it('is refused without a trusted root (tlog evidence unchecked) or with a Rekor key it was not logged by', async () => {
     const ref = `${registry.host}/tobby/bundle@${r.subject.digest}`;
     await expect(verifyImage(ref, { keys: [r.publicKeyPem], registry: client })).rejects.toMatchObject({
