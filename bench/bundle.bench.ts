@@ -33,7 +33,9 @@ export async function run(): Promise<BenchSection> {
       'undici or the AWS SDK. The root import lists the AWS SDK because `awskms://` keys load it with a',
       'dynamic `import()`: Node loads it only when such a key is used, and a bundler with code',
       'splitting puts it in a chunk of its own; a single-file bundle (as measured here) inlines it.',
-      'The policy import carries the `yaml` parser, which `loadPolicies` needs.',
+      "The policy import carries the `yaml` parser (`loadPolicies`) and, because the engine's default",
+      'backend reaches registries and KMS keys, the module-level parts of undici and the lazy AWS SDK',
+      'loader that a bundler cannot prove unused; the bulk of both stays out.',
     ].join('\n'),
   };
 }
