@@ -14,30 +14,16 @@ import { evaluateConditions } from './conditions.js';
 import type { JsonPatchOperation, PolicyDecision, RuleResult, RuleStatus } from './decision.js';
 import { type KyvernoImageInfo, type KyvernoImageOptions, kyvernoImageInfo } from './image-string.js';
 import { registryBackend } from './registry-backend.js';
-import { POD_SPEC_PATHS, type ResourceImage, resourceImages, valueAtPointer } from './resource-images.js';
-import { type MatchTarget, podOnlyMatch, type RequestContext, ruleApplies } from './resource-match.js';
-import type { FailureAction, ImageVerification, Policy, PolicyRule } from './types.js';
+import { type ResourceImage, resourceImages, valueAtPointer } from './resource-images.js';
+import type { MatchTarget, RequestContext } from './resource-match.js';
+import { applicableRules, type RuleInstance, targetOf } from './rule-instances.js';
+import type { ImageVerification, Policy, PolicyRule } from './types.js';
 import { type CachedOutcome, VerificationCache } from './verification-cache.js';
 import { policyScope, VerifyImagesMetadata } from './verify-metadata.js';
 import { matchesAnyImagePattern } from './wildcard.js';
 
 type Doc = Record<string, unknown>;
 const isRecord = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
-const stringMap = (v: unknown): Record<string, string> =>
-  isRecord(v)
-    ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'))
-    : {};
-
-const AUTOGEN_ANNOTATION = 'pod-policies.kyverno.io/autogen-controllers';
-const DEFAULT_AUTOGEN = [
-  'DaemonSet',
-  'Deployment',
-  'Job',
-  'StatefulSet',
-  'ReplicaSet',
-  'ReplicationController',
-  'CronJob',
-];
 
 export interface PolicyEngineOptions {
   /**
@@ -73,65 +59,50 @@ export interface EvaluateOptions {
   readonly signal?: AbortSignal;
 }
 
-/** A rule as it applies to this object: its name may be the autogen one. */
-interface RuleInstance {
-  readonly policy: Policy;
-  readonly rule: PolicyRule;
-  readonly name: string;
-  readonly action: FailureAction;
-}
-
 interface SelectedImage extends ResourceImage {
   readonly info: KyvernoImageInfo;
   readonly normalized: string;
+}
+
+/** What one evaluation accumulates as it goes. */
+interface Evaluation {
+  readonly object: Doc;
+  readonly oldObject: Doc | undefined;
+  readonly target: MatchTarget;
+  readonly signal: AbortSignal;
+  readonly results: RuleResult[];
+  readonly warnings: string[];
+  /** Policies with a rule that applied: their failurePolicy decides whether errors block. */
+  readonly involved: Set<Policy>;
+  readonly metadata: VerifyImagesMetadata;
+  readonly imagePatches: JsonPatchOperation[];
+  /** In-request deduplication: one verification per (rule entry, image), one digest per image. */
+  readonly verifications: Map<string, Promise<CachedOutcome>>;
+  readonly digests: Map<string, Promise<string>>;
+}
+
+/** A (rule, entry, image) whose verification is under way (or not needed on UPDATE). */
+interface Planned {
+  readonly instance: RuleInstance;
+  readonly entry: ImageVerification;
+  readonly image: SelectedImage;
+  readonly outcome: Promise<CachedOutcome | undefined> | 'unchanged';
+}
+
+function denied(state: Evaluation, blocking: readonly RuleResult[]): PolicyDecision {
+  return {
+    allowed: false,
+    message: blockedMessage(state.target, blocking),
+    patches: [],
+    warnings: state.warnings,
+    results: state.results,
+  };
 }
 
 const imageName = (info: KyvernoImageInfo) =>
   info.registry === '' ? info.path : `${info.registry}/${info.path}`;
 const tagForm = (info: KyvernoImageInfo) => `${imageName(info)}:${info.tag ?? 'latest'}`;
 const digestForm = (info: KyvernoImageInfo, digest: string) => `${imageName(info)}@${digest}`;
-
-function targetOf(resource: Doc): MatchTarget {
-  const metadata = isRecord(resource.metadata) ? resource.metadata : {};
-  return {
-    apiVersion: typeof resource.apiVersion === 'string' ? resource.apiVersion : '',
-    kind: typeof resource.kind === 'string' ? resource.kind : '',
-    name: typeof metadata.name === 'string' ? metadata.name : '',
-    namespace: typeof metadata.namespace === 'string' ? metadata.namespace : '',
-    labels: stringMap(metadata.labels),
-    annotations: stringMap(metadata.annotations),
-  };
-}
-
-/** Kyverno's action for a rule: an entry's Enforce wins, then the first entry action, overrides, the spec. */
-function ruleAction(policy: Policy, rule: PolicyRule, namespace: string): FailureAction {
-  if (rule.verifyImages.some((e) => e.failureAction === 'Enforce')) return 'Enforce';
-  const first = rule.verifyImages.find((e) => e.failureAction !== undefined)?.failureAction;
-  if (first !== undefined) return first;
-  const spec = isRecord(policy.raw.spec) ? policy.raw.spec : {};
-  for (const o of Array.isArray(spec.validationFailureActionOverrides)
-    ? spec.validationFailureActionOverrides
-    : []) {
-    if (!isRecord(o)) continue;
-    const namespaces = Array.isArray(o.namespaces)
-      ? o.namespaces.filter((n): n is string => typeof n === 'string')
-      : [];
-    if (namespaces.length > 0 && matchesAnyImagePattern(namespaces, namespace))
-      return o.action === 'Enforce' || o.action === 'enforce' ? 'Enforce' : 'Audit';
-  }
-  return policy.validationFailureAction;
-}
-
-function autogenControllers(policy: Policy): readonly string[] {
-  const value = policy.annotations[AUTOGEN_ANNOTATION];
-  if (value === undefined) return DEFAULT_AUTOGEN;
-  if (value.trim() === 'none') return [];
-  return value.split(',').map((s) => s.trim());
-}
-
-function autogenName(rule: string, kind: string): string {
-  return (kind === 'CronJob' ? `autogen-cronjob-${rule}` : `autogen-${rule}`).slice(0, 63);
-}
 
 function applyPatches(resource: Doc, patches: readonly JsonPatchOperation[]): Doc {
   const copy = structuredClone(resource);
@@ -174,30 +145,6 @@ export class PolicyEngine {
     return this.#cache;
   }
 
-  #rulesFor(target: MatchTarget, request: RequestContext): RuleInstance[] {
-    const out: RuleInstance[] = [];
-    for (const policy of this.#policies) {
-      if (policy.kind === 'Policy' && policy.namespace !== undefined && policy.namespace !== target.namespace)
-        continue;
-      for (const rule of policy.rules) {
-        if (rule.verifyImages.length === 0) continue;
-        const action = ruleAction(policy, rule, target.namespace);
-        if (ruleApplies(rule, target, request)) {
-          out.push({ policy, rule, name: rule.name, action });
-        } else if (
-          target.kind !== 'Pod' &&
-          POD_SPEC_PATHS[target.kind] !== undefined &&
-          autogenControllers(policy).includes(target.kind) &&
-          podOnlyMatch(rule.match) &&
-          ruleApplies(rule, target, request, 'Pod')
-        ) {
-          out.push({ policy, rule, name: autogenName(rule.name, target.kind), action });
-        }
-      }
-    }
-    return out;
-  }
-
   #selects(patterns: readonly string[], image: SelectedImage): boolean {
     if (matchesAnyImagePattern(patterns, image.normalized)) return true;
     return (
@@ -232,175 +179,180 @@ export class PolicyEngine {
     options: EvaluateOptions = {},
   ): Promise<PolicyDecision> {
     const object = resource as Doc;
+    const oldObject = options.oldResource as Doc | undefined;
     const request: RequestContext = {
       operation: options.operation ?? 'CREATE',
       ...(options.namespaceLabels === undefined ? {} : { namespaceLabels: options.namespaceLabels }),
       ...(options.userInfo === undefined ? {} : { userInfo: options.userInfo }),
     };
-    const signal = options.signal ?? new AbortController().signal;
-    const target = targetOf(object);
-    const results: RuleResult[] = [];
-    const involved = new Set<Policy>();
-    const instances = this.#rulesFor(target, request).filter((instance) => {
-      const met = preconditionsMet(instance.rule, {
-        request: {
-          object,
-          oldObject: options.oldResource ?? null,
-          operation: request.operation,
-          namespace: target.namespace,
-          userInfo: options.userInfo ?? {},
-        },
-      });
+    const state: Evaluation = {
+      object,
+      oldObject,
+      target: targetOf(object),
+      signal: options.signal ?? new AbortController().signal,
+      results: [],
+      warnings: [],
+      involved: new Set(),
+      metadata: new VerifyImagesMetadata(),
+      imagePatches: [],
+      verifications: new Map(),
+      digests: new Map(),
+    };
+    const instances = this.#applicableRules(state, request, options);
+
+    await this.#verifyPhase(state, instances);
+    const blockedInVerify = this.#blocking(state.results, state.involved);
+    if (blockedInVerify.length > 0) return denied(state, blockedInVerify);
+
+    const patches = [...state.metadata.patches(hasAnnotationsField(object)), ...state.imagePatches];
+    this.#validatePhase(state, instances, applyPatches(object, patches));
+    const blocked = this.#blocking(state.results, state.involved);
+    if (blocked.length > 0) return denied(state, blocked);
+    return { allowed: true, patches, warnings: state.warnings, results: state.results };
+  }
+
+  /** Rules that match the object, minus those whose `preconditions` fail (a skip) or break (an error). */
+  #applicableRules(state: Evaluation, request: RequestContext, options: EvaluateOptions): RuleInstance[] {
+    const context = {
+      request: {
+        object: state.object,
+        oldObject: options.oldResource ?? null,
+        operation: request.operation,
+        namespace: state.target.namespace,
+        userInfo: options.userInfo ?? {},
+      },
+    };
+    return applicableRules(this.#policies, state.target, request).filter((instance) => {
+      const met = preconditionsMet(instance.rule, context);
       if (met === true) return true;
-      if (met !== false) involved.add(instance.policy);
-      results.push(
+      if (met !== false) state.involved.add(instance.policy);
+      state.results.push(
         met === false
           ? this.#result(instance, 'verify', 'skip', 'preconditions not met')
           : this.#result(instance, 'verify', 'error', `failed to evaluate preconditions: ${met.error}`),
       );
       return false;
     });
-    const warnings: string[] = [];
-    const metadata = new VerifyImagesMetadata();
-    const imagePatches: JsonPatchOperation[] = [];
-    const oldObject = options.oldResource as Doc | undefined;
-    const oldMetadata =
-      oldObject !== undefined && !this.#strict
-        ? VerifyImagesMetadata.parseScoped(targetOf(oldObject).annotations)
-        : undefined;
-    const verifications = new Map<string, Promise<CachedOutcome>>();
-    const digests = new Map<string, Promise<string>>();
+  }
 
-    const resolveDigest = (image: SelectedImage): Promise<string> => {
-      let p = digests.get(image.normalized);
-      if (p === undefined) {
-        // A backend that throws instead of rejecting must not escape evaluate().
-        p = Promise.resolve().then(() => this.#backend.resolveDigest(image.normalized, signal));
-        p.catch(() => {});
-        digests.set(image.normalized, p);
-      }
-      return p;
-    };
-
-    // Verify phase, step 1: decide what to verify and start every verification at once.
-    interface Planned {
-      readonly instance: RuleInstance;
-      readonly entry: ImageVerification;
-      readonly index: number;
-      readonly image: SelectedImage;
-      readonly outcome: Promise<CachedOutcome | undefined> | 'unchanged';
+  /** The digest a tag points at, asked once per image per request. */
+  #resolveDigest(state: Evaluation, image: SelectedImage): Promise<string> {
+    let pending = state.digests.get(image.normalized);
+    if (pending === undefined) {
+      // A backend that throws instead of rejecting must not escape evaluate().
+      pending = Promise.resolve().then(() => this.#backend.resolveDigest(image.normalized, state.signal));
+      pending.catch(() => {});
+      state.digests.set(image.normalized, pending);
     }
+    return pending;
+  }
+
+  /**
+   * Kyverno's mutating webhook: start every verification at once (deduplicated), then assemble
+   * results, digest pins and verify-images metadata in Kyverno's order (rule, entry, image).
+   */
+  async #verifyPhase(state: Evaluation, instances: readonly RuleInstance[]): Promise<void> {
+    const oldMetadata =
+      state.oldObject !== undefined && !this.#strict
+        ? VerifyImagesMetadata.parseScoped(targetOf(state.oldObject).annotations)
+        : undefined;
     const planned: Planned[] = [];
     for (const instance of instances) {
-      const { images, invalid } = this.#images(object, instance.rule);
+      const { images, invalid } = this.#images(state.object, instance.rule);
       if (invalid !== undefined) {
-        involved.add(instance.policy);
-        results.push(this.#result(instance, 'verify', 'error', `failed to load context: ${invalid}`));
+        state.involved.add(instance.policy);
+        state.results.push(this.#result(instance, 'verify', 'error', `failed to load context: ${invalid}`));
         continue;
       }
       const selected = images.filter((img) =>
         instance.rule.verifyImages.some((e) => this.#selects(e.imageReferences, img)),
       );
       if (selected.length === 0) continue;
-      involved.add(instance.policy);
+      state.involved.add(instance.policy);
+      const scope = policyScope(instance.policy);
       for (const [index, entry] of instance.rule.verifyImages.entries()) {
         for (const image of selected) {
-          const scope = policyScope(instance.policy);
+          // UPDATE with the image unchanged and already verified: no verification, as in Kyverno.
           const unchanged =
-            oldObject !== undefined &&
-            valueAtPointer(oldObject, image.pointer) === image.image &&
+            state.oldObject !== undefined &&
+            valueAtPointer(state.oldObject, image.pointer) === image.image &&
             ['pass', 'skip'].includes(oldMetadata?.status(scope, instance.name, image.normalized) ?? '');
           planned.push({
             instance,
             entry,
-            index,
             image,
-            outcome: unchanged
-              ? 'unchanged'
-              : this.#outcome(instance, entry, index, image, signal, verifications),
+            outcome: unchanged ? 'unchanged' : this.#outcome(instance, entry, index, image, state),
           });
           if (!unchanged && entry.mutateDigest && image.info.digest === undefined && !hasChecks(entry))
-            resolveDigest(image);
+            this.#resolveDigest(state, image);
         }
       }
     }
+    for (const item of planned) await this.#record(state, item);
+  }
 
-    // Step 2: assemble results, pins and metadata in Kyverno's order.
-    for (const { instance, entry, image, outcome: pending } of planned) {
-      const scope = policyScope(instance.policy);
-      if (pending === 'unchanged') {
-        // UPDATE with the image unchanged and already verified: recorded as pass, no rule response.
-        metadata.addScoped(scope, instance.name, image.normalized, 'pass');
-        continue;
-      }
-      let outcome = await pending;
-      let recordedImage = image.normalized;
-      if (outcome?.warn === true) {
-        metadata.add(image.normalized, 'skip');
-        warnings.push(`policy ${instance.policy.name}.${instance.name}: ${outcome.message}`);
-      }
-      if (
-        entry.mutateDigest &&
-        image.info.digest === undefined &&
-        outcome?.status !== 'fail' &&
-        outcome?.status !== 'error'
-      ) {
-        try {
-          const digest = outcome?.digest ?? (await resolveDigest(image));
-          imagePatches.push({
-            op: 'replace',
-            path: image.pointer,
-            value: `${tagForm(image.info)}@${digest}`,
-          });
-          recordedImage = digestForm(image.info, digest);
-          outcome ??= { status: 'pass', message: 'mutated image digest', digest };
-        } catch (error) {
-          results.push(
-            this.#result(instance, 'verify', 'error', `failed to update digest: ${errorText(error)}`, image),
-          );
-        }
-      }
-      if (outcome === undefined) continue;
-      results.push(this.#result(instance, 'verify', outcome.status, outcome.message, image, outcome.digest));
-      if (instance.policy.emitWarning && outcome.status !== 'skip')
-        warnings.push(`policy ${instance.policy.name}.${instance.name}: ${outcome.message}`);
-      if (hasChecks(entry))
-        metadata.addScoped(
-          scope,
-          instance.name,
-          recordedImage,
-          outcome.status === 'error' ? 'fail' : outcome.status,
+  /** One planned (rule, entry, image): its result, digest pin, warnings and metadata. */
+  async #record(state: Evaluation, { instance, entry, image, outcome: pending }: Planned): Promise<void> {
+    const scope = policyScope(instance.policy);
+    if (pending === 'unchanged') {
+      state.metadata.addScoped(scope, instance.name, image.normalized, 'pass');
+      return;
+    }
+    let outcome = await pending;
+    let recordedImage = image.normalized;
+    if (outcome?.warn === true) {
+      state.metadata.add(image.normalized, 'skip');
+      state.warnings.push(`policy ${instance.policy.name}.${instance.name}: ${outcome.message}`);
+    }
+    // mutateDigest pins whatever the result, except after a fail or error (the request is denied).
+    if (
+      entry.mutateDigest &&
+      image.info.digest === undefined &&
+      outcome?.status !== 'fail' &&
+      outcome?.status !== 'error'
+    ) {
+      try {
+        const digest = outcome?.digest ?? (await this.#resolveDigest(state, image));
+        state.imagePatches.push({
+          op: 'replace',
+          path: image.pointer,
+          value: `${tagForm(image.info)}@${digest}`,
+        });
+        recordedImage = digestForm(image.info, digest);
+        outcome ??= { status: 'pass', message: 'mutated image digest', digest };
+      } catch (error) {
+        state.results.push(
+          this.#result(instance, 'verify', 'error', `failed to update digest: ${errorText(error)}`, image),
         );
+      }
     }
+    if (outcome === undefined) return;
+    state.results.push(
+      this.#result(instance, 'verify', outcome.status, outcome.message, image, outcome.digest),
+    );
+    if (instance.policy.emitWarning && outcome.status !== 'skip')
+      state.warnings.push(`policy ${instance.policy.name}.${instance.name}: ${outcome.message}`);
+    if (hasChecks(entry))
+      state.metadata.addScoped(
+        scope,
+        instance.name,
+        recordedImage,
+        outcome.status === 'error' ? 'fail' : outcome.status,
+      );
+  }
 
-    const blockedInVerify = this.#blocking(results, involved);
-    if (blockedInVerify.length > 0)
-      return {
-        allowed: false,
-        message: blockedMessage(target, blockedInVerify),
-        patches: [],
-        warnings,
-        results,
-      };
-
-    const patches = [...metadata.patches(hasAnnotationsField(object)), ...imagePatches];
-    const mutated = applyPatches(object, patches);
-
-    // Validate phase: verifyDigest and required, on the mutated object.
+  /** Kyverno's validating webhook: `verifyDigest` and `required` on the mutated object. */
+  #validatePhase(state: Evaluation, instances: readonly RuleInstance[], mutated: Doc): void {
     const recorded = this.#strict
-      ? metadata
+      ? state.metadata
       : VerifyImagesMetadata.parseScoped(targetOf(mutated).annotations);
     for (const instance of instances) {
       const checks = instance.rule.verifyImages.filter((e) => e.verifyDigest || e.required);
       if (checks.length === 0) continue;
       const { images } = this.#images(mutated, instance.rule);
       const result = this.#validateRule(instance, checks, images, recorded);
-      if (result !== undefined) results.push(result);
+      if (result !== undefined) state.results.push(result);
     }
-    const blocked = this.#blocking(results, involved);
-    if (blocked.length > 0)
-      return { allowed: false, message: blockedMessage(target, blocked), patches: [], warnings, results };
-    return { allowed: true, patches, warnings, results };
   }
 
   #outcome(
@@ -408,8 +360,7 @@ export class PolicyEngine {
     entry: ImageVerification,
     index: number,
     image: SelectedImage,
-    signal: AbortSignal,
-    inRequest: Map<string, Promise<CachedOutcome>>,
+    state: Evaluation,
   ): Promise<CachedOutcome | undefined> {
     if (!hasChecks(entry)) return Promise.resolve(undefined);
     const skip = (): CachedOutcome => ({
@@ -419,9 +370,9 @@ export class PolicyEngine {
     if (!this.#selects(entry.imageReferences, image)) return Promise.resolve(skip());
     if (this.#selects(entry.skipImageReferences, image)) return Promise.resolve({ ...skip(), warn: true });
     const key = `${policyScope(instance.policy)}|${instance.name}|${index}|${image.normalized}`;
-    let pending = inRequest.get(key);
+    let pending = state.verifications.get(key);
     if (pending === undefined) {
-      const verify = () => this.#verify(entry, image, signal);
+      const verify = () => this.#verify(entry, image, state.signal);
       pending =
         this.#cache !== undefined && entry.useCache
           ? this.#cache
@@ -432,7 +383,7 @@ export class PolicyEngine {
                   : outcome,
               )
           : verify();
-      inRequest.set(key, pending);
+      state.verifications.set(key, pending);
     }
     return pending;
   }
