@@ -11,6 +11,10 @@ export type FailureReason =
   | 'tlog-invalid'
   | 'malformed';
 
+/**
+ * Why one candidate signature did not count: which one, the reason as a stable code, and a sentence
+ * for people.
+ */
 export interface CandidateFailure {
   /** Which signature: e.g. `.sig layer 2 (sha256:…)` or `bundle sha256:…`. */
   readonly candidate: string;

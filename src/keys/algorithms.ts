@@ -71,6 +71,7 @@ export function curveByOid(oid: string): CurveInfo | undefined {
   return undefined;
 }
 
+/** Every key algorithm ocisign generates and signs with. */
 export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = [
   'ecdsa-p256',
   'ecdsa-p384',

@@ -17,6 +17,10 @@ import { encodePem } from './pem.js';
 
 /** The scrypt work factors cosign reads; 65536 is what cosign ≥ 2.2 writes, 32768 what ≤ 2.1 reads. */
 export const COSIGN_SCRYPT_N = [32768, 65536, 131072] as const;
+/**
+ * The scrypt cost parameters cosign's encrypted keys use (32768 for old cosign, 65536 by default,
+ * 131072).
+ */
 export type CosignScryptN = (typeof COSIGN_SCRYPT_N)[number];
 
 export const SIGSTORE_KEY_PEM_TYPE = 'ENCRYPTED SIGSTORE PRIVATE KEY';

@@ -141,6 +141,10 @@ export function isPublicKey(value: unknown): value is PublicKey {
   return typeof value === 'object' && value !== null && publicRecords.has(value);
 }
 
+/**
+ * Whether a value is a `PrivateKey` made by this library (from `importPrivateKey` or
+ * `generateKeyPair`).
+ */
 export function isPrivateKey(value: unknown): value is PrivateKey {
   return typeof value === 'object' && value !== null && privateRecords.has(value);
 }

@@ -12,6 +12,7 @@ import { type SignatureOptions, signatureScheme } from './signature-scheme.js';
 export interface Signer {
   /** The public key that verifies this signer's signatures. */
   publicKey(): Promise<PublicKey>;
+  /** Signs `data` (the whole message; the signer hashes it as its algorithm requires). */
   sign(data: Uint8Array, options?: { signal?: AbortSignal }): Promise<Uint8Array>;
 }
 

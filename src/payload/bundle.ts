@@ -25,6 +25,7 @@ import {
   OCI_MANIFEST,
 } from './oci.js';
 
+/** Media type of a Sigstore bundle v0.3 (`application/vnd.dev.sigstore.bundle.v0.3+json`). */
 export const BUNDLE_V03_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 const BUNDLE_MEDIA_TYPES: Readonly<Record<string, '0.1' | '0.2' | '0.3'>> = {
   'application/vnd.dev.sigstore.bundle+json;version=0.1': '0.1',

@@ -14,6 +14,7 @@ import { verifySignatureSync } from '../keys/verify.js';
 import { encodeGoJson, goStruct } from './go-json.js';
 import { parseJsonObject } from './json-object.js';
 
+/** The DSSE payload type of in-toto statements (`application/vnd.in-toto+json`). */
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
 /** `"DSSEv1" SP len(type) SP type SP len(body) SP body`, lengths in bytes (not characters). */
@@ -24,6 +25,7 @@ export function preAuthEncoding(payloadType: string, payload: Uint8Array): Uint8
   return concatBytes(utf8(`DSSEv1 ${type.length} `), type, utf8(` ${payload.length} `), payload);
 }
 
+/** One DSSE signature: the base64 signature and an optional key ID. */
 export interface DsseSignature {
   readonly keyid?: string;
   /** Base64 signature over the PAE. */

@@ -12,7 +12,9 @@ import { checkDigest } from '../internal/reference.js';
 import { encodeGoJson, goStruct } from './go-json.js';
 import { parseJsonObject } from './json-object.js';
 
+/** The `_type` of in-toto statements v0.1 (what cosign 2 writes for attestations). */
 export const STATEMENT_V01 = 'https://in-toto.io/Statement/v0.1';
+/** The `_type` of in-toto statements v1. */
 export const STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
 /** The predicate type of the statement cosign 3 signs for `cosign sign`. */
 export const COSIGN_SIGN_PREDICATE_TYPE = 'https://sigstore.dev/cosign/sign/v1';
@@ -49,6 +51,10 @@ export function customPredicate(
   return { Data: data, Timestamp: `${timestamp.toISOString().slice(0, 19)}Z` };
 }
 
+/**
+ * What an in-toto statement is made from: the subject digest and name, the predicate type and the
+ * predicate.
+ */
 export interface StatementInput {
   /** `registry/repository` of the image (cosign's subject name). */
   readonly subjectName: string;

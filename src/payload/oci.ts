@@ -17,6 +17,9 @@ export interface Descriptor {
   readonly data?: string;
 }
 
+/**
+ * The platform of a manifest in an index: OS, architecture, variant and the rest of the OCI fields.
+ */
 export interface Platform {
   readonly architecture: string;
   readonly os: string;
@@ -46,11 +49,16 @@ export interface ImageIndex {
   readonly annotations?: Readonly<Record<string, string>>;
 }
 
+/** An OCI image manifest or image index. */
 export type Manifest = ImageManifest | ImageIndex;
 
+/** Media type of an OCI image manifest. */
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+/** Media type of an OCI image index. */
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+/** Media type of an OCI image config. */
 export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+/** Media type of the OCI empty descriptor (`{}`), used as the config of artifacts. */
 export const OCI_EMPTY = 'application/vnd.oci.empty.v1+json';
 export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 export const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';

@@ -34,6 +34,7 @@ export const SignatureAnnotation = {
 
 /** Config media type of cosign's OCI 1.1 experimental signature referrers. */
 export const COSIGN_SIG_ARTIFACT_TYPE = 'application/vnd.dev.cosign.artifact.sig.v1+json';
+/** Media type of a DSSE envelope layer (`application/vnd.dsse.envelope.v1+json`). */
 export const DSSE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
 
 /** Go's zero `time.Time`, which ggcr writes for unset timestamps. */
@@ -41,6 +42,7 @@ const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 /** cosign's default reader limits: 1000 layers per signature image, 128 MiB per payload. */
 export const DEFAULT_MAX_LAYERS = 1000;
+/** cosign's default limit for one signature payload: 128 MiB. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 128 * 1024 * 1024;
 
 /** The Rekor bundle annotation: `{"SignedEntryTimestamp":…,"Payload":{"body","integratedTime","logIndex","logID"}}`. */
@@ -209,6 +211,9 @@ export interface SignatureImage {
   readonly mediaType: string;
 }
 
+/**
+ * How to build a signature image: Docker or OCI media types, and the OCI 1.1 experimental form.
+ */
 export interface SignatureImageOptions {
   /** Docker media types (`COSIGN_DOCKER_MEDIA_TYPES=1`) instead of OCI. */
   readonly dockerMediaTypes?: boolean;

@@ -12,7 +12,9 @@ import { checkDigest, parseImageReference, repositoryName } from '../internal/re
 import { encodeGoJson, goStruct } from './go-json.js';
 import { parseJsonObject } from './json-object.js';
 
+/** The `critical.type` cosign writes: `cosign container image signature`. */
 export const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
+/** Media type of cosign's simple-signing payload layers. */
 export const SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
 
 /** A parsed simple-signing payload. */

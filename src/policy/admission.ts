@@ -13,6 +13,10 @@ import type { RequestContext } from './resource-match.js';
 type Doc = Record<string, unknown>;
 const isRecord = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/**
+ * Options of {@link handleAdmissionReview}: the deadline, Audit warnings, namespace labels and an
+ * abort signal.
+ */
 export interface AdmissionReviewOptions {
   /**
    * Time budget for one review, in milliseconds. Default 8000: Kyverno's default webhook timeout is
@@ -31,6 +35,7 @@ export interface AdmissionReviewOptions {
   readonly signal?: AbortSignal;
 }
 
+/** The `response` of an `admission.k8s.io/v1` AdmissionReview, as the API server reads it. */
 export interface AdmissionResponse {
   readonly uid: string;
   readonly allowed: boolean;
@@ -46,6 +51,9 @@ export interface AdmissionResponse {
   readonly warnings?: readonly string[];
 }
 
+/**
+ * The AdmissionReview sent back to the API server, with the engine decision alongside for logging.
+ */
 export interface AdmissionReviewResponse {
   readonly apiVersion: 'admission.k8s.io/v1';
   readonly kind: 'AdmissionReview';
@@ -190,6 +198,10 @@ function auditWarning(r: RuleResult): string | undefined {
     : undefined;
 }
 
+/**
+ * Options of {@link admissionRequestListener}: those of {@link handleAdmissionReview}, a body
+ * limit, patching on or off, and a decision hook.
+ */
 export interface AdmissionListenerOptions extends AdmissionReviewOptions {
   /** Largest request body accepted, in bytes. Default 8 MiB (an object and its old version). */
   readonly maxBodyBytes?: number;

@@ -28,11 +28,13 @@ export interface AttestationCheck extends SignatureCheck {
   readonly predicateType: string;
 }
 
+/** What a backend returns when an image's signatures verify: the digest they cover. */
 export interface VerifiedSignatures {
   /** The manifest digest the signatures cover. */
   readonly digest: string;
 }
 
+/** What a backend returns for attestations: the digest and the statements that verified. */
 export interface VerifiedStatements {
   readonly digest: string;
   /** The in-toto statements that verified, as JSON objects (`predicateType`, `predicate`, …). */
@@ -45,7 +47,9 @@ export interface VerifiedStatements {
  * anything else a `fail`.
  */
 export interface VerificationBackend {
+  /** Verifies the image's signatures with one attestor entry; throws when none verifies. */
   verifySignatures(check: SignatureCheck): Promise<VerifiedSignatures>;
+  /** Fetches the attestations of one predicate type that verify with the attestor; throws when none does. */
   fetchAttestations(check: AttestationCheck): Promise<VerifiedStatements>;
   /** The digest a tag points at, for `mutateDigest`. */
   resolveDigest(image: string, signal: AbortSignal): Promise<string>;

@@ -25,6 +25,10 @@ import { matchesAnyImagePattern } from './wildcard.js';
 type Doc = Record<string, unknown>;
 const isRecord = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/**
+ * Options of {@link PolicyEngine}: the verification backend, the cache, image normalization
+ * settings and strict mode.
+ */
 export interface PolicyEngineOptions {
   /**
    * Answers the verification questions (signatures, attestations, digests). Default:
@@ -48,6 +52,10 @@ export interface PolicyEngineOptions {
   readonly strict?: boolean;
 }
 
+/**
+ * The admission request around an object: operation, old object, namespace labels, user, and an
+ * abort signal.
+ */
 export interface EvaluateOptions {
   /** The admission operation. Default `CREATE`. */
   readonly operation?: RequestContext['operation'];
@@ -120,6 +128,10 @@ function applyPatches(resource: Doc, patches: readonly JsonPatchOperation[]): Do
   return copy;
 }
 
+/**
+ * Evaluates objects against Kyverno `verifyImages` policies: construct once with the policies and a
+ * backend, then call {@link PolicyEngine.evaluate} per object.
+ */
 export class PolicyEngine {
   readonly #policies: readonly Policy[];
   readonly #backend: VerificationBackend;

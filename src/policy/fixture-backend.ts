@@ -11,6 +11,10 @@ import type { VerificationBackend } from './backend.js';
 import type { Attestor } from './types.js';
 import { matchImagePattern } from './wildcard.js';
 
+/**
+ * What is recorded about one image: its digest, who signed it, its attestations and keyless
+ * signatures.
+ */
 export interface ImageEvidence {
   readonly digest: string;
   /** Who signed the image (see `FixtureBackendOptions.signerMatches`). */
@@ -32,6 +36,10 @@ export interface ImageEvidence {
   }>;
 }
 
+/**
+ * How {@link fixtureBackend} matches attestors to recorded signers, and which registries it
+ * pretends are down.
+ */
 export interface FixtureBackendOptions {
   /**
    * Whether a `keys` attestor accepts a signer named in the evidence. Default: the signer is a PEM

@@ -18,6 +18,7 @@ const REFERENCE = new RegExp(
   `^(?:(${DOMAIN})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`,
 );
 
+/** Kyverno's image settings: `defaultRegistry` and `enableDefaultRegistryMutation`. */
 export interface KyvernoImageOptions {
   /** Kyverno's `defaultRegistry` config (default `docker.io`). */
   readonly defaultRegistry?: string;

@@ -16,6 +16,10 @@ import type { SignatureFormat } from '../sign/sign-image.js';
 import type { SignatureCheck, VerificationBackend } from './backend.js';
 import type { ImageRegistryCredentials } from './types.js';
 
+/**
+ * Options of {@link registryBackend}: the registry client, trust material for transparency logs,
+ * and how to turn key references into keys.
+ */
 export interface RegistryBackendOptions {
   /** The registry client to use (share one for connection reuse). Default: a new `RegistryClient`. */
   readonly registry?: RegistryClient;

@@ -7,6 +7,7 @@
 type Doc = Record<string, unknown>;
 const isRecord = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** One image found in an object, with the JSON pointer a digest patch replaces. */
 export interface ResourceImage {
   /** The image string as written in the object. */
   readonly image: string;

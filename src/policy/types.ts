@@ -6,6 +6,10 @@
 
 export type FailureAction = 'Audit' | 'Enforce';
 
+/**
+ * A `keys` attestor: PEM public keys, a KMS reference or a Kubernetes secret, with Rekor and CT log
+ * settings.
+ */
 export interface StaticKeyAttestor {
   readonly publicKeys?: string;
   readonly kms?: string;
@@ -15,6 +19,10 @@ export interface StaticKeyAttestor {
   readonly ctlog?: { readonly ignoreSCT?: boolean; readonly pubkey?: string };
 }
 
+/**
+ * One attestor entry: static `keys`, `certificates`, `keyless`, or a nested `attestor` set, with
+ * optional annotations and repository.
+ */
 export interface Attestor {
   readonly keys?: StaticKeyAttestor;
   readonly certificates?: Readonly<Record<string, unknown>>;
@@ -28,11 +36,16 @@ export interface Attestor {
   readonly signatureAlgorithm?: string;
 }
 
+/** An attestor set: `count` of its `entries` must verify (all when unset). */
 export interface AttestorSet {
   readonly count?: number;
   readonly entries: readonly Attestor[];
 }
 
+/**
+ * A `verifyImages[].attestations[]` entry: the predicate type, who must have signed it, and the
+ * conditions every statement must meet.
+ */
 export interface Attestation {
   readonly name?: string;
   /** The predicate type (the deprecated `predicateType` is folded in here). */
@@ -50,6 +63,9 @@ export interface ImageRegistryCredentials {
   readonly secrets?: readonly string[];
 }
 
+/**
+ * A `verifyImages[]` entry with the CRD defaults applied and the deprecated shorthand converted.
+ */
 export interface ImageVerification {
   readonly type: 'Cosign' | 'SigstoreBundle' | 'Notary';
   readonly failureAction?: FailureAction;
@@ -67,6 +83,10 @@ export interface ImageVerification {
   readonly roots?: string;
 }
 
+/**
+ * A policy rule with `verifyImages`: its match/exclude blocks, entries, image extractors and
+ * preconditions.
+ */
 export interface PolicyRule {
   readonly name: string;
   readonly match: unknown;
@@ -76,6 +96,10 @@ export interface PolicyRule {
   readonly preconditions?: unknown;
 }
 
+/**
+ * A loaded Kyverno `ClusterPolicy` or `Policy`: its settings with defaults applied, its rules, and
+ * the warnings Kyverno would return.
+ */
 export interface Policy {
   readonly kind: 'ClusterPolicy' | 'Policy';
   readonly name: string;

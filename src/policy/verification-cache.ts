@@ -13,6 +13,7 @@ export interface CachedOutcome {
   readonly warn?: boolean;
 }
 
+/** Sizes and lifetimes of a {@link VerificationCache}. */
 export interface VerificationCacheOptions {
   /** Most entries per store (successes, failures). Default 1000, as Kyverno's cache. */
   readonly maxEntries?: number;
@@ -67,6 +68,10 @@ class BoundedStore {
   }
 }
 
+/**
+ * Verification outcomes shared across evaluations, with single-flight, separate bounded stores for
+ * passes and fails, and TTLs.
+ */
 export class VerificationCache {
   readonly #successes: BoundedStore;
   readonly #failures: BoundedStore;
@@ -129,6 +134,7 @@ export class VerificationCache {
     };
   }
 
+  /** Forgets every cached outcome (running verifications finish and are cached as usual). */
   clear(): void {
     this.#successes.clear();
     this.#failures.clear();

@@ -6,7 +6,9 @@ import type { JsonPatchOperation } from './decision.js';
 
 export type MetadataStatus = 'pass' | 'fail' | 'skip';
 
+/** The annotation Kyverno records verification results in (`kyverno.io/verify-images`). */
 export const VERIFY_IMAGES_ANNOTATION = 'kyverno.io/verify-images';
+/** The per-policy, per-rule annotation `required` reads (`kyverno.io/verify-images-scoped`). */
 export const VERIFY_IMAGES_SCOPED_ANNOTATION = 'kyverno.io/verify-images-scoped';
 
 function sortedJson(value: unknown): string {

@@ -49,6 +49,10 @@ export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
 /** Page size for tag listing (ECR refuses more than 1000). */
 const TAG_PAGE_SIZE = 1000;
 
+/**
+ * Options of {@link RegistryClient}: credentials, Docker config, insecure registries, mirrors, CA,
+ * timeouts, retries, limits and a request hook.
+ */
 export interface RegistryClientOptions {
   /**
    * Credentials: a map of registry host → credentials, or a provider (ECR/GAR/ACR token vendors,
@@ -98,6 +102,7 @@ export interface PushBlobOptions extends CallOptions {
   readonly mountFrom?: RepositoryRef;
   /** Upload in PATCH chunks of this size; default: one monolithic PUT. */
   readonly chunkSize?: number;
+  /** Called as bytes are sent, for progress reporting on large uploads. */
   readonly onProgress?: (bytesSent: number, total: number) => void;
   readonly mediaType?: string;
 }
@@ -118,6 +123,11 @@ function contentType(response: HttpResponse): string | undefined {
   return header(response, 'content-type')?.split(';')[0]?.trim();
 }
 
+/**
+ * An OCI distribution client: references, auth (basic, bearer, Docker config and credential
+ * helpers), manifests, verified blob streams, uploads, tags and referrers — over pooled keep-alive
+ * connections with retries, timeouts and size limits.
+ */
 export class RegistryClient {
   readonly #transport: Transport;
   readonly #endpoints: Endpoints;

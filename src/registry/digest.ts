@@ -3,6 +3,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { DigestMismatchError } from '../errors/registry.js';
 import { checkDigest } from '../internal/reference.js';
 
+/** Digest algorithms the registry client computes and checks. */
 export type DigestAlgorithmName = 'sha256' | 'sha512';
 
 export function digestAlgorithmOf(digest: string): DigestAlgorithmName {

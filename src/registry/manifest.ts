@@ -10,6 +10,7 @@ import { isIndexMediaType, MediaType } from './media-types.js';
 
 export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from '../payload/oci.js';
 
+/** Whether a manifest is an image index (OCI or Docker manifest list). */
 export function isImageIndex(manifest: Manifest): manifest is ImageIndex {
   return Array.isArray((manifest as ImageIndex).manifests);
 }

@@ -43,6 +43,10 @@ import {
   type VerifyImageOptions,
 } from './verify-image.js';
 
+/**
+ * Options of {@link attestImage}: the signer, the predicate and its type, where and how to store
+ * the attestation.
+ */
 export interface AttestImageOptions {
   readonly signer: Signer;
   /** A predicate type URI, or one of cosign's `--type` names (custom, slsaprovenance, spdxjson, …). */
@@ -54,9 +58,14 @@ export interface AttestImageOptions {
   readonly format?: SignatureFormat;
   readonly repository?: string;
   readonly signal?: AbortSignal;
+  /** Called with warnings a person should see (e.g. a tag resolved to a digest), as cosign prints them. */
   readonly onWarning?: (message: string) => void;
 }
 
+/**
+ * What {@link attestImage} pushed: the image digest the statement covers, its predicate type, the
+ * statement and where it went.
+ */
 export interface AttestResult {
   readonly digest: string;
   readonly predicateType: string;
@@ -118,12 +127,20 @@ export async function attestImage(image: string, options: AttestImageOptions): P
   });
 }
 
+/**
+ * Options of {@link verifyImageAttestations}: those of {@link verifyImage} that apply, plus the
+ * predicate type to keep.
+ */
 export interface VerifyAttestationsOptions
   extends Omit<VerifyImageOptions, 'annotations' | 'threshold' | 'platform' | 'checkClaims'> {
   /** Only attestations of this predicate type (URI or cosign `--type` name). Default: all. */
   readonly predicateType?: string;
 }
 
+/**
+ * One attestation that verified: its storage format, which trusted key verified it, and the decoded
+ * in-toto statement.
+ */
 export interface VerifiedAttestation {
   readonly format: SignatureFormat;
   readonly keyIndex: number;

@@ -20,8 +20,16 @@ import { isImageIndex } from '../registry/manifest.js';
 import { appendSignature } from './classic-append.js';
 import { pushBundleReferrer, resolveImage, withRegistry } from './target.js';
 
+/**
+ * How a signature is stored: `simple-signing` (cosign's classic `.sig` image) or `bundle` (a
+ * Sigstore bundle v0.3 pushed as an OCI referrer, cosign 3's default).
+ */
 export type SignatureFormat = 'simple-signing' | 'bundle';
 
+/**
+ * Options of {@link signImage}: the signer, the storage format (classic `.sig`, cosign 3 bundle, or
+ * both), annotations, repository and recursion.
+ */
 export interface SignImageOptions {
   readonly signer: Signer;
   /** Annotations signed with the image (the payload's `optional`, or the statement subject's). */
@@ -59,6 +67,10 @@ export interface SignedArtifact {
   readonly duplicate?: boolean;
 }
 
+/**
+ * What {@link signImage} did: the digest it signed and one entry per signature written (or found
+ * already present).
+ */
 export interface SignResult {
   /** The digest of the image asked for. */
   readonly digest: string;

@@ -8,6 +8,10 @@ import { backend } from '../keys/backend/select.js';
 import { importPublicKey } from '../keys/import.js';
 import type { PublicKey } from '../keys/key-objects.js';
 
+/**
+ * Rekor public keys by log ID (hex SHA-256 of the DER SubjectPublicKeyInfo), as transparency-log
+ * checks look them up.
+ */
 export type RekorKeys = ReadonlyMap<string, PublicKey>;
 
 /** Reads `tlogs[].publicKey.rawBytes` from a trusted root (object or JSON text). */

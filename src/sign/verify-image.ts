@@ -27,6 +27,10 @@ import { resolveImage, trustedKeys, withRegistry } from './target.js';
 import { entryMatches, verifyBundleEntry, verifySet } from './tlog.js';
 import { type RekorKeys, rekorKeysFor } from './trusted-root.js';
 
+/**
+ * Options of {@link verifyImage}: trusted keys, wanted annotations, transparency-log evidence,
+ * formats, threshold and platform.
+ */
 export interface VerifyImageOptions {
   /** Trusted keys: `PublicKey`s or PEM strings. A signature counts when one of them verifies it. */
   readonly keys: ReadonlyArray<PublicKey | string>;
@@ -54,9 +58,14 @@ export interface VerifyImageOptions {
   readonly checkClaims?: boolean;
   readonly limits?: PayloadLimits;
   readonly signal?: AbortSignal;
+  /** Called with warnings a person should see (e.g. a tag resolved to a digest), as cosign prints them. */
   readonly onWarning?: (message: string) => void;
 }
 
+/**
+ * One signature that verified: its format, which trusted key verified it, the signed payload and
+ * where it was found.
+ */
 export interface VerifiedSignature {
   readonly format: SignatureFormat;
   /** Index in `keys` of the key that verified it. */
@@ -69,6 +78,7 @@ export interface VerifiedSignature {
   readonly source: string;
 }
 
+/** The outcome of {@link verifyImage}: the verified digest and every signature that passed. */
 export interface VerifyResult {
   readonly digest: string;
   readonly signatures: readonly VerifiedSignature[];

@@ -1,6 +1,7 @@
 /** Which KMS key specs can make cosign-compatible signatures, and with which algorithm and digest. */
 import type { DigestAlgorithm } from '../../keys/algorithms.js';
 
+/** The AWS KMS `SigningAlgorithm` values ocisign can ask for. */
 export type AwsSigningAlgorithm =
   | 'ECDSA_SHA_256'
   | 'ECDSA_SHA_384'

@@ -22,5 +22,6 @@ export function loadKmsSdk(): Promise<KmsSdk> {
 
 /** The slice of `KMSClient` we use; pass your own configured client through `options.client`. */
 export interface KmsClientLike {
+  /** Sends one KMS command, as `KMSClient.send` does. */
   send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
 }

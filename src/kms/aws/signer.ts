@@ -15,6 +15,10 @@ import { type AwsSigningAlgorithm, digestOf, ECC_ALGORITHM, RSA_SPECS } from './
 import { type AwsKmsReference, parseAwsKmsReference } from './reference.js';
 import { type KmsClientLike, loadKmsSdk } from './sdk.js';
 
+/**
+ * How to reach AWS KMS: region, credentials, endpoint override, an injected client, the RSA signing
+ * algorithm and the metadata cache TTL.
+ */
 export interface AwsKmsSignerOptions {
   /** A configured `KMSClient` (region, credentials, endpoint). Default: one built from the SDK's default chain. */
   readonly client?: KmsClientLike;
@@ -207,6 +211,7 @@ export class AwsKmsSigner implements Signer {
     return (await this.#keyInfo()).algorithm;
   }
 
+  /** Signs the SHA digest of `data` with KMS `Sign` (`MessageType: DIGEST`), after checking the key can sign. */
   async sign(data: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
     if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('data must be a Uint8Array');
     options.signal?.throwIfAborted();

@@ -14,6 +14,7 @@ export type Credentials =
 
 /** Looks up credentials for a registry host (`ghcr.io`, `127.0.0.1:5000`, `index.docker.io`). */
 export interface CredentialProvider {
+  /** Credentials for `registry` (a host), or undefined for anonymous access. */
   credentials(registry: string, options?: { signal?: AbortSignal }): Promise<Credentials | undefined>;
 }
 

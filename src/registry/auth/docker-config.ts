@@ -50,6 +50,10 @@ function hostsMatch(key: string, registry: string): boolean {
   return host === registry;
 }
 
+/**
+ * Where to read Docker credentials: the `config.json` path (default `$DOCKER_CONFIG` or
+ * `~/.docker`) and the environment.
+ */
 export interface DockerConfigOptions {
   /** config.json path, or its directory. Default: `$DOCKER_CONFIG` or `~/.docker`. */
   readonly path?: string;

@@ -19,6 +19,7 @@ import {
   signingAlgorithms,
 } from './store.js';
 
+/** Options of {@link startKmsEmulator}: credentials, region, and actions to deny or throttle. */
 export interface StartKmsEmulatorOptions {
   readonly region?: string;
   /** IAM actions to deny from the start, e.g. `['kms:Sign']`. */
@@ -26,6 +27,7 @@ export interface StartKmsEmulatorOptions {
   readonly port?: number;
 }
 
+/** A running KMS emulator: its endpoint, region and the credentials the SDK must sign with. */
 export interface RunningKmsEmulator {
   /** `http://127.0.0.1:<port>`: pass as the KMS client's endpoint. */
   readonly endpoint: string;
@@ -38,6 +40,7 @@ export interface RunningKmsEmulator {
   deny(actions: readonly string[]): void;
   /** Answers the next `count` requests with ThrottlingException, as an overloaded KMS does. */
   throttle(count: number): void;
+  /** Stops the server. */
   close(): Promise<void>;
 }
 
@@ -92,6 +95,10 @@ function b64(value: unknown, field: string): Uint8Array {
   return new Uint8Array(Buffer.from(value, 'base64'));
 }
 
+/**
+ * Starts a loopback HTTP server speaking the AWS KMS JSON 1.1 protocol with SigV4 checks and real
+ * crypto, for tests and demos with the real `@aws-sdk/client-kms`.
+ */
 export async function startKmsEmulator(options: StartKmsEmulatorOptions = {}): Promise<RunningKmsEmulator> {
   const region = options.region ?? 'us-east-1';
   const credentials = {

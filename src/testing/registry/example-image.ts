@@ -4,6 +4,7 @@
  */
 import { MediaType, type RegistryClient } from '../../registry/index.js';
 
+/** The image {@link pushExampleImage} pushed: its digest and `repository@digest`. */
 export interface PushedImage {
   /** The manifest digest. */
   readonly digest: string;

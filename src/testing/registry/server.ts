@@ -9,6 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { RegistryStore, sha256 } from './store.js';
 
+/**
+ * Options of {@link startRegistry}: auth and the registry features to turn off (e.g. the referrers
+ * API).
+ */
 export interface StartRegistryOptions {
   /** Require credentials: Basic, or Bearer tokens from the registry's own `/token` endpoint. */
   readonly auth?: { readonly type: 'basic' | 'bearer'; readonly username: string; readonly password: string };
@@ -20,11 +24,13 @@ export interface StartRegistryOptions {
   readonly port?: number;
 }
 
+/** A running in-memory registry: its `host:port` and URL. */
 export interface RunningTestRegistry {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   /** `127.0.0.1:<port>`, the registry part of image references. */
   readonly host: string;
+  /** Stops the server and drops its content. */
   close(): Promise<void>;
 }
 
@@ -66,6 +72,7 @@ function fail(
     .end(body);
 }
 
+/** Starts an in-memory OCI registry on loopback, for tests, demos and examples. */
 export async function startRegistry(options: StartRegistryOptions = {}): Promise<RunningTestRegistry> {
   const store = new RegistryStore();
   const tokens = new Map<string, number>();
