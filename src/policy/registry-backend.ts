@@ -8,7 +8,7 @@
 import { PolicyUnsupportedError } from '../errors/policy.js';
 import { VerificationError } from '../errors/verify.js';
 import { untilAborted } from '../internal/abort.js';
-import type { PublicKey } from '../keys/index.js';
+import type { DigestAlgorithm, PublicKey } from '../keys/index.js';
 import { type ResolveSignerOptions, resolveSigner } from '../kms/index.js';
 import { RegistryClient } from '../registry/index.js';
 import { verifyImage, verifyImageAttestations } from '../sign/index.js';
@@ -51,6 +51,19 @@ async function cosignWording<T>(what: 'signatures' | 'attestations', run: () => 
     const reasons = [...new Set(error.failures.map((f) => f.message))].join('; ');
     throw new VerificationError(error.digest, error.failures, `no matching ${what}: ${reasons}`);
   }
+}
+
+/**
+ * Kyverno's `signatureAlgorithm` (the deprecated `keys.signatureAlgorithm` wins over the attestor's):
+ * the hash the signatures were made over. Unset: the key's own hash.
+ */
+function digestAlgorithmOf(check: SignatureCheck): DigestAlgorithm | undefined {
+  const name = check.attestor.keys?.signatureAlgorithm ?? check.attestor.signatureAlgorithm;
+  if (name === undefined || name === '') return undefined;
+  if (name === 'sha256' || name === 'sha384' || name === 'sha512') return name;
+  throw new PolicyUnsupportedError(
+    `signatureAlgorithm ${name} is not supported by ocisign (sha256, sha384, sha512 are)`,
+  );
 }
 
 function notSupported(check: SignatureCheck): never {
@@ -113,6 +126,7 @@ export function registryBackend(options: RegistryBackendOptions = {}): Verificat
 
   const common = (check: SignatureCheck) => {
     const keys = check.attestor.keys;
+    const digestAlgorithm = digestAlgorithmOf(check);
     const formats: SignatureFormat[] = check.type === 'SigstoreBundle' ? ['bundle'] : ['simple-signing'];
     return {
       registry:
@@ -121,6 +135,7 @@ export function registryBackend(options: RegistryBackendOptions = {}): Verificat
           : registry,
       formats,
       ignoreTlog: keys?.rekor?.ignoreTlog === true,
+      ...(digestAlgorithm === undefined ? {} : { digestAlgorithm }),
       // Kyverno's rekor.pubkey: the Rekor key to check tlog evidence with (a private Rekor).
       ...(keys?.rekor?.pubkey === undefined || keys.rekor.pubkey === ''
         ? {}

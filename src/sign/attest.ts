@@ -222,7 +222,7 @@ export async function verifyImageAttestations(
             );
             const envelope = bundle.dsseEnvelope;
             if (envelope === undefined) return failureOf(fail(candidate, 'malformed', 'no DSSE envelope'));
-            const keyIndex = dsseKeyIndex(keys, envelope);
+            const keyIndex = dsseKeyIndex(keys, envelope, options.digestAlgorithm);
             if (keyIndex < 0)
               return failureOf(
                 fail(candidate, 'wrong-key', 'the envelope does not verify with any trusted key'),
@@ -289,7 +289,7 @@ export async function verifyImageAttestations(
             );
             if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
               return failureOf(fail(candidate, 'malformed', `payload type ${envelope.payloadType}`));
-            const keyIndex = dsseKeyIndex(keys, envelope);
+            const keyIndex = dsseKeyIndex(keys, envelope, options.digestAlgorithm);
             if (keyIndex < 0)
               return failureOf(
                 fail(candidate, 'wrong-key', 'the envelope does not verify with any trusted key'),

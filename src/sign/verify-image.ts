@@ -11,6 +11,7 @@ import { NotFoundError } from '../errors/registry.js';
 import { type CandidateFailure, type FailureReason, VerificationError } from '../errors/verify.js';
 import { fromBase64 } from '../internal/bytes.js';
 import { repositoryName } from '../internal/reference.js';
+import type { DigestAlgorithm } from '../keys/algorithms.js';
 import type { PublicKey } from '../keys/key-objects.js';
 import { verifySignatureSync } from '../keys/verify.js';
 import { parseBundle, type SigstoreBundle } from '../payload/bundle.js';
@@ -37,6 +38,12 @@ export interface VerifyImageOptions {
   /** Annotations the signature must carry (cosign's `-a`), compared with value and type. */
   readonly annotations?: Readonly<Record<string, unknown>>;
   readonly registry?: RegistryClient;
+  /**
+   * The hash the signatures were made over (cosign's `--signature-digest-algorithm`, Kyverno's
+   * `signatureAlgorithm`). Default: the key's own (SHA-256 for P-256, RSA; SHA-384/512 for
+   * P-384/P-521, which also accept SHA-256 as cosign ≤ 2.5 signed).
+   */
+  readonly digestAlgorithm?: DigestAlgorithm;
   /** Skip transparency-log evidence, as cosign's `--insecure-ignore-tlog` and Kyverno's `ignoreTlog`. */
   readonly ignoreTlog?: boolean;
   /** A Sigstore `trusted_root.json` (object or text) whose Rekor keys check tlog evidence. */
@@ -90,8 +97,18 @@ export function fail(candidate: string, reason: FailureReason, message: string):
   return { failure: { candidate, reason, message } };
 }
 
-/** The first key (index) that verifies `signature` over `data`; ECDSA keys also try SHA-256 (cosign ≤ 2.5). */
-function verifyingKey(keys: readonly PublicKey[], data: Uint8Array, signature: Uint8Array): number {
+/**
+ * The first key (index) that verifies `signature` over `data`: with `digestAlgorithm` when one is
+ * given, else the key's default, P-384/P-521 keys also trying SHA-256 (cosign ≤ 2.5).
+ */
+function verifyingKey(
+  keys: readonly PublicKey[],
+  data: Uint8Array,
+  signature: Uint8Array,
+  digestAlgorithm: DigestAlgorithm | undefined,
+): number {
+  if (digestAlgorithm !== undefined)
+    return keys.findIndex((key) => verifySignatureSync(key, data, signature, { digestAlgorithm }));
   for (const [i, key] of keys.entries()) {
     if (verifySignatureSync(key, data, signature)) return i;
     if (
@@ -111,8 +128,13 @@ export interface Context {
 }
 
 /** The first trusted key that verifies one of the envelope's signatures over PAE, or -1. */
-export function dsseKeyIndex(keys: readonly PublicKey[], envelope: DsseEnvelope): number {
-  return keys.findIndex((key) => verifyDsseEnvelope(envelope, key).length > 0);
+export function dsseKeyIndex(
+  keys: readonly PublicKey[],
+  envelope: DsseEnvelope,
+  digestAlgorithm?: DigestAlgorithm,
+): number {
+  const options = digestAlgorithm === undefined ? {} : { digestAlgorithm };
+  return keys.findIndex((key) => verifyDsseEnvelope(envelope, key, options).length > 0);
 }
 
 /** Transparency-log evidence of a classic layer (its Rekor bundle annotation); undefined when it passes or is skipped. */
@@ -193,7 +215,7 @@ function checkClassicLayer(ctx: Context, layer: Descriptor, payload: Uint8Array,
   const signature = fromBase64(signatureText);
   if (signature === undefined || signature.length === 0)
     return fail(candidate, 'malformed', 'the layer has no base64 signature annotation');
-  const keyIndex = verifyingKey(ctx.keys, payload, signature);
+  const keyIndex = verifyingKey(ctx.keys, payload, signature, ctx.options.digestAlgorithm);
   if (keyIndex < 0) return fail(candidate, 'wrong-key', 'the signature does not verify with any trusted key');
   let annotations: Readonly<Record<string, unknown>> | null = null;
   if (ctx.options.checkClaims !== false) {
@@ -225,7 +247,7 @@ function checkBundle(ctx: Context, bundle: SigstoreBundle, candidate: string): O
     );
   if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
     return fail(candidate, 'malformed', `unexpected DSSE payload type ${envelope.payloadType}`);
-  const keyIndex = dsseKeyIndex(ctx.keys, envelope);
+  const keyIndex = dsseKeyIndex(ctx.keys, envelope, ctx.options.digestAlgorithm);
   if (keyIndex < 0)
     return fail(
       candidate,

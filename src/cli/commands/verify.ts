@@ -8,7 +8,7 @@ import { commandContext, loadPublicKey, rekorKeysFromEnvironment } from '../cont
 import { UsageError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 
-export const usage = `ocisign verify --key REF [-a key=value]... [--insecure-ignore-tlog | --trusted-root FILE] [--format simple-signing|bundle] IMAGE...
+export const usage = `ocisign verify --key REF [-a key=value]... [--insecure-ignore-tlog | --trusted-root FILE] [--format simple-signing|bundle] [--signature-digest-algorithm sha256|sha384|sha512] IMAGE...
   Verifies each image's signatures with the public key (a PEM file, cosign.key, or awskms://…),
   checks the claims (digest, -a annotations), prints the verified payloads on stdout (JSON), and
   exits 1 when an image has no signature that verifies. Transparency-log evidence is checked offline
@@ -21,8 +21,19 @@ export async function verifyCommand(args: readonly string[], io: CliIo): Promise
     'insecure-ignore-tlog': { type: 'boolean' },
     'trusted-root': { type: 'string' },
     format: { type: 'string' },
+    'signature-digest-algorithm': { type: 'string' },
   });
   const images = requireImages(positionals, 'verify');
+  const digestAlgorithm = values['signature-digest-algorithm'];
+  if (
+    digestAlgorithm !== undefined &&
+    digestAlgorithm !== 'sha256' &&
+    digestAlgorithm !== 'sha384' &&
+    digestAlgorithm !== 'sha512'
+  )
+    throw new UsageError(
+      `--signature-digest-algorithm must be sha256, sha384 or sha512, not ${digestAlgorithm}`,
+    );
   if (values.format !== undefined && values.format !== 'simple-signing' && values.format !== 'bundle')
     throw new UsageError(`--format must be simple-signing or bundle, not ${values.format}`);
   const ignoreTlog = values['insecure-ignore-tlog'] === true;
@@ -50,6 +61,7 @@ export async function verifyCommand(args: readonly string[], io: CliIo): Promise
         keys: [key],
         registry: ctx.registry,
         ignoreTlog,
+        ...(digestAlgorithm === undefined ? {} : { digestAlgorithm }),
         ...(trustedRoot === undefined ? {} : { trustedRoot }),
         ...(rekorPublicKeys.length === 0 ? {} : { rekorPublicKeys }),
         ...(Object.keys(annotations).length === 0 ? {} : { annotations }),

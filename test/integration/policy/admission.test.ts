@@ -206,6 +206,29 @@ describe('attestors and image references', () => {
     expect(unsigned.message).toContain('no matching signatures');
   });
 
+  it('signatureAlgorithm: a P-256 signature over SHA-384 verifies only when the policy says sha384', async () => {
+    const digest = await push('sigalg/app', 'v1');
+    await signImage(`${registry.host}/sigalg/app@${digest}`, {
+      signer: createSigner(keyA.privateKey, { digestAlgorithm: 'sha384' }),
+      registry: client,
+      format: 'simple-signing',
+    });
+    const withAlgorithm = (algorithm: string | undefined) =>
+      engineFor(
+        policy(
+          'sigalg',
+          `    - imageReferences: ["${registry.host}/sigalg/*"]\n      mutateDigest: false\n      verifyDigest: false\n      attestors:\n      - entries:\n${keyEntry(exportPublicKeyPem(keyA.publicKey))}${algorithm === undefined ? '' : `\n          signatureAlgorithm: ${algorithm}`}\n`,
+        ),
+      ).evaluate(review([`${registry.host}/sigalg/app:v1`]).request.object);
+    const sha384 = await withAlgorithm('sha384');
+    expect(sha384.allowed, sha384.message).toBe(true);
+    expect((await withAlgorithm(undefined)).allowed).toBe(false);
+    expect((await withAlgorithm('sha256')).allowed).toBe(false);
+    const sha224 = await withAlgorithm('sha224');
+    expect(sha224.allowed).toBe(false);
+    expect(sha224.message).toContain('signatureAlgorithm sha224 is not supported by ocisign');
+  });
+
   it('keyless attestors and type Notary are refused with a clear "not supported"', async () => {
     await push('refused/app', 'v1');
     const keyless = policy(
