@@ -163,6 +163,29 @@ describe('ocisign CLI', () => {
       2,
     );
     expect((await ocisign(['frobnicate'])).code).toBe(2);
+    expect(
+      (
+        await ocisign([
+          'verify',
+          '--key',
+          'cosign.pub',
+          '--insecure-ignore-tlog',
+          '--signature-digest-algorithm',
+          'md5',
+          signed,
+        ])
+      ).code,
+    ).toBe(2);
+    const sha512 = await ocisign([
+      'verify',
+      '--key',
+      'cosign.pub',
+      '--insecure-ignore-tlog',
+      '--signature-digest-algorithm',
+      'sha512',
+      signed,
+    ]);
+    expect(sha512.code).toBe(1); // signed over SHA-256: the wrong hash does not verify
     expect((await ocisign(['sign', '--key', 'cosign.key'], PASSWORD)).code).toBe(2);
   });
 
