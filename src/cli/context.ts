@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { untilAborted } from '../internal/abort.js';
 import type { PublicKey, Signer } from '../keys/index.js';
 import { importPublicKey } from '../keys/index.js';
 import { resolveSigner } from '../kms/index.js';
@@ -42,17 +43,21 @@ export function commandContext(
 const hasScheme = (ref: string) => /^[a-z][a-z0-9+.-]*:\/\//.test(ref);
 
 /** A signer for `--key`: a cosign.key file (COSIGN_PASSWORD), `awskms://…`, `env://VAR`. */
-export function loadSigner(ref: string, io: CliIo): Promise<Signer> {
-  return resolveSigner(hasScheme(ref) ? ref : resolve(io.cwd, ref), { env: io.env });
+export function loadSigner(ref: string, io: CliIo, signal: AbortSignal): Promise<Signer> {
+  // A KMS that never answers must not outlast --timeout.
+  return untilAborted(
+    resolveSigner(hasScheme(ref) ? ref : resolve(io.cwd, ref), { env: io.env, signal }),
+    signal,
+  );
 }
 
 /** A public key for `--key`: a PEM public key file, a cosign.key (public half), or a KMS reference. */
-export async function loadPublicKey(ref: string, io: CliIo): Promise<PublicKey> {
+export async function loadPublicKey(ref: string, io: CliIo, signal: AbortSignal): Promise<PublicKey> {
   if (!hasScheme(ref)) {
     const text = readFileSync(resolve(io.cwd, ref), 'utf8');
     if (text.includes('PUBLIC KEY-----')) return importPublicKey(text);
   }
-  return (await loadSigner(ref, io)).publicKey();
+  return untilAborted((await loadSigner(ref, io, signal)).publicKey(), signal);
 }
 
 /** cosign's `SIGSTORE_REKOR_PUBLIC_KEY`: a PEM file with the Rekor key to check tlog evidence with. */

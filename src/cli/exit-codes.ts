@@ -38,6 +38,7 @@ export function exitCodeFor(error: unknown): number {
     (error as NodeJS.ErrnoException)?.code === 'EACCES'
   )
     return ExitCode.badInput;
-  if ((error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')) return ExitCode.usage;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return ExitCode.usage;
   return ExitCode.unavailable;
 }

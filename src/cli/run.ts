@@ -55,7 +55,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await command.run(args, io);
   } catch (error) {
     const code = exitCodeFor(error);
-    const message = error instanceof Error ? error.message : String(error);
+    const message =
+      (error as { name?: unknown } | null)?.name === 'TimeoutError'
+        ? 'gave up when the --timeout deadline passed (default 3m; raise it with --timeout)'
+        : error instanceof Error
+          ? error.message
+          : String(error);
     io.err(`Error: ${message}\n${code === 2 ? `\n${command.usage}\n` : ''}`);
     return code;
   }

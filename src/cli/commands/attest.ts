@@ -32,10 +32,11 @@ export async function attestCommand(args: readonly string[], io: CliIo): Promise
   } catch (error) {
     throw new PayloadFormatError(`--predicate ${values.predicate} is not JSON: ${(error as Error).message}`);
   }
-  const signer = await loadSigner(requireFlag(values.key, '--key'), io);
+  const keyRef = requireFlag(values.key, '--key');
   const ctx = commandContext(io, values, images);
   const results = [];
   try {
+    const signer = await loadSigner(keyRef, io, ctx.signal);
     for (const image of images) {
       const result = await attestImage(image, {
         signer,

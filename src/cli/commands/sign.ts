@@ -29,10 +29,11 @@ export async function signCommand(args: readonly string[], io: CliIo): Promise<n
       'ocisign does not upload to a transparency log; only --tlog-upload=false is accepted',
     );
   const annotations = parseAnnotationFlags(values.annotations ?? []);
-  const signer = await loadSigner(requireFlag(values.key, '--key'), io);
+  const keyRef = requireFlag(values.key, '--key');
   const ctx = commandContext(io, values, images);
   const results = [];
   try {
+    const signer = await loadSigner(keyRef, io, ctx.signal);
     for (const image of images) {
       const result = await signImage(image, {
         signer,

@@ -29,11 +29,12 @@ export async function verifyAttestationCommand(args: readonly string[], io: CliI
     values['trusted-root'] === undefined
       ? undefined
       : JSON.parse(readFileSync(resolve(io.cwd, values['trusted-root']), 'utf8'));
-  const key = await loadPublicKey(requireFlag(values.key, '--key'), io);
+  const keyRef = requireFlag(values.key, '--key');
   const ctx = commandContext(io, values, images);
   const json = outputFormat(values.output) === 'json';
   const report = [];
   try {
+    const key = await loadPublicKey(keyRef, io, ctx.signal);
     for (const image of images) {
       const verified = await verifyImageAttestations(image, {
         keys: [key],

@@ -50,12 +50,13 @@ export async function verifyCommand(args: readonly string[], io: CliIo): Promise
     values['trusted-root'] === undefined
       ? undefined
       : JSON.parse(readFileSync(resolve(io.cwd, values['trusted-root']), 'utf8'));
-  const key = await loadPublicKey(requireFlag(values.key, '--key'), io);
+  const keyRef = requireFlag(values.key, '--key');
   const annotations = parseAnnotationFlags(values.annotations ?? []);
   const ctx = commandContext(io, values, images);
   const json = outputFormat(values.output) === 'json';
   const report = [];
   try {
+    const key = await loadPublicKey(keyRef, io, ctx.signal);
     for (const image of images) {
       const result = await verifyImage(image, {
         keys: [key],

@@ -360,6 +360,26 @@ spec:
     expect(wrongRekor.code).toBe(1);
   });
 
+  it('a KMS that never answers cannot outlast --timeout (exit 4)', async () => {
+    const hanging = createServer(() => {});
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
+    try {
+      const endpoint = `http://127.0.0.1:${(hanging.address() as { port: number }).port}`;
+      const started = Date.now();
+      const run = await ocisign(['sign', '--key', 'awskms:///alias/stuck', '--timeout', '2s', signed], {
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+        AWS_ENDPOINT_URL_KMS: endpoint,
+      });
+      expect(run.code, run.stderr).toBe(4);
+      expect(run.stderr).toContain('--timeout deadline passed');
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      hanging.close();
+    }
+  });
+
   it('AWS KMS: generate-key-pair --kms and sign --key awskms:// with the AWS environment', async () => {
     const aws = {
       AWS_REGION: kms.region,
