@@ -241,6 +241,7 @@ function policyFrom(doc: Doc, where: (problem: string) => string = (p) => p): Po
     failurePolicy,
     timeoutSeconds,
     background: spec.background !== false,
+    admission: spec.admission !== false,
     emitWarning: spec.emitWarning === true,
     rules,
     warnings,

@@ -89,6 +89,7 @@ export function applicableRules(
 ): RuleInstance[] {
   const out: RuleInstance[] = [];
   for (const policy of policies) {
+    if (!policy.admission) continue;
     if (policy.kind === 'Policy' && policy.namespace !== undefined && policy.namespace !== target.namespace)
       continue;
     for (const rule of policy.rules) {

@@ -109,6 +109,8 @@ export interface Policy {
   readonly failurePolicy: 'Fail' | 'Ignore';
   readonly timeoutSeconds: number;
   readonly background: boolean;
+  /** `spec.admission` (default true): false means the policy runs in background scans only, never at admission. */
+  readonly admission: boolean;
   readonly emitWarning: boolean;
   readonly rules: readonly PolicyRule[];
   /** Deprecation warnings Kyverno's admission would return for this policy. */

@@ -384,3 +384,12 @@ describe('PolicyEngine: fuzzing', () => {
     );
   });
 });
+
+describe('PolicyEngine: spec.admission', () => {
+  it('a policy with admission: false (background scans only) is not applied at admission', async () => {
+    const yaml = policyYaml({ spec: '  admission: false' });
+    const d = await engine(yaml).evaluate(pod('ghcr.io/acme/unsigned:1.0'));
+    expect(d).toMatchObject({ allowed: true, results: [], patches: [] });
+    expect((await engine(policyYaml()).evaluate(pod('ghcr.io/acme/unsigned:1.0'))).allowed).toBe(false);
+  });
+});
