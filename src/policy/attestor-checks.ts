@@ -7,7 +7,7 @@
 import type { VerificationBackend } from './backend.js';
 import { isConnectionError } from './backend.js';
 import { evaluateConditions } from './conditions.js';
-import type { Attestor, AttestorSet, ImageVerification } from './types.js';
+import type { Attestor, AttestorSet, ImageRegistryCredentials, ImageVerification } from './types.js';
 import type { CachedOutcome } from './verification-cache.js';
 
 const END_PUBLIC_KEY = '-----END PUBLIC KEY-----';
@@ -64,6 +64,8 @@ export interface EntryCheckContext {
   readonly entry: ImageVerification;
   /** The normalized image (Kyverno's `ImageInfo.String()`). */
   readonly image: string;
+  /** The pod's pull secrets as `namespace/name`. */
+  readonly pullSecrets?: readonly string[];
   readonly signal: AbortSignal;
 }
 
@@ -82,7 +84,7 @@ async function verifyAttestorSet(ctx: EntryCheckContext, set: AttestorSet, path:
               await ctx.backend.verifySignatures({
                 image: ctx.image,
                 attestor,
-                ...repositoryOf(ctx.entry, attestor),
+                ...repositoryOf(ctx, attestor),
                 type: ctx.entry.type,
                 ...(ctx.entry.roots === undefined ? {} : { roots: ctx.entry.roots }),
                 signal: ctx.signal,
@@ -98,15 +100,32 @@ async function verifyAttestorSet(ctx: EntryCheckContext, set: AttestorSet, path:
   throw new EntryFailures(failures);
 }
 
-/** Where signatures live and how to reach them: the attestor's or entry's `repository`, the entry's credentials. */
-function repositoryOf(
+/**
+ * The registry credentials Kyverno would use for an image: the entry's `imageRegistryCredentials`
+ * plus the pod's pull secrets (`namespace/name`); undefined when there are neither (the default client).
+ */
+export function credentialsFor(
   entry: ImageVerification,
+  pullSecrets: readonly string[],
+): ImageRegistryCredentials | undefined {
+  const configured = entry.imageRegistryCredentials;
+  if (configured === undefined && pullSecrets.length === 0) return undefined;
+  return {
+    ...configured,
+    secrets: [...(configured?.secrets ?? []), ...pullSecrets],
+  };
+}
+
+/** Where signatures live and how to reach them: the attestor's or entry's `repository`, the credentials. */
+function repositoryOf(
+  ctx: EntryCheckContext,
   attestor: Attestor,
-): { repository?: string; credentials?: NonNullable<ImageVerification['imageRegistryCredentials']> } {
-  const repository = attestor.repository ?? entry.repository;
+): { repository?: string; credentials?: ImageRegistryCredentials } {
+  const repository = attestor.repository ?? ctx.entry.repository;
+  const credentials = credentialsFor(ctx.entry, ctx.pullSecrets ?? []);
   return {
     ...(repository === undefined || repository === '' ? {} : { repository }),
-    ...(entry.imageRegistryCredentials === undefined ? {} : { credentials: entry.imageRegistryCredentials }),
+    ...(credentials === undefined ? {} : { credentials }),
   };
 }
 
@@ -133,7 +152,7 @@ async function verifyAttestations(
           const found = await ctx.backend.fetchAttestations({
             image: ctx.image,
             attestor,
-            ...repositoryOf(ctx.entry, attestor),
+            ...repositoryOf(ctx, attestor),
             type: ctx.entry.type,
             ...(ctx.entry.roots === undefined ? {} : { roots: ctx.entry.roots }),
             predicateType: attestation.type,

@@ -51,8 +51,8 @@ export interface VerificationBackend {
   verifySignatures(check: SignatureCheck): Promise<VerifiedSignatures>;
   /** Fetches the attestations of one predicate type that verify with the attestor; throws when none does. */
   fetchAttestations(check: AttestationCheck): Promise<VerifiedStatements>;
-  /** The digest a tag points at, for `mutateDigest`. */
-  resolveDigest(image: string, signal: AbortSignal): Promise<string>;
+  /** The digest a tag points at, for `mutateDigest` (with the image's credentials, when it has any). */
+  resolveDigest(image: string, signal: AbortSignal, credentials?: ImageRegistryCredentials): Promise<string>;
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import { InvalidReferenceError } from '../errors/registry.js';
 import { blockedMessage } from './admission-message.js';
-import { checkEntry } from './attestor-checks.js';
+import { checkEntry, credentialsFor } from './attestor-checks.js';
 import type { VerificationBackend } from './backend.js';
 import { evaluateConditions } from './conditions.js';
 import type { JsonPatchOperation, PolicyDecision, RuleResult, RuleStatus } from './decision.js';
@@ -95,6 +95,11 @@ interface Planned {
   readonly entry: ImageVerification;
   readonly image: SelectedImage;
   readonly outcome: Promise<CachedOutcome | undefined> | 'unchanged';
+}
+
+/** The pod's pull secrets as `namespace/name`, as Kyverno reads them from the resource's namespace. */
+function pullSecretsOf(state: Evaluation, image: SelectedImage): string[] {
+  return image.pullSecrets.map((name) => `${state.target.namespace}/${name}`);
 }
 
 function denied(state: Evaluation, blocking: readonly RuleResult[]): PolicyDecision {
@@ -248,11 +253,16 @@ export class PolicyEngine {
   }
 
   /** The digest a tag points at, asked once per image per request. */
-  #resolveDigest(state: Evaluation, image: SelectedImage): Promise<string> {
+  #resolveDigest(state: Evaluation, image: SelectedImage, entry: ImageVerification): Promise<string> {
     let pending = state.digests.get(image.normalized);
     if (pending === undefined) {
       // A backend that throws instead of rejecting must not escape evaluate().
-      pending = Promise.resolve().then(() => this.#backend.resolveDigest(image.normalized, state.signal));
+      const credentials = credentialsFor(entry, pullSecretsOf(state, image));
+      pending = Promise.resolve().then(() =>
+        credentials === undefined
+          ? this.#backend.resolveDigest(image.normalized, state.signal)
+          : this.#backend.resolveDigest(image.normalized, state.signal, credentials),
+      );
       pending.catch(() => {});
       state.digests.set(image.normalized, pending);
     }
@@ -296,7 +306,7 @@ export class PolicyEngine {
             outcome: unchanged ? 'unchanged' : this.#outcome(instance, entry, index, image, state),
           });
           if (!unchanged && entry.mutateDigest && image.info.digest === undefined && !hasChecks(entry))
-            this.#resolveDigest(state, image);
+            this.#resolveDigest(state, image, entry);
         }
       }
     }
@@ -324,7 +334,7 @@ export class PolicyEngine {
       outcome?.status !== 'error'
     ) {
       try {
-        const digest = outcome?.digest ?? (await this.#resolveDigest(state, image));
+        const digest = outcome?.digest ?? (await this.#resolveDigest(state, image, entry));
         state.imagePatches.push({
           op: 'replace',
           path: image.pointer,
@@ -384,7 +394,7 @@ export class PolicyEngine {
     const key = `${policyScope(instance.policy)}|${instance.name}|${index}|${image.normalized}`;
     let pending = state.verifications.get(key);
     if (pending === undefined) {
-      const verify = () => this.#verify(entry, image, state.signal);
+      const verify = () => this.#verify(entry, image, pullSecretsOf(state, image), state.signal);
       pending =
         this.#cache !== undefined && entry.useCache
           ? this.#cache
@@ -400,9 +410,20 @@ export class PolicyEngine {
     return pending;
   }
 
-  async #verify(entry: ImageVerification, image: SelectedImage, signal: AbortSignal): Promise<CachedOutcome> {
+  async #verify(
+    entry: ImageVerification,
+    image: SelectedImage,
+    pullSecrets: readonly string[],
+    signal: AbortSignal,
+  ): Promise<CachedOutcome> {
     try {
-      return await checkEntry({ backend: this.#backend, entry, image: image.normalized, signal });
+      return await checkEntry({
+        backend: this.#backend,
+        entry,
+        image: image.normalized,
+        pullSecrets,
+        signal,
+      });
     } catch (error) {
       return {
         status: 'error',

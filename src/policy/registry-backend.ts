@@ -172,8 +172,12 @@ export function registryBackend(options: RegistryBackendOptions = {}): Verificat
       const hex = subject?.sha256;
       return { digest: hex === undefined ? '' : `sha256:${hex}`, statements };
     },
-    async resolveDigest(image, signal) {
-      return (await registry.resolve(image, { signal })).digest;
+    async resolveDigest(image, signal, credentials) {
+      const client =
+        credentials !== undefined && options.clientFor !== undefined
+          ? options.clientFor(credentials)
+          : registry;
+      return (await client.resolve(image, { signal })).digest;
     },
   };
 }

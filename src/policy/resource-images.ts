@@ -15,6 +15,8 @@ export interface ResourceImage {
   readonly pointer: string;
   /** Container (or extractor) name. */
   readonly name: string;
+  /** The pod's `imagePullSecrets` names (Kyverno adds them to the registry credentials). */
+  readonly pullSecrets: readonly string[];
 }
 
 /** Pod controllers autogen covers, and where each keeps its pod spec. */
@@ -40,6 +42,9 @@ function podImages(resource: Doc, path: readonly string[]): ResourceImage[] {
   for (const key of path) spec = isRecord(spec) ? spec[key] : undefined;
   if (!isRecord(spec)) return [];
   const base = `/${path.join('/')}`;
+  const pullSecrets = (Array.isArray(spec.imagePullSecrets) ? spec.imagePullSecrets : []).flatMap((s) =>
+    isRecord(s) && typeof s.name === 'string' && s.name !== '' ? [s.name] : [],
+  );
   const out: ResourceImage[] = [];
   for (const list of CONTAINER_LISTS) {
     const containers = spec[list];
@@ -50,6 +55,7 @@ function podImages(resource: Doc, path: readonly string[]): ResourceImage[] {
         image: c.image,
         pointer: `${base}/${list}/${i}/image`,
         name: typeof c.name === 'string' ? c.name : String(i),
+        pullSecrets,
       });
     });
   }
@@ -71,6 +77,7 @@ function extractorImages(resource: Doc, extractor: Readonly<Record<string, unkno
         image,
         pointer: `${pointer}/${escapePointer(valueKey)}`,
         name: typeof node[nameKey] === 'string' ? (node[nameKey] as string) : pointer,
+        pullSecrets: [],
       });
       return;
     }

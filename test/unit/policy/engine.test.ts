@@ -393,3 +393,50 @@ describe('PolicyEngine: spec.admission', () => {
     expect((await engine(policyYaml()).evaluate(pod('ghcr.io/acme/unsigned:1.0'))).allowed).toBe(false);
   });
 });
+
+describe('PolicyEngine: registry credentials', () => {
+  it("the pod's imagePullSecrets join the entry's credentials for verification and for the digest pin", async () => {
+    const seen: unknown[] = [];
+    const base = fixtureBackend(
+      { ...images, 'docker.io/nginx:1.25': { digest: `sha256:${'c3'.repeat(32)}` } },
+      keys,
+    );
+    const backend = {
+      ...base,
+      async verifySignatures(check: Parameters<typeof base.verifySignatures>[0]) {
+        seen.push(['verify', check.credentials]);
+        return base.verifySignatures(check);
+      },
+      async resolveDigest(image: string, signal: AbortSignal, credentials?: unknown) {
+        seen.push(['digest', credentials]);
+        return base.resolveDigest(image, signal);
+      },
+    };
+    const yaml = `${policyYaml({ entry: '      imageRegistryCredentials: {providers: [amazon], secrets: [kyverno/ecr]}' })}  - name: pin
+    match: {any: [{resources: {kinds: [Pod]}}]}
+    verifyImages:
+    - imageReferences: ["docker.io/*"]
+      verifyDigest: false
+      required: false
+`;
+    const withSecrets = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'team-a' },
+      spec: {
+        imagePullSecrets: [{ name: 'regcred' }],
+        containers: [
+          { name: 'app', image: 'ghcr.io/acme/app:1.0' },
+          { name: 'hub', image: 'nginx:1.25' },
+        ],
+      },
+    };
+    const d = await new PolicyEngine(loadPolicies(yaml), { backend, cache: false }).evaluate(withSecrets);
+    expect(d.allowed, d.message).toBe(true);
+    expect(seen).toContainEqual([
+      'verify',
+      { providers: ['amazon'], secrets: ['kyverno/ecr', 'team-a/regcred'] },
+    ]);
+    expect(seen).toContainEqual(['digest', { secrets: ['team-a/regcred'] }]);
+  });
+});
