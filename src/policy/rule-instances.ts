@@ -5,7 +5,13 @@
  */
 
 import { POD_SPEC_PATHS } from './resource-images.js';
-import { type MatchTarget, podOnlyMatch, type RequestContext, ruleApplies } from './resource-match.js';
+import {
+  type MatchTarget,
+  podOnlyMatch,
+  type RequestContext,
+  ruleApplies,
+  selectorMatches as selectorMatchesLabels,
+} from './resource-match.js';
 import type { FailureAction, Policy, PolicyRule } from './types.js';
 import { matchesAnyImagePattern } from './wildcard.js';
 
@@ -48,8 +54,17 @@ export function targetOf(resource: Doc): MatchTarget {
   };
 }
 
-/** Kyverno's action for a rule: an entry's Enforce wins, then the first entry action, overrides, the spec. */
-function ruleAction(policy: Policy, rule: PolicyRule, namespace: string): FailureAction {
+/**
+ * Kyverno's action for a rule: an entry's Enforce wins, then the first entry action, then
+ * `validationFailureActionOverrides` (namespaces by wildcard, each narrowed by its
+ * `namespaceSelector` when set; a selector alone when there are no namespaces), then the spec.
+ */
+function ruleAction(
+  policy: Policy,
+  rule: PolicyRule,
+  namespace: string,
+  namespaceLabels: Readonly<Record<string, string>>,
+): FailureAction {
   if (rule.verifyImages.some((e) => e.failureAction === 'Enforce')) return 'Enforce';
   const first = rule.verifyImages.find((e) => e.failureAction !== undefined)?.failureAction;
   if (first !== undefined) return first;
@@ -57,12 +72,20 @@ function ruleAction(policy: Policy, rule: PolicyRule, namespace: string): Failur
   for (const o of Array.isArray(spec.validationFailureActionOverrides)
     ? spec.validationFailureActionOverrides
     : []) {
-    if (!isRecord(o)) continue;
-    const namespaces = Array.isArray(o.namespaces)
-      ? o.namespaces.filter((n): n is string => typeof n === 'string')
-      : [];
-    if (namespaces.length > 0 && matchesAnyImagePattern(namespaces, namespace))
-      return o.action === 'Enforce' || o.action === 'enforce' ? 'Enforce' : 'Audit';
+    if (!isRecord(o) || typeof o.action !== 'string') continue;
+    const action: FailureAction = o.action === 'Enforce' || o.action === 'enforce' ? 'Enforce' : 'Audit';
+    const selectorMatches = (): boolean =>
+      isRecord(o.namespaceSelector) && selectorMatchesLabels(o.namespaceSelector, namespaceLabels);
+    if (!Array.isArray(o.namespaces)) {
+      if (selectorMatches()) return action;
+      continue;
+    }
+    const namespaces = o.namespaces.filter((n): n is string => typeof n === 'string');
+    if (
+      matchesAnyImagePattern(namespaces, namespace) &&
+      (o.namespaceSelector === undefined || selectorMatches())
+    )
+      return action;
   }
   return policy.validationFailureAction;
 }
@@ -94,7 +117,7 @@ export function applicableRules(
       continue;
     for (const rule of policy.rules) {
       if (rule.verifyImages.length === 0) continue;
-      const action = ruleAction(policy, rule, target.namespace);
+      const action = ruleAction(policy, rule, target.namespace, request.namespaceLabels ?? {});
       if (ruleApplies(rule, target, request)) {
         out.push({ policy, rule, name: rule.name, action });
       } else if (

@@ -440,3 +440,26 @@ describe('PolicyEngine: registry credentials', () => {
     expect(seen).toContainEqual(['digest', { secrets: ['team-a/regcred'] }]);
   });
 });
+
+describe('PolicyEngine: validationFailureActionOverrides', () => {
+  it('turns an Audit policy into Enforce by namespace wildcard, narrowed by namespaceSelector', async () => {
+    const yaml = policyYaml({
+      entry: '      mutateDigest: false\n      verifyDigest: false',
+      spec: `  validationFailureActionOverrides:
+  - action: Enforce
+    namespaces: ["prod-*"]
+    namespaceSelector: {matchLabels: {tier: critical}}
+  - action: Enforce
+    namespaceSelector: {matchLabels: {enforce: "yes"}}`,
+    }).replace('validationFailureAction: Enforce', 'validationFailureAction: Audit');
+    const e = engine(yaml);
+    const run = (namespace: string, labels: Record<string, string>) =>
+      e.evaluate(pod('ghcr.io/acme/unsigned:1.0', { namespace }), { namespaceLabels: labels });
+    expect((await run('prod-eu', { tier: 'critical' })).allowed).toBe(false);
+    expect((await run('prod-eu', { tier: 'batch' })).allowed).toBe(true);
+    expect((await run('dev', { tier: 'critical' })).allowed).toBe(true);
+    expect((await run('dev', { enforce: 'yes' })).allowed).toBe(false);
+    const audit = await run('dev', {});
+    expect(audit.results[0]).toMatchObject({ status: 'fail', action: 'Audit' });
+  });
+});
