@@ -463,3 +463,46 @@ describe('PolicyEngine: validationFailureActionOverrides', () => {
     expect(audit.results[0]).toMatchObject({ status: 'fail', action: 'Audit' });
   });
 });
+
+describe('PolicyEngine: nested attestor sets', () => {
+  const entry = (name: string, indent: string) =>
+    `${indent}- keys:\n${indent}    publicKeys: "-----BEGIN PUBLIC KEY-----\\n${keys[name]}\\n-----END PUBLIC KEY-----"\n${indent}    rekor: {ignoreTlog: true}`;
+  const yaml = `apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: nested}
+spec:
+  validationFailureAction: Enforce
+  rules:
+  - name: verify
+    match: {any: [{resources: {kinds: [Pod]}}]}
+    verifyImages:
+    - imageReferences: ["ghcr.io/*"]
+      mutateDigest: false
+      verifyDigest: false
+      attestors:
+      - entries:
+        - attestor:
+            count: 1
+            entries:
+${entry('KEY_A', '            ')}
+${entry('KEY_B', '            ')}
+${entry('KEY_C', '        ')}
+`;
+  const signedBy = (...names: string[]) => ({ digest: `sha256:${'e'.repeat(64)}`, signatures: names });
+
+  it('(A or B) and C: a nested set counts as one entry that passes when its own count is met', async () => {
+    const run = (names: string[]) =>
+      new PolicyEngine(loadPolicies(yaml), {
+        backend: fixtureBackend({ 'ghcr.io/x/app:1': signedBy(...names) }, keys),
+        cache: false,
+      }).evaluate(pod('ghcr.io/x/app:1'));
+    expect((await run(['KEY_B', 'KEY_C'])).allowed).toBe(true);
+    const onlyA = await run(['KEY_A']);
+    expect(onlyA.allowed).toBe(false);
+    expect(onlyA.message).toContain('.attestors[0].entries[1].keys:');
+    const onlyC = await run(['KEY_C']);
+    expect(onlyC.allowed).toBe(false);
+    expect(onlyC.message).toContain('.attestors[0].entries[0].attestor.entries[0].keys:');
+    expect(onlyC.message).toContain('.attestors[0].entries[0].attestor.entries[1].keys:');
+  });
+});
