@@ -11,10 +11,16 @@ const check = (attestor: Record<string, unknown>, signal = new AbortController()
 });
 
 describe('registryBackend', () => {
-  it('refuses keyless, Notary and Kubernetes secrets without resolveKey, with PolicyUnsupportedError', async () => {
+  it('refuses keyless, certificates, empty attestors, Notary and Kubernetes secrets without resolveKey, with PolicyUnsupportedError', async () => {
     const backend = registryBackend();
     await expect(backend.verifySignatures(check({ keyless: { issuer: 'x' } }))).rejects.toThrow(
       /keyless verification is not supported yet/,
+    );
+    await expect(backend.verifySignatures(check({ certificates: { cert: 'x' } }))).rejects.toThrow(
+      /certificates verification is not supported yet/,
+    );
+    await expect(backend.verifySignatures(check({}))).rejects.toThrow(
+      /an attestor without keys verification is not supported/,
     );
     await expect(
       backend.verifySignatures({ ...check({ certificates: {} }), type: 'Notary' }),
