@@ -70,12 +70,12 @@ function notSupported(check: SignatureCheck): never {
   const a = check.attestor;
   const what =
     a.keyless !== undefined
-      ? 'keyless'
+      ? 'keyless verification is'
       : a.certificates !== undefined
-        ? 'certificates'
-        : 'an attestor without keys';
+        ? 'certificates verification is'
+        : 'an attestor with no keys, certificates or keyless block (for attestations: Sigstore public-good keyless) is';
   throw new PolicyUnsupportedError(
-    `${what} verification is not supported yet by ocisign (it verifies static keys: keys.publicKeys, keys.kms, keys.secret)`,
+    `${what} not supported yet by ocisign (it verifies static keys: keys.publicKeys, keys.kms, keys.secret)`,
   );
 }
 

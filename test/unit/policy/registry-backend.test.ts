@@ -20,7 +20,7 @@ describe('registryBackend', () => {
       /certificates verification is not supported yet/,
     );
     await expect(backend.verifySignatures(check({}))).rejects.toThrow(
-      /an attestor without keys verification is not supported/,
+      /an attestor with no keys, certificates or keyless block .* is not supported yet/,
     );
     await expect(
       backend.verifySignatures({ ...check({ certificates: {} }), type: 'Notary' }),
