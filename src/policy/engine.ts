@@ -240,6 +240,19 @@ export class PolicyEngine {
       },
     };
     return applicableRules(this.#policies, state.target, request).filter((instance) => {
+      if (instance.rule.unsupported.length > 0) {
+        // Deciding without these could admit what Kyverno denies: report an error (fails closed).
+        state.involved.add(instance.policy);
+        state.results.push(
+          this.#result(
+            instance,
+            'verify',
+            'error',
+            `not evaluated: ocisign does not support ${instance.rule.unsupported.join(', ')}`,
+          ),
+        );
+        return false;
+      }
       const met = preconditionsMet(instance.rule, context);
       if (met === true) return true;
       if (met !== false) state.involved.add(instance.policy);

@@ -160,6 +160,25 @@ function imageVerification(
   };
 }
 
+/**
+ * Features of a rule that ocisign does not evaluate; each also becomes a load warning, and the
+ * engine turns the rule into an `error` rather than deciding without them.
+ */
+function unsupportedFeatures(rule: Doc, path: string, warnings: string[]): string[] {
+  const out: string[] = [];
+  if (Array.isArray(rule.context) && rule.context.length > 0) out.push(`${path}.context`);
+  for (const [i, v] of asList(rule.verifyImages).entries())
+    if (isRecord(v) && v.validate !== undefined) out.push(`${path}.verifyImages[${i}].validate`);
+  if (isRecord(rule.imageExtractors)) {
+    for (const [kind, list] of Object.entries(rule.imageExtractors))
+      if (asList(list).some((e) => isRecord(e) && e.jmesPath !== undefined))
+        out.push(`${path}.imageExtractors.${kind}[].jmesPath`);
+  }
+  for (const feature of out)
+    warnings.push(`${feature} is not evaluated by ocisign: the rule reports an error instead of a verdict`);
+  return out;
+}
+
 /** `spec.rules[0].verifyImages[1].count` → ['spec', 'rules', 0, 'verifyImages', 1, 'count']. */
 function pathKeys(path: string): Array<string | number> {
   return [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) =>
@@ -228,6 +247,7 @@ function policyFrom(doc: Doc, where: (problem: string) => string = (p) => p): Po
       verifyImages,
       ...(extractors === undefined ? {} : { imageExtractors: extractors }),
       ...(rule.preconditions === undefined ? {} : { preconditions: rule.preconditions }),
+      unsupported: unsupportedFeatures(rule, path, warnings),
     };
   });
   if (problems.length > 0) throw new PolicyValidationError(name, problems.map(where));

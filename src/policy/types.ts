@@ -94,6 +94,11 @@ export interface PolicyRule {
   readonly verifyImages: readonly ImageVerification[];
   readonly imageExtractors?: Readonly<Record<string, ReadonlyArray<Readonly<Record<string, unknown>>>>>;
   readonly preconditions?: unknown;
+  /**
+   * Kyverno features this rule uses that ocisign does not evaluate (`context`, `verifyImages[].validate`,
+   * `jmesPath` image extractors). Such a rule is never silently skipped: it yields a rule `error`.
+   */
+  readonly unsupported: readonly string[];
 }
 
 /**

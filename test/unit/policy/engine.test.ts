@@ -506,3 +506,33 @@ ${entry('KEY_C', '        ')}
     expect(onlyC.message).toContain('.attestors[0].entries[0].attestor.entries[1].keys:');
   });
 });
+
+describe('PolicyEngine: features ocisign does not evaluate', () => {
+  it('a rule with context entries or verifyImages validate is an error (fail closed), with a load warning', async () => {
+    const withValidate = policyYaml({
+      entry:
+        '      mutateDigest: false\n      validate:\n        deny:\n          conditions: {any: [{key: "{{ a }}", operator: Equals, value: b}]}',
+    });
+    const policies = loadPolicies(withValidate);
+    expect(policies[0]?.warnings).toContain(
+      'spec.rules[0].verifyImages[0].validate is not evaluated by ocisign: the rule reports an error instead of a verdict',
+    );
+    const d = await new PolicyEngine(policies, {
+      backend: fixtureBackend(images, keys),
+      cache: false,
+    }).evaluate(pod('ghcr.io/acme/app:1.0'));
+    expect(d.allowed).toBe(false);
+    expect(d.results).toMatchObject([
+      {
+        status: 'error',
+        message: 'not evaluated: ocisign does not support spec.rules[0].verifyImages[0].validate',
+      },
+    ]);
+    const withContext = policyYaml().replace(
+      '    verifyImages:',
+      '    context:\n    - name: allowed\n      configMap: {name: allowed, namespace: kyverno}\n    verifyImages:',
+    );
+    const c = await engine(withContext).evaluate(pod('ghcr.io/acme/app:1.0'));
+    expect(c.results[0]?.message).toContain('spec.rules[0].context');
+  });
+});
