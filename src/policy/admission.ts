@@ -8,10 +8,8 @@ import { AdmissionReviewError } from '../errors/policy.js';
 import { untilAborted } from '../internal/abort.js';
 import type { PolicyDecision, RuleResult } from './decision.js';
 import type { PolicyEngine } from './engine.js';
+import { type Doc, isRecord } from './json-value.js';
 import type { RequestContext } from './resource-match.js';
-
-type Doc = Record<string, unknown>;
-const isRecord = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Options of {@link handleAdmissionReview}: the deadline, Audit warnings, namespace labels and an

@@ -7,6 +7,7 @@
 import type { VerificationBackend } from './backend.js';
 import { isConnectionError } from './backend.js';
 import { evaluateConditions } from './conditions.js';
+import { oneLineMessage } from './json-value.js';
 import type { Attestor, AttestorSet, ImageRegistryCredentials, ImageVerification } from './types.js';
 import type { CachedOutcome } from './verification-cache.js';
 
@@ -42,15 +43,9 @@ const subPath = (a: Attestor): string =>
         ? '.keyless'
         : '';
 
-/** An error message on one line (cosign's and ours can span several). */
-function oneLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s*\n\s*/g, '; ').trim();
-}
-
 class EntryFailures extends Error {
   constructor(readonly failures: ReadonlyArray<{ path: string; error: unknown }>) {
-    super(failures.map((f) => `${f.path}: ${oneLine(f.error)}`).join('; '));
+    super(failures.map((f) => `${f.path}: ${oneLineMessage(f.error)}`).join('; '));
   }
   get isConnection(): boolean {
     return this.failures.some((f) =>
@@ -171,7 +166,7 @@ async function verifyAttestations(
           if (verified >= required) break;
         } catch (error) {
           ctx.signal.throwIfAborted();
-          errors.push(`${entryPath}: ${oneLine(error)}`);
+          errors.push(`${entryPath}: ${oneLineMessage(error)}`);
         }
       }
       if (verified < required) {
@@ -204,7 +199,7 @@ export async function checkEntry(ctx: EntryCheckContext): Promise<CachedOutcome>
       const connection = error instanceof EntryFailures ? error.isConnection : isConnectionError(error);
       return {
         status: connection ? 'error' : 'fail',
-        message: `failed to verify image ${ctx.image}: ${oneLine(error)}`,
+        message: `failed to verify image ${ctx.image}: ${oneLineMessage(error)}`,
       };
     }
   }

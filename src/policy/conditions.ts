@@ -5,11 +5,10 @@
  */
 import { search } from '@jmespath-community/jmespath';
 import { PolicyValidationError } from '../errors/policy.js';
+import { isRecord } from './json-value.js';
 import { matchImagePattern } from './wildcard.js';
 
 type Json = unknown;
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const WHOLE_VARIABLE = /^\{\{\s*([^{}]+?)\s*\}\}$/;
 const VARIABLE = /\{\{\s*([^{}]+?)\s*\}\}/g;

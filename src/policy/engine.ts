@@ -13,6 +13,7 @@ import type { VerificationBackend } from './backend.js';
 import { evaluateConditions } from './conditions.js';
 import type { JsonPatchOperation, PolicyDecision, RuleResult, RuleStatus } from './decision.js';
 import { type KyvernoImageInfo, type KyvernoImageOptions, kyvernoImageInfo } from './image-string.js';
+import { type Doc, isRecord, oneLineMessage } from './json-value.js';
 import { registryBackend } from './registry-backend.js';
 import { type ResourceImage, resourceImages, valueAtPointer } from './resource-images.js';
 import type { MatchTarget, RequestContext } from './resource-match.js';
@@ -21,9 +22,6 @@ import type { ImageVerification, Policy, PolicyRule } from './types.js';
 import { type CachedOutcome, VerificationCache } from './verification-cache.js';
 import { policyScope, VerifyImagesMetadata } from './verify-metadata.js';
 import { matchesAnyImagePattern } from './wildcard.js';
-
-type Doc = Record<string, unknown>;
-const isRecord = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Options of {@link PolicyEngine}: the verification backend, the cache, image normalization
@@ -357,7 +355,13 @@ export class PolicyEngine {
         outcome ??= { status: 'pass', message: 'mutated image digest', digest };
       } catch (error) {
         state.results.push(
-          this.#result(instance, 'verify', 'error', `failed to update digest: ${errorText(error)}`, image),
+          this.#result(
+            instance,
+            'verify',
+            'error',
+            `failed to update digest: ${oneLineMessage(error)}`,
+            image,
+          ),
         );
       }
     }
@@ -440,7 +444,7 @@ export class PolicyEngine {
     } catch (error) {
       return {
         status: 'error',
-        message: `failed to verify image ${image.normalized}: ${signal.aborted ? 'the verification deadline passed before the registry answered' : errorText(error)}`,
+        message: `failed to verify image ${image.normalized}: ${signal.aborted ? 'the verification deadline passed before the registry answered' : oneLineMessage(error)}`,
       };
     }
   }
@@ -525,7 +529,7 @@ function preconditionsMet(rule: PolicyRule, context: unknown): boolean | { error
   try {
     return evaluateConditions(Array.isArray(p) ? [{ all: p }] : [p], context);
   } catch (error) {
-    return { error: errorText(error) };
+    return { error: oneLineMessage(error) };
   }
 }
 
@@ -539,9 +543,4 @@ function hasAnnotationsField(object: Doc): boolean {
     isRecord(object.metadata.annotations) &&
     Object.keys(object.metadata.annotations).length > 0
   );
-}
-
-function errorText(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/\s*\n\s*/g, '; ');
 }

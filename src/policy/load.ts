@@ -6,6 +6,7 @@
  */
 import { type Document, isNode, LineCounter, parseAllDocuments } from 'yaml';
 import { PolicyValidationError } from '../errors/policy.js';
+import { type Doc, isRecord } from './json-value.js';
 import type {
   Attestation,
   Attestor,
@@ -16,9 +17,6 @@ import type {
   PolicyRule,
 } from './types.js';
 
-type Doc = Record<string, unknown>;
-
-const isRecord = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 const asRecord = (v: unknown): Doc => (isRecord(v) ? v : {});
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const asStrings = (v: unknown): string[] => asList(v).filter((x): x is string => typeof x === 'string');

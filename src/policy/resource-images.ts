@@ -3,9 +3,7 @@
  * pod-spec paths autogen uses) in the order initContainers, containers, ephemeralContainers, each
  * with the JSON pointer a digest patch replaces; other kinds through the rule's `imageExtractors`.
  */
-
-type Doc = Record<string, unknown>;
-const isRecord = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { type Doc, isRecord } from './json-value.js';
 
 /** One image found in an object, with the JSON pointer a digest patch replaces. */
 export interface ResourceImage {

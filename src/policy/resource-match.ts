@@ -4,10 +4,9 @@
  * selectors, namespace selectors, operations and subjects. AND across attributes, OR inside lists;
  * names and namespaces use Kyverno's wildcard.
  */
+import { type Doc, isRecord } from './json-value.js';
 import { matchImagePattern } from './wildcard.js';
 
-type Doc = Record<string, unknown>;
-const isRecord = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 

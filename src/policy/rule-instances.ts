@@ -4,6 +4,7 @@
  * annotation), and the failure action each rule's failures take.
  */
 
+import { type Doc, isRecord } from './json-value.js';
 import { POD_SPEC_PATHS } from './resource-images.js';
 import {
   type MatchTarget,
@@ -15,8 +16,6 @@ import {
 import type { FailureAction, Policy, PolicyRule } from './types.js';
 import { matchesAnyImagePattern } from './wildcard.js';
 
-type Doc = Record<string, unknown>;
-const isRecord = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 const stringMap = (v: unknown): Record<string, string> =>
   isRecord(v)
     ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'))
