@@ -13,9 +13,10 @@ import type { VerificationBackend } from './backend.js';
 import { evaluateConditions } from './conditions.js';
 import type { JsonPatchOperation, PolicyDecision, RuleResult, RuleStatus } from './decision.js';
 import { type KyvernoImageInfo, type KyvernoImageOptions, kyvernoImageInfo } from './image-string.js';
+import { applyPatches, valueAtPointer } from './json-pointer.js';
 import { type Doc, isRecord, oneLineMessage } from './json-value.js';
 import { registryBackend } from './registry-backend.js';
-import { type ResourceImage, resourceImages, valueAtPointer } from './resource-images.js';
+import { type ResourceImage, resourceImages } from './resource-images.js';
 import type { MatchTarget, RequestContext } from './resource-match.js';
 import { applicableRules, type RuleInstance, targetOf } from './rule-instances.js';
 import type { ImageVerification, Policy, PolicyRule } from './types.js';
@@ -114,22 +115,6 @@ const imageName = (info: KyvernoImageInfo) =>
   info.registry === '' ? info.path : `${info.registry}/${info.path}`;
 const tagForm = (info: KyvernoImageInfo) => `${imageName(info)}:${info.tag ?? 'latest'}`;
 const digestForm = (info: KyvernoImageInfo, digest: string) => `${imageName(info)}@${digest}`;
-
-function applyPatches(resource: Doc, patches: readonly JsonPatchOperation[]): Doc {
-  const copy = structuredClone(resource);
-  for (const patch of patches) {
-    const keys = patch.path
-      .split('/')
-      .slice(1)
-      .map((k) => k.replaceAll('~1', '/').replaceAll('~0', '~'));
-    const last = keys.pop() as string;
-    let node: unknown = copy;
-    for (const k of keys) node = Array.isArray(node) ? node[Number(k)] : isRecord(node) ? node[k] : undefined;
-    if (Array.isArray(node)) node[Number(last)] = structuredClone(patch.value);
-    else if (isRecord(node)) node[last] = structuredClone(patch.value);
-  }
-  return copy;
-}
 
 /**
  * Evaluates objects against Kyverno `verifyImages` policies: construct once with the policies and a

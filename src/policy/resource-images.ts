@@ -3,6 +3,7 @@
  * pod-spec paths autogen uses) in the order initContainers, containers, ephemeralContainers, each
  * with the JSON pointer a digest patch replaces; other kinds through the rule's `imageExtractors`.
  */
+import { escapePointer } from './json-pointer.js';
 import { type Doc, isRecord } from './json-value.js';
 
 /** One image found in an object, with the JSON pointer a digest patch replaces. */
@@ -30,10 +31,6 @@ export const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
 };
 
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
-
-function escapePointer(segment: string): string {
-  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
-}
 
 function podImages(resource: Doc, path: readonly string[]): ResourceImage[] {
   let spec: unknown = resource;
@@ -106,16 +103,4 @@ export function resourceImages(
   if (custom !== undefined) return custom.flatMap((e) => extractorImages(resource as Doc, e));
   const path = POD_SPEC_PATHS[kind];
   return path === undefined ? [] : podImages(resource as Doc, path);
-}
-
-/** The value at a JSON pointer, or undefined. */
-export function valueAtPointer(resource: unknown, pointer: string): unknown {
-  let node = resource;
-  for (const raw of pointer.split('/').slice(1)) {
-    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
-    if (Array.isArray(node)) node = node[Number(key)];
-    else if (isRecord(node)) node = node[key];
-    else return undefined;
-  }
-  return node;
 }
