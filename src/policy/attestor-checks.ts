@@ -4,7 +4,7 @@
  * verified; several PEMs in one `publicKeys` split into entries first), then attestations (every
  * statement of the type must satisfy the conditions). Messages use Kyverno's wording and paths.
  */
-import type { VerificationBackend } from './backend.js';
+import type { SignatureCheck, VerificationBackend } from './backend.js';
 import { isConnectionError } from './backend.js';
 import { evaluateConditions } from './conditions.js';
 import { oneLineMessage } from './json-value.js';
@@ -75,16 +75,7 @@ async function verifyAttestorSet(ctx: EntryCheckContext, set: AttestorSet, path:
       const digest =
         attestor.attestor !== undefined
           ? await verifyAttestorSet(ctx, attestor.attestor, `${entryPath}.attestor`)
-          : (
-              await ctx.backend.verifySignatures({
-                image: ctx.image,
-                attestor,
-                ...repositoryOf(ctx, attestor),
-                type: ctx.entry.type,
-                ...(ctx.entry.roots === undefined ? {} : { roots: ctx.entry.roots }),
-                signal: ctx.signal,
-              })
-            ).digest;
+          : (await ctx.backend.verifySignatures(signatureCheck(ctx, attestor))).digest;
       verified++;
       if (verified >= required) return digest;
     } catch (error) {
@@ -111,16 +102,21 @@ export function credentialsFor(
   };
 }
 
-/** Where signatures live and how to reach them: the attestor's or entry's `repository`, the credentials. */
-function repositoryOf(
-  ctx: EntryCheckContext,
-  attestor: Attestor,
-): { repository?: string; credentials?: ImageRegistryCredentials } {
+/**
+ * The question for the backend about one attestor entry: the image, where its signatures live (the
+ * attestor's or entry's `repository`), how to reach them (credentials), the entry type and roots.
+ */
+function signatureCheck(ctx: EntryCheckContext, attestor: Attestor): SignatureCheck {
   const repository = attestor.repository ?? ctx.entry.repository;
   const credentials = credentialsFor(ctx.entry, ctx.pullSecrets ?? []);
   return {
+    image: ctx.image,
+    attestor,
     ...(repository === undefined || repository === '' ? {} : { repository }),
     ...(credentials === undefined ? {} : { credentials }),
+    type: ctx.entry.type,
+    ...(ctx.entry.roots === undefined ? {} : { roots: ctx.entry.roots }),
+    signal: ctx.signal,
   };
 }
 
@@ -145,13 +141,8 @@ async function verifyAttestations(
           if (attestor.attestor !== undefined)
             throw new Error('nested attestors are not supported inside attestations');
           const found = await ctx.backend.fetchAttestations({
-            image: ctx.image,
-            attestor,
-            ...repositoryOf(ctx, attestor),
-            type: ctx.entry.type,
-            ...(ctx.entry.roots === undefined ? {} : { roots: ctx.entry.roots }),
+            ...signatureCheck(ctx, attestor),
             predicateType: attestation.type,
-            signal: ctx.signal,
           });
           if (found.digest !== '') digest ??= found.digest;
           const statements = found.statements.filter((s) => s.predicateType === attestation.type);
