@@ -124,15 +124,19 @@ export function registryBackend(options: RegistryBackendOptions = {}): Verificat
     return untilAborted(pending, check.signal);
   };
 
-  const common = (check: SignatureCheck) => {
+  /** The registry client for an image: the shared one, or `clientFor` its credentials. */
+  const clientOf = (credentials: ImageRegistryCredentials | undefined): RegistryClient =>
+    credentials !== undefined && options.clientFor !== undefined ? options.clientFor(credentials) : registry;
+
+  /** What `verifyImage` / `verifyImageAttestations` need for one check: key, client, tlog, formats. */
+  const verifyOptions = async (check: SignatureCheck) => {
+    const key = await keyFor(check);
     const keys = check.attestor.keys;
     const digestAlgorithm = digestAlgorithmOf(check);
     const formats: SignatureFormat[] = check.type === 'SigstoreBundle' ? ['bundle'] : ['simple-signing'];
     return {
-      registry:
-        check.credentials !== undefined && options.clientFor !== undefined
-          ? options.clientFor(check.credentials)
-          : registry,
+      keys: [key],
+      registry: clientOf(check.credentials),
       formats,
       ignoreTlog: keys?.rekor?.ignoreTlog === true,
       ...(digestAlgorithm === undefined ? {} : { digestAlgorithm }),
@@ -148,22 +152,20 @@ export function registryBackend(options: RegistryBackendOptions = {}): Verificat
 
   return {
     async verifySignatures(check) {
-      const key = await keyFor(check);
+      const verify = await verifyOptions(check);
       const result = await cosignWording('signatures', () =>
         verifyImage(check.image, {
-          ...common(check),
-          keys: [key],
+          ...verify,
           ...(check.attestor.annotations === undefined ? {} : { annotations: check.attestor.annotations }),
         }),
       );
       return { digest: result.digest };
     },
     async fetchAttestations(check) {
-      const key = await keyFor(check);
+      const verify = await verifyOptions(check);
       const verified = await cosignWording('attestations', () =>
         verifyImageAttestations(check.image, {
-          ...common(check),
-          keys: [key],
+          ...verify,
           predicateType: check.predicateType,
         }),
       );
@@ -173,11 +175,7 @@ export function registryBackend(options: RegistryBackendOptions = {}): Verificat
       return { digest: hex === undefined ? '' : `sha256:${hex}`, statements };
     },
     async resolveDigest(image, signal, credentials) {
-      const client =
-        credentials !== undefined && options.clientFor !== undefined
-          ? options.clientFor(credentials)
-          : registry;
-      return (await client.resolve(image, { signal })).digest;
+      return (await clientOf(credentials).resolve(image, { signal })).digest;
     },
   };
 }
