@@ -4,12 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { InvalidArgumentError } from '../errors/index.js';
 import { untilAborted } from '../internal/abort.js';
 import type { PublicKey, Signer } from '../keys/index.js';
 import { importPublicKey } from '../keys/index.js';
 import { resolveSigner } from '../kms/index.js';
+import { parseJsonObject } from '../payload/json-object.js';
 import { RegistryClient } from '../registry/index.js';
 import { timeoutMs } from './args.js';
+import { UsageError } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
 export interface CommandContext {
@@ -60,8 +63,43 @@ export async function loadPublicKey(ref: string, io: CliIo, signal: AbortSignal)
   return untilAborted((await loadSigner(ref, io, signal)).publicKey(), signal);
 }
 
-/** cosign's `SIGSTORE_REKOR_PUBLIC_KEY`: a PEM file with the Rekor key to check tlog evidence with. */
-export function rekorKeysFromEnvironment(io: CliIo): string[] {
-  const path = io.env.SIGSTORE_REKOR_PUBLIC_KEY;
-  return path === undefined || path === '' ? [] : [readFileSync(resolve(io.cwd, path), 'utf8')];
+/** How `verify` and `verify-attestation` treat transparency-log evidence, from flags and environment. */
+export interface TlogOptions {
+  readonly ignoreTlog: boolean;
+  readonly trustedRoot?: Record<string, unknown>;
+  readonly rekorPublicKeys?: readonly string[];
+}
+
+/**
+ * `--insecure-ignore-tlog`, `--trusted-root FILE`, or cosign's `SIGSTORE_REKOR_PUBLIC_KEY` (a PEM
+ * file): one of them is required, since ocisign never contacts Rekor.
+ */
+export function tlogOptions(
+  values: { readonly 'insecure-ignore-tlog'?: boolean; readonly 'trusted-root'?: string },
+  io: CliIo,
+): TlogOptions {
+  const ignoreTlog = values['insecure-ignore-tlog'] === true;
+  const rekorKeyPath = io.env.SIGSTORE_REKOR_PUBLIC_KEY;
+  const rekorPublicKeys =
+    rekorKeyPath === undefined || rekorKeyPath === ''
+      ? []
+      : [readFileSync(resolve(io.cwd, rekorKeyPath), 'utf8')];
+  const rootPath = values['trusted-root'];
+  if (!ignoreTlog && rootPath === undefined && rekorPublicKeys.length === 0)
+    throw new UsageError(
+      'ocisign never contacts Rekor: pass --trusted-root trusted_root.json (or set SIGSTORE_REKOR_PUBLIC_KEY) to check transparency-log evidence offline, or --insecure-ignore-tlog to skip it',
+    );
+  return {
+    ignoreTlog,
+    ...(rootPath === undefined
+      ? {}
+      : {
+          trustedRoot: parseJsonObject(
+            readFileSync(resolve(io.cwd, rootPath), 'utf8'),
+            `--trusted-root ${rootPath}`,
+            (m) => new InvalidArgumentError(m),
+          ),
+        }),
+    ...(rekorPublicKeys.length === 0 ? {} : { rekorPublicKeys }),
+  };
 }

@@ -1,10 +1,6 @@
-/** `ocisign verify-attestation --key REF [--type TYPE] [--insecure-ignore-tlog | --trusted-root FILE] IMAGE...` */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { verifyImageAttestations } from '../../sign/index.js';
 import { outputFormat, parse, requireFlag, requireImages } from '../args.js';
-import { commandContext, loadPublicKey, rekorKeysFromEnvironment } from '../context.js';
-import { UsageError } from '../exit-codes.js';
+import { commandContext, loadPublicKey, tlogOptions } from '../context.js';
 import type { CliIo } from '../io.js';
 
 export const usage = `ocisign verify-attestation --key REF [--type TYPE] [--insecure-ignore-tlog | --trusted-root FILE] IMAGE...
@@ -19,16 +15,7 @@ export async function verifyAttestationCommand(args: readonly string[], io: CliI
     'trusted-root': { type: 'string' },
   });
   const images = requireImages(positionals, 'verify-attestation');
-  const ignoreTlog = values['insecure-ignore-tlog'] === true;
-  const rekorPublicKeys = rekorKeysFromEnvironment(io);
-  if (!ignoreTlog && values['trusted-root'] === undefined && rekorPublicKeys.length === 0)
-    throw new UsageError(
-      'ocisign never contacts Rekor: pass --trusted-root trusted_root.json (or set SIGSTORE_REKOR_PUBLIC_KEY), or --insecure-ignore-tlog to skip transparency-log checks',
-    );
-  const trustedRoot =
-    values['trusted-root'] === undefined
-      ? undefined
-      : JSON.parse(readFileSync(resolve(io.cwd, values['trusted-root']), 'utf8'));
+  const tlog = tlogOptions(values, io);
   const keyRef = requireFlag(values.key, '--key');
   const ctx = commandContext(io, values, images);
   const json = outputFormat(values.output) === 'json';
@@ -39,9 +26,7 @@ export async function verifyAttestationCommand(args: readonly string[], io: CliI
       const verified = await verifyImageAttestations(image, {
         keys: [key],
         registry: ctx.registry,
-        ignoreTlog,
-        ...(trustedRoot === undefined ? {} : { trustedRoot }),
-        ...(rekorPublicKeys.length === 0 ? {} : { rekorPublicKeys }),
+        ...tlog,
         ...(values.type === undefined ? {} : { predicateType: values.type }),
         ...(ctx.repository === undefined ? {} : { repository: ctx.repository }),
         signal: ctx.signal,

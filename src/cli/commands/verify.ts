@@ -1,10 +1,7 @@
-/** `ocisign verify --key REF [-a key=value]... [--insecure-ignore-tlog] [--trusted-root FILE] IMAGE...` */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseAnnotationFlags } from '../../payload/index.js';
 import { verifyImage } from '../../sign/index.js';
 import { outputFormat, parse, requireFlag, requireImages } from '../args.js';
-import { commandContext, loadPublicKey, rekorKeysFromEnvironment } from '../context.js';
+import { commandContext, loadPublicKey, tlogOptions } from '../context.js';
 import { UsageError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 
@@ -36,20 +33,12 @@ export async function verifyCommand(args: readonly string[], io: CliIo): Promise
     );
   if (values.format !== undefined && values.format !== 'simple-signing' && values.format !== 'bundle')
     throw new UsageError(`--format must be simple-signing or bundle, not ${values.format}`);
-  const ignoreTlog = values['insecure-ignore-tlog'] === true;
-  const rekorPublicKeys = rekorKeysFromEnvironment(io);
-  if (!ignoreTlog && values['trusted-root'] === undefined && rekorPublicKeys.length === 0)
-    throw new UsageError(
-      'ocisign never contacts Rekor: pass --trusted-root trusted_root.json (or set SIGSTORE_REKOR_PUBLIC_KEY) to check transparency-log evidence offline, or --insecure-ignore-tlog to skip it',
-    );
+  const tlog = tlogOptions(values, io);
+  const ignoreTlog = tlog.ignoreTlog;
   if (ignoreTlog)
     io.err(
       'WARNING: Skipping tlog verification is an insecure practice that lacks transparency and auditability verification for the signature.\n',
     );
-  const trustedRoot =
-    values['trusted-root'] === undefined
-      ? undefined
-      : JSON.parse(readFileSync(resolve(io.cwd, values['trusted-root']), 'utf8'));
   const keyRef = requireFlag(values.key, '--key');
   const annotations = parseAnnotationFlags(values.annotations ?? []);
   const ctx = commandContext(io, values, images);
@@ -61,10 +50,8 @@ export async function verifyCommand(args: readonly string[], io: CliIo): Promise
       const result = await verifyImage(image, {
         keys: [key],
         registry: ctx.registry,
-        ignoreTlog,
+        ...tlog,
         ...(digestAlgorithm === undefined ? {} : { digestAlgorithm }),
-        ...(trustedRoot === undefined ? {} : { trustedRoot }),
-        ...(rekorPublicKeys.length === 0 ? {} : { rekorPublicKeys }),
         ...(Object.keys(annotations).length === 0 ? {} : { annotations }),
         ...(values.format === 'simple-signing' || values.format === 'bundle'
           ? { formats: [values.format] }
