@@ -4,7 +4,7 @@
  * admission refuses (with its messages) and collecting the warnings it returns. Documents of other
  * kinds are ignored. Evaluation is elsewhere.
  */
-import { type Document, isNode, LineCounter, parseAllDocuments } from 'yaml';
+import { type Document, isNode, type LineCounter } from 'yaml';
 import { PolicyValidationError } from '../errors/policy.js';
 import { type Doc, isRecord } from './json-value.js';
 import type {
@@ -16,6 +16,7 @@ import type {
   Policy,
   PolicyRule,
 } from './types.js';
+import { yamlDocuments } from './yaml-documents.js';
 
 const asRecord = (v: unknown): Doc => (isRecord(v) ? v : {});
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -273,26 +274,13 @@ function policyFrom(doc: Doc, where: (problem: string) => string = (p) => p): Po
  * deprecation warnings it would return.
  */
 export function loadPolicies(text: string): Policy[] {
-  const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines });
+  const { documents, lines } = yamlDocuments(text, '(YAML)');
   const out: Policy[] = [];
-  for (const [index, doc] of (Array.isArray(docs) ? docs : [docs]).entries()) {
-    if (doc.errors.length > 0)
-      throw new PolicyValidationError(
-        '(YAML)',
-        doc.errors.map((e) => e.message),
-      );
-    let value: unknown;
-    try {
-      // maxAliasCount bounds alias expansion ("billion laughs"); unresolved aliases also throw here.
-      value = doc.toJS({ maxAliasCount: 100 });
-    } catch (error) {
-      throw new PolicyValidationError('(YAML)', [(error as Error).message]);
-    }
+  for (const [index, { document, value }] of documents.entries()) {
     if (!isRecord(value)) continue;
     if (typeof value.apiVersion !== 'string' || !value.apiVersion.startsWith('kyverno.io/')) continue;
     if (value.kind !== 'ClusterPolicy' && value.kind !== 'Policy') continue;
-    out.push(policyFrom(value, locator(doc, lines, index)));
+    out.push(policyFrom(value, locator(document, lines, index)));
   }
   return out;
 }

@@ -1,7 +1,6 @@
 /** `ocisign policy test --policy FILE --resource FILE... [--fixtures FILE] [--strict]` */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { PolicyValidationError } from '../../errors/index.js';
 import {
   fixtureBackend,
@@ -10,6 +9,8 @@ import {
   PolicyEngine,
   registryBackend,
 } from '../../policy/index.js';
+import { isRecord } from '../../policy/json-value.js';
+import { yamlDocuments } from '../../policy/yaml-documents.js';
 import { outputFormat, parse, requireFlag } from '../args.js';
 import { commandContext } from '../context.js';
 import { UsageError } from '../exit-codes.js';
@@ -23,24 +24,12 @@ export const usage = `ocisign policy test --policy FILE [--policy FILE]... --res
   runs offline. Exits 1 when any resource would be denied.`;
 
 function readDocuments(path: string, what: string): Record<string, unknown>[] {
-  const docs = parseAllDocuments(readFileSync(path, 'utf8'));
-  const out: Record<string, unknown>[] = [];
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
-    if (doc.errors.length > 0)
-      throw new PolicyValidationError(
-        `(${what} ${path})`,
-        doc.errors.map((e) => e.message),
-      );
-    const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const { documents } = yamlDocuments(readFileSync(path, 'utf8'), `(${what} ${path})`);
+  return documents.flatMap(({ value }) => {
     const items =
-      value !== null && typeof value === 'object' && (value as { kind?: unknown }).kind === 'List'
-        ? ((value as { items?: unknown[] }).items ?? [])
-        : [value];
-    for (const item of items)
-      if (item !== null && typeof item === 'object' && !Array.isArray(item))
-        out.push(item as Record<string, unknown>);
-  }
-  return out;
+      isRecord(value) && value.kind === 'List' && Array.isArray(value.items) ? value.items : [value];
+    return items.filter(isRecord);
+  });
 }
 
 /** Fixture files name signers by public key file; the backend compares keys, so load them. */

@@ -323,6 +323,16 @@ spec:
       'bad-fixtures.json',
     ]);
     expect(badFixtures.code).toBe(3);
+    writeFileSync(join(dir, 'alias.yaml'), 'kind: Pod\nspec: *undefined-anchor\n');
+    const badResource = await ocisign([
+      'policy',
+      'test',
+      '--policy',
+      'policy.yaml',
+      '--resource',
+      'alias.yaml',
+    ]);
+    expect(badResource.code, badResource.stderr).toBe(3);
 
     writeFileSync(
       join(dir, 'broken.yaml'),
