@@ -7,6 +7,7 @@ import { fromBase64, toHex } from '../internal/bytes.js';
 import { backend } from '../keys/backend/select.js';
 import { importPublicKey } from '../keys/import.js';
 import type { PublicKey } from '../keys/key-objects.js';
+import { parseJsonObject } from '../payload/json-object.js';
 
 /**
  * Rekor public keys by log ID (hex SHA-256 of the DER SubjectPublicKeyInfo), as transparency-log
@@ -16,7 +17,10 @@ export type RekorKeys = ReadonlyMap<string, PublicKey>;
 
 /** Reads `tlogs[].publicKey.rawBytes` from a trusted root (object or JSON text). */
 export function rekorKeysFromTrustedRoot(trustedRoot: unknown): RekorKeys {
-  const doc = typeof trustedRoot === 'string' ? JSON.parse(trustedRoot) : trustedRoot;
+  const doc =
+    typeof trustedRoot === 'string'
+      ? parseJsonObject(trustedRoot, 'trustedRoot', (message) => new InvalidArgumentError(message))
+      : trustedRoot;
   const tlogs = (doc as { tlogs?: unknown })?.tlogs;
   if (!Array.isArray(tlogs))
     throw new InvalidArgumentError('trustedRoot must be a Sigstore trusted_root.json with a "tlogs" list');

@@ -74,3 +74,12 @@ describe('bundle tlog entries', () => {
     ).toMatch(/signed entry timestamp/);
   });
 });
+
+describe('trusted roots', () => {
+  it('a trusted root given as text that is not JSON, or without tlogs, is an InvalidArgumentError', async () => {
+    const { InvalidArgumentError } = await import('../../../src/errors/index.js');
+    expect(() => rekorKeysFromTrustedRoot('{"tlogs": [')).toThrow(InvalidArgumentError);
+    expect(() => rekorKeysFromTrustedRoot('{"tlogs": [')).toThrow(/trustedRoot is not JSON/);
+    expect(() => rekorKeysFromTrustedRoot('{}')).toThrow(InvalidArgumentError);
+  });
+});
