@@ -62,7 +62,9 @@ export interface VerificationBackend {
  */
 export function isConnectionError(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
-    if (e instanceof RegistryError) return e.status === 0 && e.code !== 'SIZE_LIMIT';
+    // The transport marks exactly these two: no response arrived. A response that was refused,
+    // malformed, too large or hashed wrong is a failure, as in Kyverno.
+    if (e instanceof RegistryError) return e.code === 'REGISTRY_UNREACHABLE' || e.code === 'REGISTRY_TIMEOUT';
     if (e instanceof Error && e.name === 'AbortError') return true;
     e = e instanceof Error ? e.cause : undefined;
   }

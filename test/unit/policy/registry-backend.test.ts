@@ -41,3 +41,24 @@ describe('registryBackend', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 });
+
+describe('isConnectionError', () => {
+  it('is true only when no response arrived (refused, reset, DNS, timeout, abort)', async () => {
+    const { isConnectionError } = await import('../../../src/policy/index.js');
+    const errors = await import('../../../src/errors/index.js');
+    expect(
+      isConnectionError(new errors.RegistryError('REGISTRY_UNREACHABLE', 'GET x failed: ECONNREFUSED')),
+    ).toBe(true);
+    expect(isConnectionError(new errors.RegistryTimeoutError('GET x timed out'))).toBe(true);
+    expect(isConnectionError(new Error('wrapped', { cause: new errors.RegistryTimeoutError('t') }))).toBe(
+      true,
+    );
+    expect(isConnectionError(new DOMException('aborted', 'AbortError'))).toBe(true);
+    // A response arrived: these are failures, not errors, even though they carry no HTTP status.
+    expect(isConnectionError(new errors.DigestMismatchError('bytes do not hash to sha256:…'))).toBe(false);
+    expect(isConnectionError(new errors.RegistryResponseError('Malformed manifest'))).toBe(false);
+    expect(isConnectionError(new errors.SizeLimitError('over the limit'))).toBe(false);
+    expect(isConnectionError(new errors.NotFoundError('MANIFEST_UNKNOWN'))).toBe(false);
+    expect(isConnectionError(new errors.RegistryResponseError('429', { status: 429 }))).toBe(false);
+  });
+});
