@@ -21,3 +21,24 @@ export class InvalidArgumentError extends OcisignError {
     super('INVALID_ARGUMENT', message, options);
   }
 }
+
+/**
+ * The caller's `AbortSignal` fired (for a reason other than a timeout). `cause` is `signal.reason`.
+ * Nothing was half-done on our side that the caller must clean up: a write either completed before
+ * the abort or was not reported as done.
+ */
+export class AbortedError extends OcisignError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ABORTED', message, options);
+  }
+}
+
+/**
+ * A deadline passed: the caller's `AbortSignal.timeout(…)` fired, or a whole-operation deadline of
+ * ours did. `cause` is the signal's reason (a `DOMException` named `TimeoutError`) when there is one.
+ */
+export class OperationTimeoutError extends OcisignError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TIMEOUT', message, options);
+  }
+}

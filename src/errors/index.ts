@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { InvalidArgumentError, OcisignError } from './base.js';
+export { AbortedError, InvalidArgumentError, OcisignError, OperationTimeoutError } from './base.js';
 export { KeyFormatError, PasswordRequiredError, UnsupportedKeyError, WrongPasswordError } from './keys.js';
 export {
   InvalidKeyReferenceError,

@@ -1,15 +1,57 @@
-/** Making work that does not take an AbortSignal stop waiting when one fires. */
+/** Aborts as typed errors, and making work that does not take an AbortSignal stop waiting when one fires. */
+import { AbortedError, OcisignError, OperationTimeoutError } from '../errors/base.js';
+
+/** Whether `reason` is what `AbortSignal.timeout()` aborts with. */
+export function isTimeoutReason(reason: unknown): boolean {
+  return typeof reason === 'object' && reason !== null && (reason as { name?: unknown }).name === 'TimeoutError';
+}
 
 /**
- * Resolves or rejects like `work`, or rejects with `signal.reason` as soon as `signal` aborts —
+ * The typed error for an aborted signal: the reason itself when it is already one of ours, an
+ * {@link OperationTimeoutError} for `AbortSignal.timeout`'s reason, an {@link AbortedError}
+ * otherwise — with `signal.reason` as the `cause`. `what` names the interrupted work.
+ */
+export function abortError(signal: AbortSignal, what = 'the operation'): OcisignError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof OcisignError) return reason;
+  if (isTimeoutReason(reason)) return new OperationTimeoutError(`${what} timed out`, { cause: reason });
+  return new AbortedError(`${what} was aborted`, { cause: reason });
+}
+
+/** Throws {@link abortError} when `signal` has already fired. */
+export function throwIfAborted(signal: AbortSignal | undefined, what?: string): void {
+  if (signal?.aborted) throw abortError(signal, what);
+}
+
+/**
+ * Resolves after `ms`, or rejects with {@link abortError} as soon as `signal` fires (a retry pause
+ * must never outlive the caller's interest).
+ */
+export function sleep(ms: number, signal?: AbortSignal, what?: string): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortError(signal, what));
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal as AbortSignal, what));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Resolves or rejects like `work`, or rejects with {@link abortError} as soon as `signal` aborts —
  * for calls (an SDK, a user callback) that cannot be cancelled themselves. The work itself may
  * still finish in the background; its result is then ignored.
  */
-export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, what?: string): Promise<T> {
   if (signal === undefined) return work;
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) return Promise.reject(abortError(signal, what));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
+    const onAbort = () => reject(abortError(signal, what));
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(
       (value) => {
