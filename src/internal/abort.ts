@@ -3,7 +3,9 @@ import { AbortedError, OcisignError, OperationTimeoutError } from '../errors/bas
 
 /** Whether `reason` is what `AbortSignal.timeout()` aborts with. */
 export function isTimeoutReason(reason: unknown): boolean {
-  return typeof reason === 'object' && reason !== null && (reason as { name?: unknown }).name === 'TimeoutError';
+  return (
+    typeof reason === 'object' && reason !== null && (reason as { name?: unknown }).name === 'TimeoutError'
+  );
 }
 
 /**
@@ -47,7 +49,11 @@ export function sleep(ms: number, signal?: AbortSignal, what?: string): Promise<
  * for calls (an SDK, a user callback) that cannot be cancelled themselves. The work itself may
  * still finish in the background; its result is then ignored.
  */
-export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, what?: string): Promise<T> {
+export function untilAborted<T>(
+  work: Promise<T>,
+  signal: AbortSignal | undefined,
+  what?: string,
+): Promise<T> {
   if (signal === undefined) return work;
   if (signal.aborted) return Promise.reject(abortError(signal, what));
   return new Promise<T>((resolve, reject) => {

@@ -126,11 +126,15 @@ export function optional<T>(inner: Shape<T>): OptionalShape<T> {
 
 /** `null` or `inner`'s shape (JSON documents written by Go often hold `null` for empty). */
 export function nullable<T>(inner: Shape<T>): Shape<T | null> {
-  return shape(`${inner.expected} or null`, (value, path) => (value === null ? null : inner.check(value, path)));
+  return shape(`${inner.expected} or null`, (value, path) =>
+    value === null ? null : inner.check(value, path),
+  );
 }
 
 type Fields = Record<string, Shape<unknown>>;
-type OptionalKeys<F extends Fields> = { [K in keyof F]: F[K] extends OptionalShape<unknown> ? K : never }[keyof F];
+type OptionalKeys<F extends Fields> = {
+  [K in keyof F]: F[K] extends OptionalShape<unknown> ? K : never;
+}[keyof F];
 type RequiredKeys<F extends Fields> = Exclude<keyof F, OptionalKeys<F>>;
 /** The typed object an {@link object} shape returns. */
 export type ObjectOf<F extends Fields> = { [K in RequiredKeys<F>]: Infer<F[K]> } & {

@@ -152,7 +152,8 @@ export function serveContent(
     if (request.path === '/v2/' || request.path === '/v2') return { status: 200, body: '{}' };
     const match = /^\/v2\/.+\/(manifests|blobs)\/([^/?]+)$/.exec(request.path);
     const entry = match ? content.get(decodeURIComponent(match[2] as string)) : undefined;
-    if (!entry) return { status: 404, body: '{"errors":[{"code":"MANIFEST_UNKNOWN","message":"not found"}]}' };
+    if (!entry)
+      return { status: 404, body: '{"errors":[{"code":"MANIFEST_UNKNOWN","message":"not found"}]}' };
     const bytes = typeof entry.bytes === 'string' ? Buffer.from(entry.bytes) : entry.bytes;
     return {
       status: 200,
