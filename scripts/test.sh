@@ -39,7 +39,12 @@ if [ -f "$report" ]; then
   node -e '
     const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
     const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-    console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+    // A test file that fails to load (a syntax error, a throwing import) has no failed test of its
+    // own: count each such file as one failure, so it can never pass unnoticed.
+    const unloaded = (r.testResults ?? []).filter(
+      (f) => f.status === "failed" && !(f.assertionResults ?? []).some((a) => a.status === "failed"),
+    ).length;
+    console.log(`${r.numPassedTests} passed, ${r.numFailedTests + unloaded} failed` + (skipped ? `, ${skipped} skipped` : ""));
   ' "$report"
 else
   echo "0 passed, 1 failed"
