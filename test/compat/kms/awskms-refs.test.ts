@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidKeyReferenceError, OcisignError } from '../../../src/errors/index.js';
 import { canCreateKey, parseAwsKmsReference } from '../../../src/kms/aws/index.js';
+import { FUZZ_RUNS } from '../../helpers/fuzz.js';
 import { readVectors } from '../../helpers/vectors.js';
 
 interface RefVector {
@@ -75,7 +76,7 @@ describe('beyond cosign', () => {
           }
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: FUZZ_RUNS },
     );
   });
 });

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OcisignError } from '../../../src/errors/index.js';
+import { inspectEncryptedDocument } from '../../../src/keys/encrypted.js';
 import {
   encryptCosignPrivateKey,
   exportPrivateKeyPem,
@@ -16,6 +17,7 @@ import {
   KEY_ALGORITHMS,
 } from '../../../src/keys/index.js';
 import { decodeFirstPemBlock, encodePem } from '../../../src/keys/pem.js';
+import { FUZZ_RUNS, FUZZ_TIMEOUT_MS, typedOrResult } from '../../helpers/fuzz.js';
 
 async function outcome(run: () => unknown): Promise<'ok' | 'ocisign-error'> {
   try {
@@ -85,7 +87,7 @@ function mutatedText(sources: string[]): fc.Arbitrary<string> {
     });
 }
 
-describe('key parsers never throw anything but OcisignError', () => {
+describe('key parsers never throw anything but OcisignError', { timeout: FUZZ_TIMEOUT_MS }, () => {
   it('on random bytes and strings', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -95,7 +97,7 @@ describe('key parsers never throw anything but OcisignError', () => {
           await outcome(() => importPublicKey(input));
         },
       ),
-      { numRuns: 400 },
+      { numRuns: FUZZ_RUNS },
     );
   });
 
@@ -114,7 +116,7 @@ describe('key parsers never throw anything but OcisignError', () => {
         await outcome(() => importPrivateKey(pem, { password: 'x' }));
         await outcome(() => importPublicKey(pem));
       }),
-      { numRuns: 300 },
+      { numRuns: FUZZ_RUNS },
     );
   });
 
@@ -124,7 +126,7 @@ describe('key parsers never throw anything but OcisignError', () => {
         await outcome(() => importPrivateKey(der));
         await outcome(() => importPublicKey(der));
       }),
-      { numRuns: 600 },
+      { numRuns: FUZZ_RUNS },
     );
   });
 
@@ -134,7 +136,7 @@ describe('key parsers never throw anything but OcisignError', () => {
         await outcome(() => importPrivateKey(pem));
         await outcome(() => importPublicKey(pem));
       }),
-      { numRuns: 400 },
+      { numRuns: FUZZ_RUNS },
     );
   });
 
@@ -164,12 +166,27 @@ describe('key parsers never throw anything but OcisignError', () => {
     );
   });
 
+  it('on mutated cosign encrypted-key documents, read without decrypting', async () => {
+    const pem = await encryptCosignPrivateKey(pairs[0]?.privateKey as never, 'pw', { scryptN: 32768 });
+    const json = Buffer.from(decodeFirstPemBlock(pem)?.bytes ?? []).toString('utf8');
+    const seen = { ok: 0, refused: 0 };
+    fc.assert(
+      fc.property(fc.oneof(mutatedText([json]), fc.json()), (doc) => {
+        const result = typedOrResult(() => inspectEncryptedDocument(new TextEncoder().encode(doc)));
+        if (result instanceof OcisignError) seen.refused++;
+        else seen.ok++;
+      }),
+      { numRuns: FUZZ_RUNS },
+    );
+    expect(seen.refused).toBeGreaterThan(0);
+  });
+
   it('decodeFirstPemBlock never throws', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), mutatedText(privatePems)), (text) => {
         decodeFirstPemBlock(text);
       }),
-      { numRuns: 500 },
+      { numRuns: FUZZ_RUNS },
     );
   });
 });
