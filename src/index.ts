@@ -44,6 +44,7 @@ export type {
 } from './sign/index.js';
 export {
   attestImage,
+  DEFAULT_MAX_REFERRERS,
   rekorKeysFromPublicKeys,
   rekorKeysFromTrustedRoot,
   signImage,

@@ -2,6 +2,9 @@
  * The `ocisign` command line: cosign's commands and flags where they overlap, on the library.
  * `runCli` returns the exit code; errors are printed as one line on stderr.
  */
+
+import { OperationTimeoutError } from '../errors/index.js';
+import { isTimeoutReason } from '../internal/abort.js';
 import { attestCommand, usage as attestUsage } from './commands/attest.js';
 import { generateKeyPairCommand, usage as generateUsage } from './commands/generate-key-pair.js';
 import { policyTestCommand, usage as policyUsage } from './commands/policy-test.js';
@@ -42,7 +45,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.out(HELP);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  // An own member only: `ocisign toString` is an unknown command, not Object.prototype.toString.
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
     io.err(`Error: unknown command "${name}"\n\n${HELP}`);
     return 2;
@@ -55,12 +59,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await command.run(args, io);
   } catch (error) {
     const code = exitCodeFor(error);
-    const message =
-      (error as { name?: unknown } | null)?.name === 'TimeoutError'
-        ? 'gave up when the --timeout deadline passed (default 3m; raise it with --timeout)'
-        : error instanceof Error
-          ? error.message
-          : String(error);
+    // A bare DOMException, or the typed error an AbortSignal.timeout abort becomes (its reason as cause).
+    const timedOut =
+      (error as { name?: unknown } | null)?.name === 'TimeoutError' ||
+      (error instanceof OperationTimeoutError && isTimeoutReason(error.cause));
+    const message = timedOut
+      ? 'gave up when the --timeout deadline passed (default 3m; raise it with --timeout)'
+      : error instanceof Error
+        ? error.message
+        : String(error);
     io.err(`Error: ${message}\n${code === 2 ? `\n${command.usage}\n` : ''}`);
     return code;
   }

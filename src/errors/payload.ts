@@ -20,8 +20,14 @@ export class BundleFormatError extends OcisignError {
  * strict mode) the type or docker-reference. The signature may be valid; the claim is not.
  */
 export class ClaimMismatchError extends OcisignError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** Which claim failed, when the thrower said: the image digest, an annotation, or a strict-mode claim. */
+  readonly claim: 'digest' | 'annotation' | 'type' | 'docker-reference' | undefined;
+  constructor(
+    message: string,
+    options?: { cause?: unknown; claim?: 'digest' | 'annotation' | 'type' | 'docker-reference' },
+  ) {
     super('CLAIM_MISMATCH', message, options);
+    this.claim = options?.claim;
   }
 }
 

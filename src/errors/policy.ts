@@ -10,10 +10,19 @@ export class PolicyValidationError extends OcisignError {
   }
 }
 
-/** A policy asks for something ocisign does not do (yet): keyless or certificate attestors, Notary. */
+/**
+ * A policy asks for something ocisign does not do (yet): keyless or certificate attestors, Notary,
+ * or a policy kind it does not evaluate (`kind` and `document` say which, when it is a document).
+ */
 export class PolicyUnsupportedError extends OcisignError {
-  constructor(message: string) {
+  /** The policy kind refused (e.g. `ImageValidatingPolicy`), when a whole document was refused. */
+  readonly kind?: string;
+  /** The refused document's position in the stream, 1 for the first. */
+  readonly document?: number;
+  constructor(message: string, details: { readonly kind?: string; readonly document?: number } = {}) {
     super('POLICY_UNSUPPORTED', message);
+    if (details.kind !== undefined) this.kind = details.kind;
+    if (details.document !== undefined) this.document = details.document;
   }
 }
 

@@ -1,7 +1,10 @@
 /** Errors of signing and verification. "Did not verify" is kept apart from "could not check". */
 import { OcisignError } from './base.js';
 
-/** Why one candidate signature did not count. */
+/**
+ * Why one candidate signature did not count. `limit-exceeded` is not a candidate but a note: a limit
+ * (e.g. `maxReferrers`) left some candidates unchecked.
+ */
 export type FailureReason =
   | 'none-found'
   | 'wrong-key'
@@ -9,7 +12,8 @@ export type FailureReason =
   | 'annotation-mismatch'
   | 'tlog-missing'
   | 'tlog-invalid'
-  | 'malformed';
+  | 'malformed'
+  | 'limit-exceeded';
 
 /**
  * Why one candidate signature did not count: which one, the reason as a stable code, and a sentence

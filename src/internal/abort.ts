@@ -71,3 +71,48 @@ export function untilAborted<T>(
     );
   });
 }
+
+/**
+ * One piece of work shared by concurrent callers (a cached lookup), cancelled only when every
+ * caller has stopped waiting: each caller waits under its own signal, and when the last one still
+ * waiting aborts, the work's own signal fires so that its sockets and timers do not outlive every
+ * caller (a hanging request would otherwise keep the process alive). A caller without a signal
+ * never stops waiting.
+ */
+export class SharedWork<T> {
+  readonly #controller = new AbortController();
+  readonly #work: Promise<T>;
+  #waiting = 0;
+  #settled = false;
+
+  constructor(start: (signal: AbortSignal) => Promise<T>) {
+    this.#work = start(this.#controller.signal);
+    this.#work.then(
+      () => {
+        this.#settled = true;
+      },
+      () => {
+        this.#settled = true;
+      },
+    );
+  }
+
+  /** The work's own outcome, for an observer that is not a waiting caller (a cache's bookkeeping). */
+  get outcome(): Promise<T> {
+    return this.#work;
+  }
+
+  /** The shared result, or {@link abortError} as soon as `signal` fires. */
+  join(signal: AbortSignal | undefined, what?: string): Promise<T> {
+    if (signal === undefined) {
+      this.#waiting = Number.POSITIVE_INFINITY;
+      return this.#work;
+    }
+    if (signal.aborted) return Promise.reject(abortError(signal, what));
+    this.#waiting += 1;
+    return untilAborted(this.#work, signal, what).finally(() => {
+      this.#waiting -= 1;
+      if (signal.aborted && this.#waiting <= 0 && !this.#settled) this.#controller.abort(signal.reason);
+    });
+  }
+}

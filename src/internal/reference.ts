@@ -93,7 +93,10 @@ function splitRepository(name: string, input: string): { registry: string; repos
  * @example parseImageReference('ubuntu') // { registry: 'index.docker.io', repository: 'library/ubuntu', tag: 'latest' }
  */
 export function parseImageReference(input: string): ImageReference {
-  if (typeof input !== 'string') bad(String(input), 'expected a string');
+  if (typeof input !== 'string')
+    throw new InvalidReferenceError(
+      `An image reference must be a string, not ${input === null ? 'null' : typeof input}`,
+    );
   if (input.length === 0) bad(input, 'it is empty');
   if (input.length > 4096) bad(input, 'it is longer than 4096 characters');
   if (/\s/.test(input)) bad(input, 'it contains whitespace');

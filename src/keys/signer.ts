@@ -1,5 +1,6 @@
 /** The `Signer` interface every key provider implements, and its local-key implementation. */
 import { InvalidArgumentError } from '../errors/base.js';
+import { throwIfAborted } from '../internal/abort.js';
 import { backend } from './backend/select.js';
 import { type PrivateKey, type PublicKey, privateRecord, publicRecord } from './key-objects.js';
 import { type SignatureOptions, signatureScheme } from './signature-scheme.js';
@@ -35,7 +36,7 @@ export function createSigner(key: PrivateKey, options: SignatureOptions = {}): S
     },
     async sign(data, signOptions) {
       assertBytes(data, 'data');
-      signOptions?.signal?.throwIfAborted();
+      throwIfAborted(signOptions?.signal, 'Signing');
       return backend().sign(record, scheme, data);
     },
   };

@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from '../errors/base.js';
 import { InvalidKeyReferenceError } from '../errors/kms.js';
+import { abortError } from '../internal/abort.js';
 import { importPrivateKey } from '../keys/import.js';
 import type { PublicKey } from '../keys/key-objects.js';
 import type { Signer } from '../keys/signer.js';
@@ -93,7 +94,7 @@ async function fileSigner(path: string, options: ResolveSignerOptions): Promise<
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
   } catch (error) {
-    if (options.signal?.aborted) throw options.signal.reason;
+    if (options.signal?.aborted) throw abortError(options.signal, `Reading key file ${path}`);
     const code = (error as NodeJS.ErrnoException).code;
     throw new InvalidKeyReferenceError(
       `Cannot read key file ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'read failed')}`,

@@ -10,11 +10,10 @@
  */
 
 import { BundleFormatError, PayloadFormatError } from '../errors/payload.js';
-import { fromBase64, toBase64, utf8 } from '../internal/bytes.js';
+import { toBase64, utf8 } from '../internal/bytes.js';
 import { sha256Digest } from './digest.js';
-import { type DsseEnvelope, parseDsseEnvelope } from './dsse.js';
+import type { DsseEnvelope } from './dsse.js';
 import { encodeGoJson, goStruct } from './go-json.js';
-import { parseJsonObject } from './json-object.js';
 import {
   type Descriptor,
   type ImageIndex,
@@ -24,6 +23,7 @@ import {
   OCI_INDEX,
   OCI_MANIFEST,
 } from './oci.js';
+import { pBytes, pEnum, pField, pInt64, pList, pMessage, pString, readProtoJson } from './protojson.js';
 
 /** Media type of a Sigstore bundle v0.3 (`application/vnd.dev.sigstore.bundle.v0.3+json`). */
 export const BUNDLE_V03_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
@@ -37,7 +37,10 @@ const BUNDLE_MEDIA_TYPES: Readonly<Record<string, '0.1' | '0.2' | '0.3'>> = {
 /** The two bytes `{}`, the empty config cosign 3 gives bundle referrers. */
 export const EMPTY_JSON = utf8('{}');
 
-/** A transparency log entry as a bundle carries it (fields kept as the JSON had them). */
+/**
+ * A transparency log entry as a bundle carries it, in protojson's canonical form: int64 fields as
+ * decimal strings, bytes as standard base64, absent fields as their defaults.
+ */
 export interface TlogEntry {
   readonly logIndex: string;
   readonly logId: { readonly keyId: string };
@@ -72,131 +75,255 @@ export interface SigstoreBundle {
   readonly rfc3161Timestamps: readonly string[];
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+const HASH_ALGORITHMS = [
+  'HASH_ALGORITHM_UNSPECIFIED',
+  'SHA2_256',
+  'SHA2_384',
+  'SHA2_512',
+  'SHA3_256',
+  'SHA3_384',
+] as const;
+
+/** sigstore-go's per-bundle limits (`internal/limits`): 32 tlog entries, 32 signed timestamps. */
+const MAX_TLOG_ENTRIES = 32;
+const MAX_TIMESTAMPS = 32;
+
+// The protobuf-specs messages of a bundle, as protojson reads them (sigstore-go's parse).
+const x509Certificate = pMessage('X509Certificate', { rawBytes: pField(pBytes) });
+const checkpointShape = pMessage('Checkpoint', { envelope: pField(pString) });
+const tlogEntryShape = pMessage('TransparencyLogEntry', {
+  logIndex: pField(pInt64),
+  logId: pField(pMessage('LogId', { keyId: pField(pBytes) })),
+  kindVersion: pField(pMessage('KindVersion', { kind: pField(pString), version: pField(pString) })),
+  integratedTime: pField(pInt64),
+  inclusionPromise: pField(pMessage('InclusionPromise', { signedEntryTimestamp: pField(pBytes) })),
+  inclusionProof: pField(
+    pMessage('InclusionProof', {
+      logIndex: pField(pInt64),
+      rootHash: pField(pBytes),
+      treeSize: pField(pInt64),
+      hashes: pField(pList(pBytes)),
+      checkpoint: pField(checkpointShape),
+    }),
+  ),
+  canonicalizedBody: pField(pBytes),
+});
+const materialShape = pMessage('VerificationMaterial', {
+  publicKey: pField(pMessage('PublicKeyIdentifier', { hint: pField(pString) }), { oneof: 'content' }),
+  x509CertificateChain: pField(
+    pMessage('X509CertificateChain', { certificates: pField(pList(x509Certificate)) }),
+    { oneof: 'content' },
+  ),
+  certificate: pField(x509Certificate, { oneof: 'content' }),
+  tlogEntries: pField(pList(tlogEntryShape, { max: MAX_TLOG_ENTRIES })),
+  timestampVerificationData: pField(
+    pMessage('TimestampVerificationData', {
+      rfc3161Timestamps: pField(
+        pList(pMessage('RFC3161SignedTimestamp', { signedTimestamp: pField(pBytes) }), {
+          max: MAX_TIMESTAMPS,
+        }),
+      ),
+    }),
+  ),
+});
+const envelopeShape = pMessage('Envelope', {
+  payload: pField(pBytes),
+  payloadType: pField(pString, { proto: 'payloadType' }),
+  signatures: pField(
+    pList(pMessage('Signature', { sig: pField(pBytes), keyid: pField(pString, { proto: 'keyid' }) })),
+  ),
+});
+const bundleShape = pMessage('Bundle', {
+  mediaType: pField(pString),
+  verificationMaterial: pField(materialShape),
+  dsseEnvelope: pField(envelopeShape, { oneof: 'content' }),
+  messageSignature: pField(
+    pMessage('MessageSignature', {
+      messageDigest: pField(
+        pMessage('HashOutput', { algorithm: pField(pEnum(HASH_ALGORITHMS)), digest: pField(pBytes) }),
+      ),
+      signature: pField(pBytes),
+    }),
+    { oneof: 'content' },
+  ),
+});
+
+const MEDIA_TYPE_BASE = 'application/vnd.dev.sigstore.bundle';
+const SEMVER =
+  /^v(0|[1-9]\d*)(?:\.(0|[1-9]\d*)(?:\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)?)?$/;
+
+/** Compares a semver (major, minor, patch, has a prerelease) with vX.Y.0, as golang.org/x/mod/semver does. */
+function compareVersion(v: readonly [bigint, bigint, bigint, boolean], minor: bigint): number {
+  const target = [0n, minor, 0n];
+  for (let i = 0; i < 3; i++) {
+    const a = v[i] as bigint;
+    const b = target[i] as bigint;
+    if (a !== b) return a < b ? -1 : 1;
+  }
+  return v[3] ? -1 : 0;
 }
 
-function bytesField(v: unknown, what: string): Uint8Array {
-  const bytes = typeof v === 'string' ? fromBase64(v) : undefined;
-  if (bytes === undefined) throw new BundleFormatError(`Sigstore bundle: ${what} must be base64`);
-  return bytes;
+/**
+ * sigstore-go's version rules for a media type: which rule set applies (`0.1`: exactly v0.1;
+ * `0.2`: above v0.1 and below v0.3; `0.3`: from v0.3 to below v0.4), or throws for the rest.
+ */
+function bundleVersion(mediaType: string): '0.1' | '0.2' | '0.3' {
+  let version = BUNDLE_MEDIA_TYPES[mediaType] === undefined ? undefined : `v${BUNDLE_MEDIA_TYPES[mediaType]}`;
+  if (version === undefined && mediaType.startsWith(`${MEDIA_TYPE_BASE}.v`) && mediaType.endsWith('+json'))
+    version = mediaType.slice(MEDIA_TYPE_BASE.length + 1, -'+json'.length);
+  const m = version === undefined ? null : SEMVER.exec(version);
+  const badNumber = m?.[4]
+    ?.slice(1)
+    .split('.')
+    .some((id) => /^0\d+$/.test(id));
+  if (m === null || badNumber)
+    throw new BundleFormatError(
+      `Unsupported Sigstore bundle media type ${JSON.stringify(mediaType)} (v0.1 to v0.3 are supported)`,
+    );
+  const parsed = [
+    BigInt(m[1] as string),
+    BigInt(m[2] ?? '0'),
+    BigInt(m[3] ?? '0'),
+    m[4] !== undefined,
+  ] as const;
+  if (compareVersion(parsed, 1n) < 0 || compareVersion(parsed, 4n) >= 0)
+    throw new BundleFormatError(
+      `Unsupported Sigstore bundle media type ${JSON.stringify(mediaType)} (v0.1 to v0.3 are supported)`,
+    );
+  return compareVersion(parsed, 1n) === 0 ? '0.1' : compareVersion(parsed, 3n) >= 0 ? '0.3' : '0.2';
 }
 
-function checkTlogEntry(entry: unknown, i: number, version: string): TlogEntry {
-  if (!isRecord(entry)) throw new BundleFormatError(`Sigstore bundle: tlogEntries[${i}] must be an object`);
-  for (const key of ['logIndex', 'integratedTime', 'canonicalizedBody']) {
-    if (typeof entry[key] !== 'string' && typeof entry[key] !== 'number')
-      throw new BundleFormatError(`Sigstore bundle: tlogEntries[${i}].${key} is missing`);
-  }
-  if (!isRecord(entry.logId) || typeof entry.logId.keyId !== 'string')
-    throw new BundleFormatError(`Sigstore bundle: tlogEntries[${i}].logId.keyId is missing`);
-  if (!isRecord(entry.kindVersion))
-    throw new BundleFormatError(`Sigstore bundle: tlogEntries[${i}].kindVersion is missing`);
-  if (version === '0.1' && !isRecord(entry.inclusionPromise)) {
-    throw new BundleFormatError(`Sigstore bundle v0.1: tlogEntries[${i}] needs an inclusion promise`);
-  }
-  if (version !== '0.1' && !isRecord(entry.inclusionProof)) {
-    throw new BundleFormatError(`Sigstore bundle v${version}: tlogEntries[${i}] needs an inclusion proof`);
-  }
-  if (entry.inclusionProof !== undefined) {
-    const p = entry.inclusionProof;
-    if (
-      !isRecord(p) ||
-      !Array.isArray(p.hashes) ||
-      !isRecord(p.checkpoint) ||
-      typeof p.checkpoint.envelope !== 'string' ||
-      typeof p.rootHash !== 'string'
-    ) {
-      throw new BundleFormatError(`Sigstore bundle: tlogEntries[${i}].inclusionProof is malformed`);
-    }
-  }
-  return entry as unknown as TlogEntry;
+type ParsedTlogEntry = NonNullable<ReturnType<typeof tlogEntryShape.read>>;
+
+/** sigstore-go's `ParseTransparencyLogEntry` checks, and the entry in its canonical JSON form. */
+function tlogEntryOf(e: ParsedTlogEntry, i: number): TlogEntry {
+  const what = `Sigstore bundle: tlogEntries[${i}]`;
+  if (e.canonicalizedBody === undefined) throw new BundleFormatError(`${what} has no canonicalizedBody`);
+  if (e.logId?.keyId === undefined) throw new BundleFormatError(`${what} has no logId.keyId`);
+  if (e.kindVersion === undefined) throw new BundleFormatError(`${what} has no kindVersion`);
+  const logIndex = e.logIndex ?? '0';
+  if (logIndex.startsWith('-')) throw new BundleFormatError(`${what}.logIndex is negative`);
+  const p = e.inclusionProof;
+  if (p !== undefined && (p.checkpoint?.envelope ?? '') === '')
+    throw new BundleFormatError(`${what}.inclusionProof has no checkpoint`);
+  const set = e.inclusionPromise?.signedEntryTimestamp;
+  return {
+    logIndex,
+    logId: { keyId: toBase64(e.logId.keyId) },
+    kindVersion: { kind: e.kindVersion.kind ?? '', version: e.kindVersion.version ?? '' },
+    integratedTime: e.integratedTime ?? '0',
+    // An empty promise is no promise (sigstore-go keeps a SET only when it has bytes).
+    ...(set === undefined || set.length === 0
+      ? {}
+      : { inclusionPromise: { signedEntryTimestamp: toBase64(set) } }),
+    ...(p === undefined
+      ? {}
+      : {
+          inclusionProof: {
+            logIndex: p.logIndex ?? '0',
+            rootHash: toBase64(p.rootHash ?? new Uint8Array()),
+            treeSize: p.treeSize ?? '0',
+            hashes: (p.hashes ?? []).map(toBase64),
+            checkpoint: { envelope: p.checkpoint?.envelope ?? '' },
+          },
+        }),
+    canonicalizedBody: toBase64(e.canonicalizedBody),
+  };
 }
 
-/** Parses a bundle and applies sigstore-go's rules for its version. Throws BundleFormatError. */
+/**
+ * Parses a bundle as sigstore-go does (protojson, then its per-version rules) and throws
+ * BundleFormatError for anything sigstore-go refuses: a member of the wrong JSON type or unknown to
+ * the protobuf schema, two members of a oneof, more than 32 tlog entries, an entry without body,
+ * log ID or kind, an inclusion proof without checkpoint, a v0.1 bundle without inclusion promise or
+ * a later one without inclusion proof, a v0.3 certificate chain, a media type outside v0.1–v0.3.
+ * Numbers come out canonical (int64 as decimal strings, bytes as standard base64).
+ */
 export function parseBundle(input: Uint8Array | string): SigstoreBundle {
-  const doc = parseJsonObject(input, 'Sigstore bundle', (message) => new BundleFormatError(message));
-  const version = typeof doc.mediaType === 'string' ? BUNDLE_MEDIA_TYPES[doc.mediaType] : undefined;
-  if (version === undefined)
-    throw new BundleFormatError(
-      `Unsupported Sigstore bundle media type ${JSON.stringify(doc.mediaType)} (v0.1 to v0.3 are supported)`,
-    );
+  const doc = readProtoJson(
+    input,
+    bundleShape,
+    'Sigstore bundle',
+    (message, cause) => new BundleFormatError(message, { cause }),
+  );
+  const mediaType = doc.mediaType ?? '';
+  const version = bundleVersion(mediaType);
   const material = doc.verificationMaterial;
-  if (!isRecord(material)) throw new BundleFormatError('Sigstore bundle: verificationMaterial is missing');
-  const kinds = ['publicKey', 'certificate', 'x509CertificateChain'].filter((k) => material[k] !== undefined);
-  if (kinds.length !== 1)
-    throw new BundleFormatError(
-      'Sigstore bundle: verificationMaterial needs exactly one of publicKey, certificate, x509CertificateChain',
-    );
-  if (version === '0.3' && material.x509CertificateChain !== undefined) {
+  const tlogEntries = (material?.tlogEntries ?? []).map(tlogEntryOf);
+  if (version === '0.1' && tlogEntries.length > 0 && !tlogEntries.some((e) => e.inclusionPromise))
+    throw new BundleFormatError('Sigstore bundle v0.1: its tlog entries need an inclusion promise');
+  if (version !== '0.1' && tlogEntries.length > 0 && !tlogEntries.some((e) => e.inclusionProof))
+    throw new BundleFormatError(`Sigstore bundle ${mediaType}: its tlog entries need an inclusion proof`);
+  if (version === '0.3' && material?.x509CertificateChain !== undefined)
     throw new BundleFormatError(
       'Sigstore bundle v0.3 must carry a single certificate, not x509CertificateChain',
     );
-  }
-  let publicKeyHint: string | undefined;
-  if (material.publicKey !== undefined) {
-    if (!isRecord(material.publicKey))
-      throw new BundleFormatError('Sigstore bundle: publicKey must be an object');
-    if (material.publicKey.hint !== undefined && typeof material.publicKey.hint !== 'string')
-      throw new BundleFormatError('Sigstore bundle: publicKey.hint must be a string');
-    publicKeyHint = material.publicKey.hint as string | undefined;
-  }
-  let certificate: Uint8Array | undefined;
-  if (material.certificate !== undefined)
-    certificate = bytesField(
-      (material.certificate as { rawBytes?: unknown })?.rawBytes,
-      'certificate.rawBytes',
-    );
-  if (material.x509CertificateChain !== undefined) {
-    const first = (material.x509CertificateChain as { certificates?: Array<{ rawBytes?: unknown }> })
-      ?.certificates?.[0];
-    certificate = bytesField(first?.rawBytes, 'x509CertificateChain.certificates[0].rawBytes');
-  }
-  const tlog = material.tlogEntries ?? [];
-  if (!Array.isArray(tlog)) throw new BundleFormatError('Sigstore bundle: tlogEntries must be a list');
-  const tlogEntries = tlog.map((e, i) => checkTlogEntry(e, i, version));
-  const tsData = material.timestampVerificationData;
-  const rfc3161 = isRecord(tsData) && Array.isArray(tsData.rfc3161Timestamps) ? tsData.rfc3161Timestamps : [];
-  const rfc3161Timestamps = rfc3161.map((t, i) => {
-    const signed = (t as { signedTimestamp?: unknown })?.signedTimestamp;
-    bytesField(signed, `rfc3161Timestamps[${i}].signedTimestamp`);
-    return signed as string;
-  });
-  const hasDsse = doc.dsseEnvelope !== undefined;
-  const hasMessage = doc.messageSignature !== undefined;
-  if (hasDsse === hasMessage)
+  if (doc.dsseEnvelope === undefined && doc.messageSignature === undefined)
     throw new BundleFormatError('Sigstore bundle needs exactly one of dsseEnvelope and messageSignature');
+  if (
+    material?.publicKey === undefined &&
+    material?.certificate === undefined &&
+    material?.x509CertificateChain === undefined
+  )
+    throw new BundleFormatError(
+      'Sigstore bundle: verificationMaterial needs exactly one of publicKey, certificate, x509CertificateChain',
+    );
+  let certificate: Uint8Array | undefined;
+  if (material.certificate !== undefined) {
+    certificate = material.certificate.rawBytes;
+    if (certificate === undefined)
+      throw new BundleFormatError('Sigstore bundle: certificate.rawBytes is missing');
+  }
+  if (material.x509CertificateChain !== undefined) {
+    certificate = material.x509CertificateChain.certificates?.[0]?.rawBytes;
+    if (certificate === undefined)
+      throw new BundleFormatError(
+        'Sigstore bundle: x509CertificateChain.certificates[0].rawBytes is missing',
+      );
+  }
+  const rfc3161Timestamps = (material.timestampVerificationData?.rfc3161Timestamps ?? []).map((t, i) => {
+    if (t.signedTimestamp === undefined)
+      throw new BundleFormatError(`Sigstore bundle: rfc3161Timestamps[${i}].signedTimestamp is missing`);
+    return toBase64(t.signedTimestamp);
+  });
   let dsseEnvelope: DsseEnvelope | undefined;
-  let messageSignature: SigstoreBundle['messageSignature'];
-  if (hasDsse) {
-    try {
-      dsseEnvelope = parseDsseEnvelope(doc.dsseEnvelope as object);
-    } catch (cause) {
-      throw new BundleFormatError(`Sigstore bundle: ${(cause as Error).message}`, { cause });
-    }
-  } else {
-    const m = doc.messageSignature;
-    if (!isRecord(m)) throw new BundleFormatError('Sigstore bundle: messageSignature must be an object');
-    const digest = m.messageDigest;
-    messageSignature = {
-      signature: bytesField(m.signature, 'messageSignature.signature'),
-      ...(isRecord(digest) && typeof digest.algorithm === 'string'
-        ? {
-            messageDigest: {
-              algorithm: digest.algorithm,
-              digest: bytesField(digest.digest, 'messageSignature.messageDigest.digest'),
-            },
-          }
-        : {}),
+  if (doc.dsseEnvelope !== undefined) {
+    const e = doc.dsseEnvelope;
+    if (e.payload === undefined) throw new BundleFormatError('Sigstore bundle: dsseEnvelope has no payload');
+    dsseEnvelope = {
+      payloadType: e.payloadType ?? '',
+      payload: e.payload,
+      payloadBase64: toBase64(e.payload),
+      signatures: (e.signatures ?? []).map((sig) => ({
+        sig: toBase64(sig.sig ?? new Uint8Array()),
+        ...(sig.keyid === undefined ? {} : { keyid: sig.keyid }),
+      })),
     };
   }
+  const m = doc.messageSignature;
+  const digest = m?.messageDigest;
+  const hint = material.publicKey?.hint;
   return {
-    mediaType: doc.mediaType as string,
+    mediaType,
     version,
-    ...(publicKeyHint === undefined ? {} : { publicKeyHint }),
+    ...(hint === undefined ? {} : { publicKeyHint: hint }),
     ...(certificate === undefined ? {} : { certificate }),
     ...(dsseEnvelope === undefined ? {} : { dsseEnvelope }),
-    ...(messageSignature === undefined ? {} : { messageSignature }),
+    ...(m === undefined
+      ? {}
+      : {
+          messageSignature: {
+            signature: m.signature ?? new Uint8Array(),
+            ...(digest === undefined
+              ? {}
+              : {
+                  messageDigest: {
+                    algorithm: digest.algorithm ?? 'HASH_ALGORITHM_UNSPECIFIED',
+                    digest: digest.digest ?? new Uint8Array(),
+                  },
+                }),
+          },
+        }),
     tlogEntries,
     rfc3161Timestamps,
   };

@@ -11,8 +11,8 @@ import type { PublicKey } from '../keys/key-objects.js';
 import type { SignatureOptions } from '../keys/signature-scheme.js';
 import type { Signer } from '../keys/signer.js';
 import { verifySignatureSync } from '../keys/verify.js';
+import { goSlice, goString, goStructOf, readGoJson } from './go-decode.js';
 import { encodeGoJson, goStruct } from './go-json.js';
-import { parseJsonObject } from './json-object.js';
 
 /** The DSSE payload type of in-toto statements (`application/vnd.in-toto+json`). */
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
@@ -104,33 +104,30 @@ function decodeBase64Loose(text: string): Uint8Array | undefined {
   );
 }
 
-/** Parses an envelope (either field order; unknown fields ignored). */
+/** go-securesystemslib's `dsse.Envelope`, the Go struct cosign decodes a `.att` layer into. */
+const envelopeStruct = goStructOf({
+  payloadType: goString,
+  payload: goString,
+  signatures: goSlice(goStructOf({ keyid: goString, sig: goString })),
+});
+
+/**
+ * Parses an envelope as cosign reads a `.att` layer (Go `encoding/json` into go-securesystemslib's
+ * `dsse.Envelope`): either field order, names case-insensitive, unknown members ignored, `null` as
+ * empty; a member of the wrong type, or a payload that is not base64, throws PayloadFormatError.
+ * (Envelopes inside Sigstore bundles are protojson: `parseBundle` reads those.) An object is read as
+ * already-parsed JSON.
+ */
 export function parseDsseEnvelope(input: Uint8Array | string | object): DsseEnvelope {
-  if (
-    typeof input !== 'string' &&
-    !(input instanceof Uint8Array) &&
-    (typeof input !== 'object' || input === null || Array.isArray(input))
-  ) {
-    throw new PayloadFormatError('DSSE envelope is not a JSON object');
-  }
-  const d =
-    typeof input === 'string' || input instanceof Uint8Array
-      ? parseJsonObject(input, 'DSSE envelope')
-      : (input as Record<string, unknown>);
-  if (typeof d.payloadType !== 'string')
-    throw new PayloadFormatError('DSSE envelope: payloadType must be a string');
-  if (typeof d.payload !== 'string')
-    throw new PayloadFormatError('DSSE envelope: payload must be a base64 string');
+  const d = readGoJson(
+    typeof input === 'string' || input instanceof Uint8Array ? input : { parsed: input },
+    envelopeStruct,
+    'DSSE envelope',
+    (message, cause) => new PayloadFormatError(message, { cause }),
+  );
   const payload = decodeBase64Loose(d.payload);
   if (payload === undefined) throw new PayloadFormatError('DSSE envelope: payload is not base64');
-  if (!Array.isArray(d.signatures)) throw new PayloadFormatError('DSSE envelope: signatures must be a list');
-  const signatures = d.signatures.map((s, i) => {
-    if (typeof s !== 'object' || s === null || typeof (s as { sig?: unknown }).sig !== 'string') {
-      throw new PayloadFormatError(`DSSE envelope: signatures[${i}].sig must be a base64 string`);
-    }
-    const keyid = (s as { keyid?: unknown }).keyid;
-    return { sig: (s as { sig: string }).sig, ...(typeof keyid === 'string' ? { keyid } : {}) };
-  });
+  const signatures = d.signatures.map((s) => ({ sig: s.sig, ...(s.keyid === '' ? {} : { keyid: s.keyid }) }));
   return { payloadType: d.payloadType, payload, payloadBase64: d.payload, signatures };
 }
 

@@ -41,6 +41,7 @@ export {
 } from './intoto.js';
 export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from './oci.js';
 export {
+  descriptorShape,
   descriptorStruct,
   indexStruct,
   manifestStruct,
@@ -51,6 +52,7 @@ export {
 } from './oci.js';
 export type {
   HistoryEntry,
+  ParsedRekorBundle,
   PayloadLimits,
   RekorBundle,
   SignatureConfig,
@@ -66,6 +68,7 @@ export {
   DEFAULT_MAX_PAYLOAD_BYTES,
   DSSE_MEDIA_TYPE,
   encodeSignatureConfig,
+  parseRekorBundleAnnotation,
   parseSignatureConfig,
   SignatureAnnotation,
   sameSignatureLayerContent,

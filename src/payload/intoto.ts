@@ -10,7 +10,17 @@ import { PayloadFormatError } from '../errors/payload.js';
 import { utf8 } from '../internal/bytes.js';
 import { checkDigest } from '../internal/reference.js';
 import { encodeGoJson, goStruct } from './go-json.js';
-import { parseJsonObject } from './json-object.js';
+import {
+  type ProtoType,
+  pBytes,
+  pField,
+  pList,
+  pMap,
+  pMessage,
+  pString,
+  pStruct,
+  readProtoJson,
+} from './protojson.js';
 
 /** The `_type` of in-toto statements v0.1 (what cosign 2 writes for attestations). */
 export const STATEMENT_V01 = 'https://in-toto.io/Statement/v0.1';
@@ -152,28 +162,72 @@ export interface Statement {
   readonly predicate?: unknown;
 }
 
-/** Parses a statement (v0.1 or v1), checking the fields verifiers rely on. */
-export function parseStatement(bytes: Uint8Array): Statement {
-  const d = parseJsonObject(bytes, 'in-toto statement');
+const resourceDescriptor = pMessage('ResourceDescriptor', {
+  name: pField(pString),
+  uri: pField(pString),
+  digest: pField(pMap(pString)),
+  content: pField(pBytes),
+  downloadLocation: pField(pString),
+  mediaType: pField(pString),
+  annotations: pField(pStruct),
+});
+
+/** in-toto's `Statement` message, with cosign's legacy string predicate as an alternative. */
+function statementShape(legacy: boolean) {
+  const predicate: ProtoType<unknown> = legacy
+    ? {
+        expected: 'an object or a string',
+        read: (value, path, facts) => (typeof value === 'string' ? value : pStruct.read(value, path, facts)),
+      }
+    : pStruct;
+  return pMessage('Statement', {
+    _type: pField(pString, { proto: 'type' }),
+    subject: pField(pList(resourceDescriptor)),
+    predicateType: pField(pString),
+    predicate: pField(predicate),
+  });
+}
+const STATEMENT = /* @__PURE__ */ statementShape(false);
+const LEGACY_STATEMENT = /* @__PURE__ */ statementShape(true);
+
+/**
+ * Parses a statement (v0.1 or v1) as sigstore-go does (protojson into in-toto's `Statement`: every
+ * member of the right type, none unknown, `predicate` an object), then checks what verifiers rely
+ * on: a known `_type`, a non-empty `predicateType`, at least one subject, each with a digest map of
+ * strings. `legacyStringPredicate` also accepts a string `predicate`, as cosign does for `.att`
+ * layers. Throws PayloadFormatError.
+ */
+export function parseStatement(
+  bytes: Uint8Array,
+  options: { readonly legacyStringPredicate?: boolean } = {},
+): Statement {
+  const d = readProtoJson(
+    bytes,
+    options.legacyStringPredicate === true ? LEGACY_STATEMENT : STATEMENT,
+    'in-toto statement',
+    (message, cause) => new PayloadFormatError(message, { cause }),
+  );
   if (d._type !== STATEMENT_V01 && d._type !== STATEMENT_V1)
-    throw new PayloadFormatError(`Unknown in-toto statement type ${JSON.stringify(d._type)}`);
-  if (typeof d.predicateType !== 'string' || d.predicateType === '')
+    throw new PayloadFormatError(`Unknown in-toto statement type ${JSON.stringify(d._type ?? '')}`);
+  if (d.predicateType === undefined || d.predicateType === '')
     throw new PayloadFormatError('in-toto statement: predicateType must be a non-empty string');
-  if (!Array.isArray(d.subject) || d.subject.length === 0)
+  const subject = d.subject ?? [];
+  if (subject.length === 0)
     throw new PayloadFormatError('in-toto statement: subject must be a non-empty list');
-  for (const [i, s] of d.subject.entries()) {
-    const digest = (s as { digest?: unknown } | null)?.digest;
-    if (
-      typeof s !== 'object' ||
-      s === null ||
-      typeof digest !== 'object' ||
-      digest === null ||
-      Object.values(digest).some((v) => typeof v !== 'string')
-    ) {
-      throw new PayloadFormatError(`in-toto statement: subject[${i}] needs a digest map of strings`);
-    }
-  }
-  return d as unknown as Statement;
+  return {
+    _type: d._type,
+    subject: subject.map((s, i) => {
+      if (s.digest === undefined)
+        throw new PayloadFormatError(`in-toto statement: subject[${i}] needs a digest map of strings`);
+      return {
+        digest: s.digest,
+        ...(s.name === undefined ? {} : { name: s.name }),
+        ...(s.annotations === undefined ? {} : { annotations: s.annotations }),
+      };
+    }),
+    predicateType: d.predicateType,
+    ...(d.predicate === undefined ? {} : { predicate: d.predicate }),
+  };
 }
 
 /** Does some subject name this digest (`sha256:<hex>`)? cosign's `IntotoSubjectClaimVerifier` check. */

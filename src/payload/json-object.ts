@@ -1,8 +1,185 @@
-/** Reads untrusted bytes as one JSON object, or throws the caller's typed error naming the document. */
+/**
+ * Reading untrusted JSON text the way the Go programs that write and verify it do, as far as
+ * `JSON.parse` alone cannot tell: the value, plus the facts about the text that Go's
+ * `encoding/json` and protobuf's `protojson` decide on and `JSON.parse` hides — members repeated
+ * with the same name (the last one silently wins in JavaScript), number literals JavaScript cannot
+ * hold as written (`1.0`, `1e2`, 20-digit integers), numbers too large for a float64, escaped lone
+ * surrogates, and the nesting depth. A leading byte-order mark is refused (both Go decoders refuse
+ * it; `TextDecoder` would drop it silently).
+ *
+ * Deliberately not a second JSON parser: `JSON.parse` checks the syntax and builds the value; a
+ * linear scan over the already-valid text then collects the facts. Interpreting them (refuse a
+ * repeated member, require an integer literal) is the schema's job: see `go-decode.ts` and
+ * `protojson.ts`.
+ */
 import type { OcisignError } from '../errors/base.js';
 import { PayloadFormatError } from '../errors/payload.js';
 import { fromUtf8 } from '../internal/bytes.js';
 
+/** What the text said that the parsed value no longer shows. Paths are JSON pointers. */
+export interface JsonFacts {
+  /** Pointers of members whose name appeared earlier in the same object (`/a/b` for a repeated `b`). */
+  readonly repeated: ReadonlySet<string>;
+  /** Number literals with a fraction, an exponent or more than 15 digits, as written, by pointer. */
+  readonly literals: ReadonlyMap<string, string>;
+  /** Pointers of numbers a float64 cannot hold (JavaScript reads them as ±Infinity). */
+  readonly overflows: readonly string[];
+  /** Whether some string or name holds an escaped lone surrogate (`"\ud800"`). */
+  readonly loneSurrogates: boolean;
+  /** The deepest nesting of objects and arrays (0 for a bare scalar). */
+  readonly depth: number;
+  /**
+   * Which of the lists above stopped at {@link FACT_LIMIT} entries (a hostile document full of
+   * repeated names or odd numbers): a schema that needs an incomplete list refuses instead of guessing.
+   */
+  readonly truncated: { readonly repeated: boolean; readonly literals: boolean; readonly overflows: boolean };
+}
+
+/** At most this many entries per list of facts, so that collecting them stays cheap on any input. */
+export const FACT_LIMIT = 1000;
+
+/** A parsed JSON document and the facts about its text. */
+export interface JsonDocument {
+  readonly value: unknown;
+  readonly facts: JsonFacts;
+}
+
+/** Facts of a value that was never text (an object handed in by a caller). */
+export const NO_FACTS: JsonFacts = {
+  repeated: new Set(),
+  literals: new Map(),
+  overflows: [],
+  loneSurrogates: false,
+  depth: 0,
+  truncated: { repeated: false, literals: false, overflows: false },
+};
+
+/** A lone surrogate (UTF-16 that no UTF-8 can encode). */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+const fatalDecoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/** Escapes a member name for a JSON pointer, as `shape.ts` builds its paths. */
+export function pointerKey(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+interface Frame {
+  readonly array: boolean;
+  key: string;
+  index: number;
+  expectKey: boolean;
+  readonly names: Set<string> | undefined;
+}
+
+function pointer(stack: readonly Frame[]): string {
+  let out = '';
+  for (const frame of stack) out += `/${frame.array ? String(frame.index) : pointerKey(frame.key)}`;
+  return out;
+}
+
+/** Collects the {@link JsonFacts} of text that `JSON.parse` has already accepted. */
+function scan(text: string): JsonFacts {
+  const repeated = new Set<string>();
+  const literals = new Map<string, string>();
+  const overflows: string[] = [];
+  const stack: Frame[] = [];
+  let loneSurrogates = false;
+  let depth = 0;
+  const truncated = { repeated: false, literals: false, overflows: false };
+  const room = (list: keyof typeof truncated, size: number): boolean => {
+    if (size < FACT_LIMIT) return true;
+    truncated[list] = true;
+    return false;
+  };
+  for (let i = 0; i < text.length; ) {
+    const c = text.charCodeAt(i);
+    const top = stack[stack.length - 1];
+    if (c === 0x7b || c === 0x5b) {
+      const array = c === 0x5b;
+      stack.push({ array, key: '', index: 0, expectKey: !array, names: array ? undefined : new Set() });
+      if (stack.length > depth) depth = stack.length;
+      i++;
+    } else if (c === 0x7d || c === 0x5d) {
+      stack.pop();
+      i++;
+    } else if (c === 0x2c) {
+      if (top?.array) top.index++;
+      else if (top !== undefined) top.expectKey = true;
+      i++;
+    } else if (c === 0x3a) {
+      if (top !== undefined) top.expectKey = false;
+      i++;
+    } else if (c === 0x22) {
+      let j = i + 1;
+      let escaped = false;
+      while (text.charCodeAt(j) !== 0x22) {
+        if (text.charCodeAt(j) === 0x5c) {
+          escaped = true;
+          j += 2;
+        } else j++;
+      }
+      const raw = text.slice(i, j + 1);
+      const decoded = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+      if (escaped && !loneSurrogates && LONE_SURROGATE.test(decoded)) loneSurrogates = true;
+      if (top !== undefined && !top.array && top.expectKey) {
+        top.key = decoded;
+        if (top.names?.has(decoded) && room('repeated', repeated.size)) repeated.add(pointer(stack));
+        top.names?.add(decoded);
+      }
+      i = j + 1;
+    } else if (c === 0x74 || c === 0x6e) i += 4;
+    else if (c === 0x66) i += 5;
+    else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      NUMBER.lastIndex = i;
+      const raw = NUMBER.exec(text)?.[0] ?? text.charAt(i);
+      if ((/[.eE]/.test(raw) || raw.replace('-', '').length > 15) && room('literals', literals.size))
+        literals.set(pointer(stack), raw);
+      if (!Number.isFinite(Number(raw)) && room('overflows', overflows.length))
+        overflows.push(pointer(stack));
+      i += raw.length;
+    } else i++;
+  }
+  return { repeated, literals, overflows, loneSurrogates, depth, truncated };
+}
+
+/**
+ * Parses untrusted JSON (bytes as UTF-8, or text) and collects the {@link JsonFacts} of its text.
+ * `utf8: 'fatal'` refuses invalid UTF-8 (and text with lone surrogates), as protojson does;
+ * the default replaces it with U+FFFD, as Go's `encoding/json` does. Throws `makeError(…)`.
+ */
+export function readJsonDocument(
+  input: Uint8Array | string,
+  what: string,
+  makeError: (message: string) => OcisignError = (message) => new PayloadFormatError(message),
+  options: { readonly utf8?: 'replace' | 'fatal' } = {},
+): JsonDocument {
+  let text: string;
+  if (typeof input === 'string') {
+    text = input;
+    if (options.utf8 === 'fatal' && LONE_SURROGATE.test(text))
+      throw makeError(`${what} is not valid UTF-8 text (it holds a lone surrogate)`);
+  } else {
+    if (!(input instanceof Uint8Array)) throw makeError(`${what} must be bytes or a string`);
+    if (input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf)
+      throw makeError(`${what} starts with a byte-order mark, which Go's JSON decoders refuse`);
+    try {
+      text = options.utf8 === 'fatal' ? fatalDecoder.decode(input) : fromUtf8(input);
+    } catch {
+      throw makeError(`${what} is not valid UTF-8`);
+    }
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw makeError(`${what} is not JSON`);
+  }
+  return { value, facts: scan(text) };
+}
+
+/** Reads untrusted bytes as one JSON object, or throws the caller's typed error naming the document. */
 export function parseJsonObject(
   input: Uint8Array | string,
   what: string,

@@ -1,8 +1,20 @@
 /**
  * OCI value types (descriptors, manifests, indexes) and their serialization in
- * go-containerregistry's struct order — the bytes cosign pushes. Pure values: fetching and
- * validating documents from registries is the registry layer's job.
+ * go-containerregistry's struct order — the bytes cosign pushes — plus the schema of one
+ * descriptor, for code that must not trust a manifest it was handed. Pure values: fetching and
+ * validating whole documents from registries is the registry layer's job.
  */
+import {
+  array,
+  count,
+  nonEmptyString,
+  object,
+  optional,
+  record,
+  refine,
+  type Shape,
+  string,
+} from '../internal/shape.js';
 import { goStruct } from './go-json.js';
 
 /** An OCI content descriptor. */
@@ -62,6 +74,34 @@ export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
 export const OCI_EMPTY = 'application/vnd.oci.empty.v1+json';
 export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 export const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
+
+/** Media type of the withdrawn OCI 1.1-rc artifact manifest (blobs, no layers, no config). */
+export const OCI_ARTIFACT_MANIFEST = 'application/vnd.oci.artifact.manifest.v1+json';
+
+const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+
+/** The schema of an OCI descriptor: what a {@link Descriptor} must be when it comes from outside. */
+export const descriptorShape: Shape<Descriptor> = /* @__PURE__ */ object(
+  {
+    mediaType: nonEmptyString,
+    digest: refine(string, (d) => (DIGEST.test(d) ? undefined : 'a digest (algorithm:hex)')),
+    size: count,
+    annotations: optional(record(string)),
+    artifactType: optional(string),
+    platform: optional(
+      object({
+        architecture: string,
+        os: string,
+        variant: optional(string),
+        'os.version': optional(string),
+        'os.features': optional(array(string)),
+      }),
+    ),
+    urls: optional(array(string)),
+    data: optional(string),
+  },
+  'a descriptor',
+) as Shape<Descriptor>;
 
 function platformStruct(p: Platform | undefined) {
   if (p === undefined) return undefined;

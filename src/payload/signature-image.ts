@@ -9,15 +9,32 @@
 import { InvalidArgumentError } from '../errors/base.js';
 import { LimitExceededError, PayloadFormatError } from '../errors/payload.js';
 import { utf8 } from '../internal/bytes.js';
+import {
+  array,
+  boolean,
+  isJsonObject,
+  nullable,
+  object,
+  optional,
+  own,
+  readShape,
+  record,
+  type Shape,
+  string,
+  unknownValue,
+} from '../internal/shape.js';
 import { sha256Digest } from './digest.js';
+import { goAny, goBytes, goInt64, goString, goStructOf, readGoJson } from './go-decode.js';
 import { encodeGoJson, goStruct } from './go-json.js';
-import { parseJsonObject } from './json-object.js';
+import { readJsonDocument } from './json-object.js';
 import {
   type Descriptor,
   DOCKER_CONFIG,
   DOCKER_MANIFEST,
+  descriptorShape,
   type ImageManifest,
   manifestStruct,
+  OCI_ARTIFACT_MANIFEST,
   OCI_CONFIG,
   OCI_MANIFEST,
 } from './oci.js';
@@ -54,6 +71,40 @@ export interface RekorBundle {
     readonly logIndex: number;
     readonly logID: string;
   };
+}
+
+/** cosign's `bundle.RekorBundle` Go struct, which `json.Unmarshal` reads the bundle annotation into. */
+const rekorBundleStruct = goStructOf({
+  SignedEntryTimestamp: goBytes,
+  Payload: goStructOf({ body: goAny, integratedTime: goInt64, logIndex: goInt64, logID: goString }),
+});
+
+/** A Rekor bundle annotation as cosign decodes it: a missing member is its zero value. */
+export interface ParsedRekorBundle {
+  /** The SET's bytes, or null when the annotation has none. */
+  readonly signedEntryTimestamp: Uint8Array | null;
+  readonly payload: {
+    /** The base64 entry body; cosign requires a string (anything else fails verification). */
+    readonly body: unknown;
+    readonly integratedTime: number;
+    readonly logIndex: number;
+    readonly logID: string;
+  };
+}
+
+/**
+ * Parses the `dev.sigstore.cosign/bundle` annotation as cosign does (Go `encoding/json` into its
+ * `RekorBundle`: names case-insensitive, `null` and missing members zero, `1.5` for an integer or a
+ * number for `logID` refused). Throws PayloadFormatError.
+ */
+export function parseRekorBundleAnnotation(text: string): ParsedRekorBundle {
+  const b = readGoJson(
+    text,
+    rekorBundleStruct,
+    'Rekor bundle annotation',
+    (message, cause) => new PayloadFormatError(message, { cause }),
+  );
+  return { signedEntryTimestamp: b.SignedEntryTimestamp, payload: b.Payload };
 }
 
 /** What one signature (or attestation) layer carries. */
@@ -175,30 +226,53 @@ export function encodeSignatureConfig(config: SignatureConfig): Uint8Array {
   );
 }
 
+// Go's ConfigFile decoding reads `null` as empty, so every member here may be null.
+const maybe = <T>(inner: Shape<T>) => optional(nullable(inner));
+const historyShape = object({
+  created: maybe(string),
+  created_by: maybe(string),
+  author: maybe(string),
+  comment: maybe(string),
+  empty_layer: maybe(boolean),
+});
+
+/** The members of ggcr's `ConfigFile` that a signature image's config keeps (others are dropped). */
+const signatureConfigShape = object(
+  {
+    architecture: maybe(string),
+    author: maybe(string),
+    created: maybe(string),
+    history: maybe(array(historyShape)),
+    os: maybe(string),
+    rootfs: maybe(object({ diff_ids: maybe(array(string)) })),
+    config: maybe(record(unknownValue)),
+    variant: maybe(string),
+    'os.version': maybe(string),
+  },
+  'an image config object',
+);
+
 /** Reads an existing signature image's config (untrusted bytes) into the fields ggcr keeps. */
 export function parseSignatureConfig(bytes: Uint8Array): SignatureConfig {
-  const doc = parseJsonObject(bytes, 'Signature image config');
-  const rootfs = doc.rootfs as { diff_ids?: unknown } | undefined;
-  const diffIds = rootfs?.diff_ids ?? [];
-  if (!Array.isArray(diffIds) || diffIds.some((d) => typeof d !== 'string'))
-    throw new PayloadFormatError('Signature image config: rootfs.diff_ids must be strings');
-  const history = doc.history ?? [];
-  if (!Array.isArray(history) || history.some((h) => typeof h !== 'object' || h === null))
-    throw new PayloadFormatError('Signature image config: history must be a list of objects');
-  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  const { value } = readJsonDocument(bytes, 'Signature image config');
+  const doc = readShape(
+    value,
+    signatureConfigShape,
+    'Signature image config',
+    (message, cause) => new PayloadFormatError(message, { cause }),
+  );
   return {
-    architecture: str(doc.architecture),
-    author: str(doc.author),
-    created: typeof doc.created === 'string' ? doc.created : ZERO_TIME,
-    history: history as HistoryEntry[],
-    os: str(doc.os),
-    diffIds: diffIds as string[],
-    config:
-      typeof doc.config === 'object' && doc.config !== null && !Array.isArray(doc.config)
-        ? (doc.config as Record<string, unknown>)
-        : {},
-    variant: str(doc.variant),
-    osVersion: str(doc['os.version']),
+    architecture: doc.architecture ?? '',
+    author: doc.author ?? '',
+    created: doc.created ?? ZERO_TIME,
+    history: (doc.history ?? []).map(
+      (h) => Object.fromEntries(Object.entries(h).filter(([, v]) => v !== null)) as HistoryEntry,
+    ),
+    os: doc.os ?? '',
+    diffIds: doc.rootfs?.diff_ids ?? [],
+    config: doc.config ?? {},
+    variant: doc.variant ?? '',
+    osVersion: doc['os.version'] ?? '',
   };
 }
 
@@ -327,7 +401,10 @@ export interface PayloadLimits {
 
 /**
  * The layers of a fetched signature or attestation image, after cosign's reader limits: refuses
- * more than `maxLayers` layers or any layer declared larger than `maxPayloadBytes`.
+ * more than `maxLayers` layers or any layer declared larger than `maxPayloadBytes`
+ * (LimitExceededError), and anything that is not an image manifest with a list of descriptors — an
+ * image index, an index that also lists layers, an artifact manifest, a malformed layer
+ * (PayloadFormatError).
  */
 export function signatureLayersOf(
   manifest: ImageManifest,
@@ -335,17 +412,29 @@ export function signatureLayersOf(
 ): readonly Descriptor[] {
   const maxLayers = limits.maxLayers ?? DEFAULT_MAX_LAYERS;
   const maxBytes = limits.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-  if (manifest.layers.length > maxLayers) {
+  if (!isJsonObject(manifest)) throw new PayloadFormatError('The signature image manifest is not an object');
+  if (own(manifest, 'manifests') !== undefined)
+    throw new PayloadFormatError('The signature tag holds an image index, not a signature image');
+  if (own(manifest, 'mediaType') === OCI_ARTIFACT_MANIFEST || own(manifest, 'blobs') !== undefined)
+    throw new PayloadFormatError('The signature tag holds an OCI artifact manifest, not a signature image');
+  const declared = own(manifest, 'layers');
+  if (Array.isArray(declared) && declared.length > maxLayers) {
     throw new LimitExceededError(
-      `The signature image has ${manifest.layers.length} layers; at most ${maxLayers} are read (as in cosign)`,
+      `The signature image has ${declared.length} layers; at most ${maxLayers} are read (as in cosign)`,
     );
   }
-  for (const layer of manifest.layers) {
+  const layers = readShape(
+    declared,
+    array(descriptorShape),
+    'Signature image manifest layers',
+    (message, cause) => new PayloadFormatError(message, { cause }),
+  );
+  for (const layer of layers) {
     if (layer.size > maxBytes) {
       throw new LimitExceededError(
         `Signature layer ${layer.digest} is ${layer.size} bytes, over the ${maxBytes}-byte limit (cosign: COSIGN_MAX_ATTACHMENT_SIZE)`,
       );
     }
   }
-  return manifest.layers;
+  return layers;
 }

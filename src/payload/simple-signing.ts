@@ -9,8 +9,8 @@ import { InvalidArgumentError } from '../errors/base.js';
 import { ClaimMismatchError, PayloadFormatError } from '../errors/payload.js';
 import { utf8 } from '../internal/bytes.js';
 import { checkDigest, parseImageReference, repositoryName } from '../internal/reference.js';
+import { goAny, goMap, goString, goStructOf, readGoJson } from './go-decode.js';
 import { encodeGoJson, goStruct } from './go-json.js';
-import { parseJsonObject } from './json-object.js';
 
 /** The `critical.type` cosign writes: `cosign container image signature`. */
 export const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
@@ -60,52 +60,39 @@ export function encodeSimpleSigningPayload(input: {
   return utf8(encodeGoJson(doc));
 }
 
-/** Go's case-insensitive field lookup (exact name preferred). */
-function field(object: unknown, name: string): unknown {
-  if (typeof object !== 'object' || object === null || Array.isArray(object)) return undefined;
-  const record = object as Record<string, unknown>;
-  if (Object.hasOwn(record, name)) return record[name];
-  const lower = name.toLowerCase();
-  const key = Object.keys(record).find((k) => k.toLowerCase() === lower);
-  return key === undefined ? undefined : record[key];
-}
-
-function stringField(object: unknown, name: string, where: string): string {
-  const value = field(object, name);
-  if (value === undefined || value === null) return '';
-  if (typeof value !== 'string')
-    throw new PayloadFormatError(`Simple-signing payload: ${where} must be a string`);
-  return value;
-}
+/**
+ * The payload as sigstore's `payload.SimpleContainerImage` Go struct declares it — the type cosign's
+ * `SimpleClaimVerifier` decodes into with `json.Unmarshal`.
+ */
+const simpleContainerImage = goStructOf({
+  critical: goStructOf({
+    identity: goStructOf({ 'docker-reference': goString }),
+    image: goStructOf({ 'docker-manifest-digest': goString }),
+    type: goString,
+  }),
+  optional: goMap(goAny),
+});
 
 /**
- * Parses a payload as cosign's verifier does (Go `encoding/json` into a struct): field names match
- * case-insensitively, unknown fields are ignored, missing ones are empty.
+ * Parses a payload exactly as cosign's verifier does (Go `encoding/json` into sigstore's
+ * `SimpleContainerImage`): names match case-insensitively, unknown members are ignored, a missing or
+ * `null` member is empty (so `null` itself is an empty payload, whose digest claim then fails), and
+ * every other type mismatch — `{"critical":7}`, `{"critical":{"image":"x"}}`, a bare string — throws
+ * PayloadFormatError, as Go's `UnmarshalTypeError` makes cosign refuse it. (A member repeated with
+ * the same name in a struct is refused too; Go would merge the two.)
  */
 export function parseSimpleSigningPayload(bytes: Uint8Array): SimpleSigningPayload {
-  const doc = parseJsonObject(bytes, 'Simple-signing payload');
-  const critical = field(doc, 'critical');
-  const optional = field(doc, 'optional');
-  if (
-    optional !== undefined &&
-    optional !== null &&
-    (typeof optional !== 'object' || Array.isArray(optional))
-  ) {
-    throw new PayloadFormatError('Simple-signing payload: optional must be an object or null');
-  }
+  const doc = readGoJson(
+    bytes,
+    simpleContainerImage,
+    'Simple-signing payload',
+    (message, cause) => new PayloadFormatError(message, { cause }),
+  );
   return {
-    dockerReference: stringField(
-      field(critical, 'identity'),
-      'docker-reference',
-      'critical.identity.docker-reference',
-    ),
-    manifestDigest: stringField(
-      field(critical, 'image'),
-      'docker-manifest-digest',
-      'critical.image.docker-manifest-digest',
-    ),
-    type: stringField(critical, 'type', 'critical.type'),
-    annotations: (optional as Record<string, unknown> | null | undefined) ?? null,
+    dockerReference: doc.critical.identity['docker-reference'],
+    manifestDigest: doc.critical.image['docker-manifest-digest'],
+    type: doc.critical.type,
+    annotations: doc.optional,
   };
 }
 
@@ -149,6 +136,7 @@ export function checkSimpleSigningClaims(payload: SimpleSigningPayload, claims: 
   if (payload.manifestDigest !== claims.manifestDigest) {
     throw new ClaimMismatchError(
       `invalid or missing digest in claim: the payload names ${payload.manifestDigest || '(nothing)'}, the image is ${claims.manifestDigest}`,
+      { claim: 'digest' },
     );
   }
   for (const [key, wanted] of Object.entries(claims.annotations ?? {})) {
@@ -160,15 +148,19 @@ export function checkSimpleSigningClaims(payload: SimpleSigningPayload, claims: 
     ) {
       throw new ClaimMismatchError(
         `missing or incorrect annotation: ${key} should be ${JSON.stringify(wanted)}, the payload has ${actual === undefined ? 'none' : JSON.stringify(actual)}`,
+        { claim: 'annotation' },
       );
     }
   }
   if (claims.strict !== undefined) {
     if (payload.type !== SIMPLE_SIGNING_TYPE)
-      throw new ClaimMismatchError(`critical.type is "${payload.type}", expected "${SIMPLE_SIGNING_TYPE}"`);
+      throw new ClaimMismatchError(`critical.type is "${payload.type}", expected "${SIMPLE_SIGNING_TYPE}"`, {
+        claim: 'type',
+      });
     if (payload.dockerReference !== claims.strict.dockerReference) {
       throw new ClaimMismatchError(
         `docker-reference is "${payload.dockerReference}", expected "${claims.strict.dockerReference}"`,
+        { claim: 'docker-reference' },
       );
     }
   }

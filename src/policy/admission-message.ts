@@ -10,10 +10,12 @@ export function blockedMessage(
   resource: { readonly kind: string; readonly namespace: string; readonly name: string },
   blocking: readonly RuleResult[],
 ): string {
-  const byPolicy: Record<string, Record<string, string>> = {};
+  // Maps, not objects: a policy or rule named `__proto__` is a name, never the prototype.
+  const byPolicy = new Map<string, Map<string, string>>();
   for (const r of blocking) {
-    byPolicy[r.policy] ??= {};
-    (byPolicy[r.policy] as Record<string, string>)[r.rule] = r.message;
+    const rules = byPolicy.get(r.policy) ?? new Map<string, string>();
+    byPolicy.set(r.policy, rules);
+    rules.set(r.rule, r.message);
   }
   const yaml = stringify(byPolicy, { sortMapEntries: true, lineWidth: 0 });
   return `\n\nresource ${resource.kind}/${resource.namespace}/${resource.name} was blocked due to the following policies \n\n${yaml}`;

@@ -4,12 +4,25 @@
  * deadline; `admissionRequestListener` serves it over node:http / node:https.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { InvalidArgumentError } from '../errors/base.js';
 import { AdmissionReviewError } from '../errors/policy.js';
-import { untilAborted } from '../internal/abort.js';
+import { abortError, throwIfAborted, untilAborted } from '../internal/abort.js';
+import {
+  array,
+  type Infer,
+  isJsonObject,
+  literal,
+  nonEmptyString,
+  object,
+  readShape,
+  refine,
+  string,
+  unknownValue,
+} from '../internal/shape.js';
 import type { PolicyDecision, RuleResult } from './decision.js';
 import type { PolicyEngine } from './engine.js';
-import { type Doc, isRecord } from './json-value.js';
-import type { RequestContext } from './resource-match.js';
+import { oneLineMessage } from './json-value.js';
+import { maybe } from './policy-schema.js';
 
 /**
  * Options of {@link handleAdmissionReview}: the deadline, Audit warnings, namespace labels and an
@@ -29,7 +42,11 @@ export interface AdmissionReviewOptions {
   readonly auditWarnings?: boolean;
   /** Labels of a namespace, for policies with `namespaceSelector`. */
   readonly namespaceLabels?: (namespace: string) => Promise<Readonly<Record<string, string>> | undefined>;
-  /** Aborts the review (e.g. the HTTP client went away). */
+  /**
+   * The caller's abort (e.g. the HTTP client went away): the review stops and rejects with
+   * `AbortedError` (or `OperationTimeoutError`), `signal.reason` as the cause. The deadline is
+   * `deadlineMs`, which still answers.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -60,20 +77,32 @@ export interface AdmissionReviewResponse {
   readonly decision?: PolicyDecision;
 }
 
-const OPERATIONS = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
+const kubernetesObject = refine(unknownValue, (v) => (isJsonObject(v) ? undefined : 'a Kubernetes object'));
 
-function parseRequest(review: unknown): Doc {
-  if (!isRecord(review)) throw new AdmissionReviewError('An AdmissionReview must be a JSON object');
-  if (review.apiVersion !== 'admission.k8s.io/v1' || review.kind !== 'AdmissionReview')
-    throw new AdmissionReviewError(
-      `Expected apiVersion admission.k8s.io/v1 and kind AdmissionReview, got ${String(review.apiVersion)} ${String(review.kind)}; set admissionReviewVersions: ["v1"] in the webhook configuration`,
-    );
-  const request = review.request;
-  if (!isRecord(request) || typeof request.uid !== 'string' || request.uid === '')
-    throw new AdmissionReviewError('The AdmissionReview has no request.uid');
-  if (typeof request.operation !== 'string' || !OPERATIONS.has(request.operation))
-    throw new AdmissionReviewError(`Unknown admission operation ${String(request.operation)}`);
-  return request;
+/** The part of an `admission.k8s.io/v1` AdmissionReview the webhook reads. */
+const admissionReview = object(
+  {
+    apiVersion: literal('admission.k8s.io/v1'),
+    kind: literal('AdmissionReview'),
+    request: object(
+      {
+        uid: nonEmptyString,
+        operation: literal('CREATE', 'UPDATE', 'DELETE', 'CONNECT'),
+        namespace: maybe(string),
+        object: maybe(kubernetesObject),
+        oldObject: maybe(kubernetesObject),
+        userInfo: maybe(object({ username: maybe(string), groups: maybe(array(string)) })),
+      },
+      'an admission request (uid, operation, object)',
+    ),
+  },
+  'an admission.k8s.io/v1 AdmissionReview (set admissionReviewVersions: ["v1"] in the webhook configuration)',
+);
+type AdmissionRequest = Infer<typeof admissionReview>['request'];
+
+function parseRequest(review: unknown): AdmissionRequest {
+  return readShape(review, admissionReview, 'AdmissionReview', (message) => new AdmissionReviewError(message))
+    .request;
 }
 
 function deadlineDecision(decision: PolicyDecision | undefined, ms: number): PolicyDecision {
@@ -98,16 +127,20 @@ export async function handleAdmissionReview(
   options: AdmissionReviewOptions = {},
 ): Promise<AdmissionReviewResponse> {
   const request = parseRequest(review);
-  const uid = request.uid as string;
-  const operation = request.operation as RequestContext['operation'];
-  const object = request.object;
-  if (!isRecord(object) || operation === 'DELETE' || operation === 'CONNECT')
+  const { uid, operation } = request;
+  const object = request.object as Record<string, unknown> | undefined;
+  if (object === undefined || operation === 'DELETE' || operation === 'CONNECT')
     return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid, allowed: true } };
 
   const deadlineMs = options.deadlineMs ?? 8000;
+  if (!(typeof deadlineMs === 'number' && deadlineMs >= 0 && deadlineMs <= 2 ** 31 - 1))
+    throw new InvalidArgumentError('deadlineMs must be a number of milliseconds (0 to 2147483647)');
+  const caller = options.signal;
+  throwIfAborted(caller, 'the admission review');
+  const started = Date.now();
   const deadline = AbortSignal.timeout(deadlineMs);
-  const signal = options.signal === undefined ? deadline : AbortSignal.any([deadline, options.signal]);
-  const namespace = typeof request.namespace === 'string' ? request.namespace : '';
+  const signal = caller === undefined ? deadline : AbortSignal.any([deadline, caller]);
+  const namespace = request.namespace ?? '';
   let namespaceLabels: Readonly<Record<string, string>> | undefined;
   try {
     namespaceLabels =
@@ -118,8 +151,10 @@ export async function handleAdmissionReview(
           )
         : undefined;
   } catch (error) {
+    // The caller went away: no one is waiting for an answer.
+    if (caller?.aborted) throw abortError(caller, 'the admission review');
     // Without the labels a namespaceSelector cannot be decided: fail closed rather than skip rules.
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = oneLineMessage(error);
     return {
       apiVersion: 'admission.k8s.io/v1',
       kind: 'AdmissionReview',
@@ -135,27 +170,32 @@ export async function handleAdmissionReview(
       },
     };
   }
-  const userInfo = isRecord(request.userInfo) ? request.userInfo : undefined;
-  // The engine answers promptly once the signal fires; the timer is a backstop that always answers.
+  const userInfo = request.userInfo;
+  // What the namespace lookup left of the budget.
+  const remainingMs = Math.max(0, deadlineMs - (Date.now() - started));
+  // The engine answers promptly once the deadline fires; the timer is a backstop that always answers.
   let timer: NodeJS.Timeout | undefined;
   const backstop = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), deadlineMs + 250);
+    timer = setTimeout(() => resolve(undefined), remainingMs + 250);
   });
   const decision = deadlineDecision(
     await Promise.race([
       engine.evaluate(object, {
         operation,
-        ...(isRecord(request.oldObject) ? { oldResource: request.oldObject } : {}),
+        ...(request.oldObject === undefined
+          ? {}
+          : { oldResource: request.oldObject as Record<string, unknown> }),
         ...(namespaceLabels === undefined ? {} : { namespaceLabels }),
         ...(userInfo === undefined
           ? {}
           : {
               userInfo: {
-                ...(typeof userInfo.username === 'string' ? { username: userInfo.username } : {}),
-                ...(Array.isArray(userInfo.groups) ? { groups: userInfo.groups.map(String) } : {}),
+                ...(userInfo.username === undefined ? {} : { username: userInfo.username }),
+                ...(userInfo.groups === undefined ? {} : { groups: userInfo.groups }),
               },
             }),
-        signal,
+        deadlineMs: remainingMs,
+        ...(caller === undefined ? {} : { signal: caller }),
       }),
       backstop,
     ]).finally(() => clearTimeout(timer)),
@@ -222,6 +262,8 @@ export function admissionRequestListener(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const max = options.maxBodyBytes ?? 8 * 1024 * 1024;
   const reply = (res: ServerResponse, code: number, body: unknown) => {
+    // The client may be gone (that is what aborted the review): nothing to answer then.
+    if (res.destroyed || res.writableEnded || res.headersSent) return;
     res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
   return (req, res) => {
@@ -257,7 +299,7 @@ export function admissionRequestListener(
         },
         (error: unknown) => {
           const status = error instanceof AdmissionReviewError ? 400 : 500;
-          reply(res, status, { error: error instanceof Error ? error.message : String(error) });
+          reply(res, status, { error: oneLineMessage(error) });
         },
       );
     });

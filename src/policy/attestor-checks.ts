@@ -4,6 +4,7 @@
  * verified; several PEMs in one `publicKeys` split into entries first), then attestations (every
  * statement of the type must satisfy the conditions). Messages use Kyverno's wording and paths.
  */
+import { throwIfAborted } from '../internal/abort.js';
 import type { SignatureCheck, VerificationBackend } from './backend.js';
 import { isConnectionError } from './backend.js';
 import { evaluateConditions } from './conditions.js';
@@ -79,7 +80,7 @@ async function verifyAttestorSet(ctx: EntryCheckContext, set: AttestorSet, path:
       verified++;
       if (verified >= required) return digest;
     } catch (error) {
-      ctx.signal.throwIfAborted();
+      throwIfAborted(ctx.signal, 'the verification');
       failures.push({ path: `${entryPath}${subPath(attestor)}`, error });
     }
   }
@@ -156,7 +157,7 @@ async function verifyAttestations(
           verified++;
           if (verified >= required) break;
         } catch (error) {
-          ctx.signal.throwIfAborted();
+          throwIfAborted(ctx.signal, 'the verification');
           errors.push(`${entryPath}: ${oneLineMessage(error)}`);
         }
       }
@@ -186,7 +187,7 @@ export async function checkEntry(ctx: EntryCheckContext): Promise<CachedOutcome>
     try {
       digest = await verifyAttestorSet(ctx, set, `.attestors[${i}]`);
     } catch (error) {
-      ctx.signal.throwIfAborted();
+      throwIfAborted(ctx.signal, 'the verification');
       const connection = error instanceof EntryFailures ? error.isConnection : isConnectionError(error);
       return {
         status: connection ? 'error' : 'fail',

@@ -4,6 +4,7 @@
  * image carry a signature (or attestations) that verify with this attestor? `registryBackend` is
  * the real one; tests and dry runs can supply their own.
  */
+import { OcisignError } from '../errors/base.js';
 import { RegistryError } from '../errors/registry.js';
 import type { Attestor, ImageRegistryCredentials } from './types.js';
 
@@ -55,17 +56,22 @@ export interface VerificationBackend {
   resolveDigest(image: string, signal: AbortSignal, credentials?: ImageRegistryCredentials): Promise<string>;
 }
 
+/** Codes of errors that mean "no answer arrived": the transport's, and the typed abort and timeout. */
+const NO_RESPONSE = new Set(['REGISTRY_UNREACHABLE', 'REGISTRY_TIMEOUT', 'ABORTED', 'TIMEOUT']);
+
 /**
- * Whether an error is a connection-level failure (no HTTP response: refused, reset, DNS, timeout),
- * which Kyverno reports as a rule `error` (its `*net.OpError` test) rather than a policy `fail`.
- * HTTP errors (401, 404, 429, 5xx) are failures, as in Kyverno.
+ * Whether an error is a connection-level failure (no HTTP response: refused, reset, DNS, timeout,
+ * an aborted or timed-out request), which Kyverno reports as a rule `error` (its `*net.OpError`
+ * test) rather than a policy `fail`. HTTP errors (401, 404, 429, 5xx) are failures, as in Kyverno.
  */
 export function isConnectionError(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
-    // The transport marks exactly these two: no response arrived. A response that was refused,
+    // The transport marks exactly these: no response arrived. A response that was refused,
     // malformed, too large or hashed wrong is a failure, as in Kyverno.
-    if (e instanceof RegistryError) return e.code === 'REGISTRY_UNREACHABLE' || e.code === 'REGISTRY_TIMEOUT';
-    if (e instanceof Error && e.name === 'AbortError') return true;
+    if (e instanceof OcisignError && NO_RESPONSE.has(e.code)) return true;
+    if (e instanceof RegistryError) return false;
+    // A bare DOMException from code that does not use the typed errors yet.
+    if (e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError')) return true;
     e = e instanceof Error ? e.cause : undefined;
   }
   return false;

@@ -5,6 +5,7 @@
  */
 import { search } from '@jmespath-community/jmespath';
 import { PolicyValidationError } from '../errors/policy.js';
+import { own } from '../internal/shape.js';
 import { isRecord } from './json-value.js';
 import { matchImagePattern } from './wildcard.js';
 
@@ -58,9 +59,10 @@ function compare(key: Json, value: Json): number | undefined {
 }
 
 function evaluate(condition: Record<string, Json>, context: Json): boolean {
-  const key = substituteVariables(condition.key ?? null, context);
-  const value = substituteVariables(condition.value ?? null, context);
-  const operator = String(condition.operator ?? '');
+  const key = substituteVariables(own(condition, 'key') ?? null, context);
+  const value = substituteVariables(own(condition, 'value') ?? null, context);
+  const op = own(condition, 'operator');
+  const operator = typeof op === 'string' ? op : '';
   const c = compare(key, value);
   switch (operator.toLowerCase()) {
     case 'equals':
@@ -99,8 +101,10 @@ function evaluate(condition: Record<string, Json>, context: Json): boolean {
 export function evaluateConditions(conditions: readonly Json[], context: Json): boolean {
   return conditions.every((block) => {
     if (!isRecord(block)) return false;
-    const all = Array.isArray(block.all) ? block.all : [];
-    const any = Array.isArray(block.any) ? block.any : [];
+    const allList = own(block, 'all');
+    const anyList = own(block, 'any');
+    const all = Array.isArray(allList) ? allList : [];
+    const any = Array.isArray(anyList) ? anyList : [];
     const allOk = all.every((c) => isRecord(c) && evaluate(c, context));
     const anyOk = any.length === 0 || any.some((c) => isRecord(c) && evaluate(c, context));
     return allOk && anyOk;

@@ -6,7 +6,10 @@
  * messages, patches and blocking rules. Verifications run concurrently and are deduplicated within
  * a request; a shared `VerificationCache` carries results across requests.
  */
+import { InvalidArgumentError } from '../errors/base.js';
 import { InvalidReferenceError } from '../errors/registry.js';
+import { throwIfAborted, untilAborted } from '../internal/abort.js';
+import { isJsonObject, own } from '../internal/shape.js';
 import { blockedMessage } from './admission-message.js';
 import { checkEntry, credentialsFor } from './attestor-checks.js';
 import type { VerificationBackend } from './backend.js';
@@ -14,7 +17,7 @@ import { evaluateConditions } from './conditions.js';
 import type { JsonPatchOperation, PolicyDecision, RuleResult, RuleStatus } from './decision.js';
 import { type KyvernoImageInfo, type KyvernoImageOptions, kyvernoImageInfo } from './image-string.js';
 import { applyPatches, valueAtPointer } from './json-pointer.js';
-import { type Doc, isRecord, oneLineMessage } from './json-value.js';
+import { type Doc, oneLineMessage } from './json-value.js';
 import { registryBackend } from './registry-backend.js';
 import { type ResourceImage, resourceImages } from './resource-images.js';
 import type { MatchTarget, RequestContext } from './resource-match.js';
@@ -60,9 +63,23 @@ export interface EvaluateOptions {
   readonly operation?: RequestContext['operation'];
   /** The object before the change, for UPDATE (Kyverno skips images that did not change). */
   readonly oldResource?: Readonly<Record<string, unknown>>;
+  /**
+   * Labels of the object's namespace, for `namespaceSelector`. Without them a rule whose
+   * selector would decide whether it applies reports an `error`, and an override whose selector
+   * would decide the action makes it Enforce (never a silent "does not apply").
+   */
   readonly namespaceLabels?: Readonly<Record<string, string>>;
   readonly userInfo?: RequestContext['userInfo'];
-  /** Aborts registry work; images not verified by then get an `error` result. */
+  /**
+   * The verification deadline, in milliseconds (Kyverno's webhook timeout): images not verified by
+   * then get an `error` result, and the decision is still returned. Default: none.
+   */
+  readonly deadlineMs?: number;
+  /**
+   * The caller's abort: `evaluate` stops and rejects with `AbortedError` (or
+   * `OperationTimeoutError` for `AbortSignal.timeout`), `signal.reason` as the cause. Use
+   * `deadlineMs` for a deadline that must still produce a decision.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -86,6 +103,8 @@ interface Evaluation {
   /** In-request deduplication: one verification per (rule entry, image), one digest per image. */
   readonly verifications: Map<string, Promise<CachedOutcome>>;
   readonly digests: Map<string, Promise<string>>;
+  /** Rules with features ocisign does not evaluate, and which: an error for each image they select. */
+  readonly notEvaluated: Map<RuleInstance, string>;
 }
 
 /** A (rule, entry, image) whose verification is under way (or not needed on UPDATE). */
@@ -128,7 +147,9 @@ export class PolicyEngine {
   readonly #strict: boolean;
 
   constructor(policies: readonly Policy[], options: PolicyEngineOptions = {}) {
-    this.#policies = policies;
+    if (!Array.isArray(policies))
+      throw new InvalidArgumentError('PolicyEngine needs the array of policies loadPolicies returns');
+    this.#policies = [...policies];
     this.#backend = options.backend ?? registryBackend();
     this.#cache = options.cache === false ? undefined : (options.cache ?? new VerificationCache());
     this.#imageOptions = options.imageOptions ?? {};
@@ -155,15 +176,25 @@ export class PolicyEngine {
     );
   }
 
+  /** The rule's images in the object, or the rule error Kyverno reports when they cannot be read. */
   #images(resource: Doc, rule: PolicyRule): { images: SelectedImage[]; invalid?: string } {
+    let found: ResourceImage[];
+    try {
+      found = resourceImages(resource, rule.imageExtractors);
+    } catch (error) {
+      if (error instanceof InvalidArgumentError)
+        return { images: [], invalid: `failed to extract images: ${error.message}` };
+      throw error;
+    }
     const images: SelectedImage[] = [];
-    for (const found of resourceImages(resource, rule.imageExtractors)) {
+    for (const image of found) {
       try {
-        const info = kyvernoImageInfo(found.image, this.#imageOptions);
+        const info = kyvernoImageInfo(image.image, this.#imageOptions);
         const normalized = info.digest !== undefined ? digestForm(info, info.digest) : tagForm(info);
-        images.push({ ...found, info, normalized });
+        images.push({ ...image, info, normalized });
       } catch (error) {
-        if (error instanceof InvalidReferenceError) return { images, invalid: error.message };
+        if (error instanceof InvalidReferenceError)
+          return { images, invalid: `failed to load context: ${error.message}` };
         throw error;
       }
     }
@@ -178,8 +209,35 @@ export class PolicyEngine {
     resource: Readonly<Record<string, unknown>>,
     options: EvaluateOptions = {},
   ): Promise<PolicyDecision> {
-    const object = resource as Doc;
-    const oldObject = options.oldResource as Doc | undefined;
+    if (!isJsonObject(resource))
+      throw new InvalidArgumentError('PolicyEngine.evaluate needs a Kubernetes object (a JSON object)');
+    const { deadlineMs } = options;
+    if (
+      deadlineMs !== undefined &&
+      !(typeof deadlineMs === 'number' && deadlineMs >= 0 && deadlineMs <= 2 ** 31 - 1)
+    )
+      throw new InvalidArgumentError('deadlineMs must be a number of milliseconds (0 to 2147483647)');
+    throwIfAborted(options.signal, 'the policy evaluation');
+    const signals = [
+      ...(options.signal === undefined ? [] : [options.signal]),
+      ...(deadlineMs === undefined ? [] : [AbortSignal.timeout(deadlineMs)]),
+    ];
+    const signal =
+      signals.length === 0
+        ? new AbortController().signal
+        : signals.length === 1
+          ? (signals[0] as AbortSignal)
+          : AbortSignal.any(signals);
+    // The caller's abort ends the evaluation at once; the deadline only turns late images into errors.
+    return untilAborted(
+      this.#evaluate(resource as Doc, options, signal),
+      options.signal,
+      'the policy evaluation',
+    );
+  }
+
+  async #evaluate(object: Doc, options: EvaluateOptions, signal: AbortSignal): Promise<PolicyDecision> {
+    const oldObject = isJsonObject(options.oldResource) ? (options.oldResource as Doc) : undefined;
     const request: RequestContext = {
       operation: options.operation ?? 'CREATE',
       ...(options.namespaceLabels === undefined ? {} : { namespaceLabels: options.namespaceLabels }),
@@ -189,7 +247,7 @@ export class PolicyEngine {
       object,
       oldObject,
       target: targetOf(object),
-      signal: options.signal ?? new AbortController().signal,
+      signal,
       results: [],
       warnings: [],
       involved: new Set(),
@@ -197,6 +255,7 @@ export class PolicyEngine {
       imagePatches: [],
       verifications: new Map(),
       digests: new Map(),
+      notEvaluated: new Map(),
     };
     const instances = this.#applicableRules(state, request, options);
 
@@ -211,7 +270,12 @@ export class PolicyEngine {
     return { allowed: true, patches, warnings: state.warnings, results: state.results };
   }
 
-  /** Rules that match the object, minus those whose `preconditions` fail (a skip) or break (an error). */
+  /**
+   * Rules that match the object, minus those whose `preconditions` fail (a skip) or break (an
+   * error), whose namespaceSelector cannot be decided, or whose image extractors for this kind
+   * cannot be evaluated (an error). Rules with other features ocisign does not evaluate stay, marked
+   * in `state.notEvaluated`: the verify phase reports an error for each image they select.
+   */
   #applicableRules(state: Evaluation, request: RequestContext, options: EvaluateOptions): RuleInstance[] {
     const context = {
       request: {
@@ -222,29 +286,33 @@ export class PolicyEngine {
         userInfo: options.userInfo ?? {},
       },
     };
-    return applicableRules(this.#policies, state.target, request).filter((instance) => {
-      if (instance.rule.unsupported.length > 0) {
-        // Deciding without these could admit what Kyverno denies: report an error (fails closed).
-        state.involved.add(instance.policy);
-        state.results.push(
-          this.#result(
-            instance,
-            'verify',
-            'error',
-            `not evaluated: ocisign does not support ${instance.rule.unsupported.join(', ')}`,
-          ),
-        );
-        return false;
-      }
-      const met = preconditionsMet(instance.rule, context);
-      if (met === true) return true;
-      if (met !== false) state.involved.add(instance.policy);
-      state.results.push(
-        met === false
-          ? this.#result(instance, 'verify', 'skip', 'preconditions not met')
-          : this.#result(instance, 'verify', 'error', `failed to evaluate preconditions: ${met.error}`),
-      );
+    const error = (instance: RuleInstance, message: string) => {
+      state.involved.add(instance.policy);
+      state.results.push(this.#result(instance, 'verify', 'error', message));
       return false;
+    };
+    return applicableRules(this.#policies, state.target, request).filter((instance) => {
+      if (instance.undecided !== undefined) return error(instance, instance.undecided);
+      const features = instance.rule.unsupported;
+      // Preconditions may read context variables: with context entries they cannot be evaluated.
+      if (!features.some((f) => f.feature === 'context')) {
+        const met = preconditionsMet(instance.rule, context);
+        if (met !== true) {
+          if (met !== false) return error(instance, `failed to evaluate preconditions: ${met.error}`);
+          state.results.push(this.#result(instance, 'verify', 'skip', 'preconditions not met'));
+          return false;
+        }
+      }
+      // Its images cannot be known, so every object the match selects is an error (fails closed).
+      const extractors = features.filter((f) => f.feature === 'jmesPath' && f.kind === state.target.kind);
+      if (extractors.length > 0)
+        return error(
+          instance,
+          `not evaluated: ocisign does not support ${extractors.map((f) => f.path).join(', ')}`,
+        );
+      const perImage = features.filter((f) => f.feature !== 'jmesPath');
+      if (perImage.length > 0) state.notEvaluated.set(instance, perImage.map((f) => f.path).join(', '));
+      return true;
     });
   }
 
@@ -279,7 +347,28 @@ export class PolicyEngine {
       const { images, invalid } = this.#images(state.object, instance.rule);
       if (invalid !== undefined) {
         state.involved.add(instance.policy);
-        state.results.push(this.#result(instance, 'verify', 'error', `failed to load context: ${invalid}`));
+        state.results.push(this.#result(instance, 'verify', 'error', invalid));
+        continue;
+      }
+      const notEvaluated = state.notEvaluated.get(instance);
+      if (notEvaluated !== undefined) {
+        // Deciding without these could admit what Kyverno denies: an error for what the rule would verify.
+        const verified = images.filter((img) =>
+          instance.rule.verifyImages.some(
+            (e) => this.#selects(e.imageReferences, img) && !this.#selects(e.skipImageReferences, img),
+          ),
+        );
+        if (verified.length > 0) state.involved.add(instance.policy);
+        for (const image of verified)
+          state.results.push(
+            this.#result(
+              instance,
+              'verify',
+              'error',
+              `not evaluated: ocisign does not support ${notEvaluated}`,
+              image,
+            ),
+          );
         continue;
       }
       const selected = images.filter((img) =>
@@ -371,6 +460,7 @@ export class PolicyEngine {
       ? state.metadata
       : VerifyImagesMetadata.parseScoped(targetOf(mutated).annotations);
     for (const instance of instances) {
+      if (state.notEvaluated.has(instance)) continue;
       const checks = instance.rule.verifyImages.filter((e) => e.verifyDigest || e.required);
       if (checks.length === 0) continue;
       const { images } = this.#images(mutated, instance.rule);
@@ -523,9 +613,7 @@ function hasChecks(entry: ImageVerification): boolean {
 }
 
 function hasAnnotationsField(object: Doc): boolean {
-  return (
-    isRecord(object.metadata) &&
-    isRecord(object.metadata.annotations) &&
-    Object.keys(object.metadata.annotations).length > 0
-  );
+  const metadata = own(object, 'metadata');
+  const annotations = isJsonObject(metadata) ? own(metadata, 'annotations') : undefined;
+  return isJsonObject(annotations) && Object.keys(annotations).length > 0;
 }

@@ -6,6 +6,7 @@
  * references find the image by digest.
  */
 import { RegistryError } from '../errors/registry.js';
+import { own } from '../internal/shape.js';
 import { importPublicKey, publicKeyFingerprint } from '../keys/index.js';
 import type { VerificationBackend } from './backend.js';
 import type { Attestor } from './types.js';
@@ -77,14 +78,16 @@ export function fixtureBackend(
         'REGISTRY_UNREACHABLE',
         `GET https://${host}/v2/: dial tcp: connection refused`,
       );
-    const status = options.httpStatus?.[host];
-    if (status !== undefined)
+    const status = options.httpStatus === undefined ? undefined : own(options.httpStatus, host);
+    if (typeof status === 'number')
       throw new RegistryError('REGISTRY_RESPONSE', `GET https://${host}/v2/: unexpected status ${status}`, {
         status,
       });
     const at = image.indexOf('@');
     const found =
-      at >= 0 ? Object.values(images).find((i) => i.digest === image.slice(at + 1)) : images[image];
+      at >= 0
+        ? Object.values(images).find((i) => i.digest === image.slice(at + 1))
+        : (own(images, image) as ImageEvidence | undefined);
     if (found === undefined)
       throw new RegistryError('NOT_FOUND', `MANIFEST_UNKNOWN: ${image}`, { status: 404 });
     return found;

@@ -37,15 +37,27 @@ export type { ResourceImage } from './resource-images.js';
 export { resourceImages } from './resource-images.js';
 export type { RequestContext } from './resource-match.js';
 export type {
+  AnyAllConditions,
   Attestation,
   Attestor,
   AttestorSet,
+  Condition,
   FailureAction,
+  FailureActionOverride,
+  ImageExtractor,
   ImageRegistryCredentials,
   ImageVerification,
+  LabelSelector,
+  LoadedPolicies,
+  MatchResources,
+  MatchSubject,
   Policy,
+  PolicyLoadWarning,
   PolicyRule,
+  ResourceDescription,
+  ResourceFilter,
   StaticKeyAttestor,
+  UnsupportedFeature,
 } from './types.js';
 export type { CachedOutcome, VerificationCacheOptions } from './verification-cache.js';
 export { VerificationCache } from './verification-cache.js';

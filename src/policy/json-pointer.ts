@@ -1,4 +1,6 @@
 /** RFC 6901 JSON pointers and the `add`/`replace` patches the engine produces (RFC 6902). */
+
+import { own } from '../internal/shape.js';
 import type { JsonPatchOperation } from './decision.js';
 import { type Doc, isRecord } from './json-value.js';
 
@@ -14,8 +16,10 @@ function segments(pointer: string): string[] {
     .map((k) => k.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
+/** A child by pointer segment: an own member only (a `__proto__` segment is data, never the prototype). */
 function child(node: unknown, key: string): unknown {
-  return Array.isArray(node) ? node[Number(key)] : isRecord(node) ? node[key] : undefined;
+  if (Array.isArray(node)) return /^(0|[1-9]\d*)$/.test(key) ? node[Number(key)] : undefined;
+  return isRecord(node) ? own(node, key) : undefined;
 }
 
 /** The value at a JSON pointer, or undefined. */
@@ -28,16 +32,52 @@ export function valueAtPointer(document: unknown, pointer: string): unknown {
   return node;
 }
 
-/** A copy of `document` with `add`/`replace` operations applied (the target's parent must exist). */
+const INDEX = /^(0|[1-9]\d*)$/;
+
+/** Sets an own member (a `__proto__` key is data) or an array element; other targets are left alone. */
+function setChild(parent: unknown, key: string, value: unknown): void {
+  if (Array.isArray(parent)) {
+    if (INDEX.test(key)) parent[Number(key)] = value;
+  } else if (isRecord(parent))
+    Object.defineProperty(parent, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** A shallow copy of an object or array, own members only. */
+function shallowCopy(node: unknown): unknown {
+  if (Array.isArray(node)) return [...node];
+  if (!isRecord(node)) return node;
+  const out: Doc = {};
+  for (const [k, v] of Object.entries(node)) setChild(out, k, v);
+  return out;
+}
+
+/**
+ * A copy of `document` with `add`/`replace` operations applied (the target's parent must exist).
+ * Copy-on-write along each patch path: the rest of the object is shared, never walked, so an
+ * object nested a million levels deep costs nothing (and cannot overflow the stack).
+ */
 export function applyPatches(document: Doc, patches: readonly JsonPatchOperation[]): Doc {
-  const copy = structuredClone(document);
+  const root = shallowCopy(document) as Doc;
+  const copied = new Set<unknown>([root]);
   for (const patch of patches) {
     const keys = segments(patch.path);
     const last = keys.pop() as string;
-    let parent: unknown = copy;
-    for (const key of keys) parent = child(parent, key);
-    if (Array.isArray(parent)) parent[Number(last)] = structuredClone(patch.value);
-    else if (isRecord(parent)) parent[last] = structuredClone(patch.value);
+    let parent: unknown = root;
+    for (const key of keys) {
+      const next = child(parent, key);
+      if (next === undefined) {
+        parent = undefined;
+        break;
+      }
+      const writable = copied.has(next) ? next : shallowCopy(next);
+      if (writable !== next) {
+        copied.add(writable);
+        setChild(parent, key, writable);
+      }
+      parent = writable;
+    }
+    setChild(parent, last, structuredClone(patch.value));
+    if (isRecord(patch.value) || Array.isArray(patch.value)) copied.add(child(parent, last));
   }
-  return copy;
+  return root;
 }

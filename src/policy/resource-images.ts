@@ -1,10 +1,18 @@
 /**
- * The images of a Kubernetes object as Kyverno extracts them: Pods and pod controllers (the
- * pod-spec paths autogen uses) in the order initContainers, containers, ephemeralContainers, each
- * with the JSON pointer a digest patch replaces; other kinds through the rule's `imageExtractors`.
+ * The images of a Kubernetes object as Kyverno extracts them (`pkg/utils/api/image.go`): Pods and
+ * pod controllers (the pod-spec paths autogen uses) in the order initContainers, containers,
+ * ephemeralContainers; other kinds through the rule's `imageExtractors` — `path` with `*` over
+ * list items and map values, `value` the member holding the image (unset: the last segment of
+ * `path`). Each image comes with the JSON pointer a digest patch replaces. A structure Kyverno
+ * cannot walk (`*` over a scalar, a scalar where an object belongs) is an error, as in Kyverno —
+ * never a silent "no images". Absent members are not errors: the image may not be there.
+ *
+ * Deliberately not here: `jmesPath` extractors (not evaluated; refused) and image parsing.
  */
+import { InvalidArgumentError } from '../errors/base.js';
+import { isJsonObject, own } from '../internal/shape.js';
 import { escapePointer } from './json-pointer.js';
-import { type Doc, isRecord } from './json-value.js';
+import type { ImageExtractor } from './types.js';
 
 /** One image found in an object, with the JSON pointer a digest patch replaces. */
 export interface ResourceImage {
@@ -12,95 +20,138 @@ export interface ResourceImage {
   readonly image: string;
   /** JSON pointer of the field, e.g. `/spec/template/spec/containers/0/image`. */
   readonly pointer: string;
-  /** Container (or extractor) name. */
+  /** Container name (the extractor's `key` member, for custom resources). */
   readonly name: string;
   /** The pod's `imagePullSecrets` names (Kyverno adds them to the registry credentials). */
   readonly pullSecrets: readonly string[];
 }
 
 /** Pod controllers autogen covers, and where each keeps its pod spec. */
-export const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
-  Pod: ['spec'],
-  Deployment: ['spec', 'template', 'spec'],
-  DaemonSet: ['spec', 'template', 'spec'],
-  StatefulSet: ['spec', 'template', 'spec'],
-  ReplicaSet: ['spec', 'template', 'spec'],
-  ReplicationController: ['spec', 'template', 'spec'],
-  Job: ['spec', 'template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-};
+const POD_SPEC_PATHS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['Pod', ['spec']],
+  ['Deployment', ['spec', 'template', 'spec']],
+  ['DaemonSet', ['spec', 'template', 'spec']],
+  ['StatefulSet', ['spec', 'template', 'spec']],
+  ['ReplicaSet', ['spec', 'template', 'spec']],
+  ['ReplicationController', ['spec', 'template', 'spec']],
+  ['Job', ['spec', 'template', 'spec']],
+  ['CronJob', ['spec', 'jobTemplate', 'spec', 'template', 'spec']],
+]);
+
+/** Where a kind Kyverno knows keeps its pod spec (`['spec', 'template', 'spec']`), or undefined. */
+export function podSpecPath(kind: string): readonly string[] | undefined {
+  return POD_SPEC_PATHS.get(kind);
+}
 
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
 
-function podImages(resource: Doc, path: readonly string[]): ResourceImage[] {
-  let spec: unknown = resource;
-  for (const key of path) spec = isRecord(spec) ? spec[key] : undefined;
-  if (!isRecord(spec)) return [];
-  const base = `/${path.join('/')}`;
-  const pullSecrets = (Array.isArray(spec.imagePullSecrets) ? spec.imagePullSecrets : []).flatMap((s) =>
-    isRecord(s) && typeof s.name === 'string' && s.name !== '' ? [s.name] : [],
-  );
-  const out: ResourceImage[] = [];
-  for (const list of CONTAINER_LISTS) {
-    const containers = spec[list];
-    if (!Array.isArray(containers)) continue;
-    containers.forEach((c, i) => {
-      if (!isRecord(c) || typeof c.image !== 'string' || c.image.trim() === '') return;
-      out.push({
-        image: c.image,
-        pointer: `${base}/${list}/${i}/image`,
-        name: typeof c.name === 'string' ? c.name : String(i),
-        pullSecrets,
-      });
-    });
-  }
-  return out;
+/** Kyverno's `imageExtractor`: the fields to walk, the member holding the image, the key member. */
+interface Walk {
+  readonly fields: readonly string[];
+  readonly value: string;
+  readonly key?: string;
 }
 
-/** Kyverno `imageExtractors` entry: `path` with `*` over list items / map values, `value` (default `image`). */
-function extractorImages(resource: Doc, extractor: Readonly<Record<string, unknown>>): ResourceImage[] {
-  const path = typeof extractor.path === 'string' ? extractor.path.split('/').filter((s) => s !== '') : [];
-  const valueKey = typeof extractor.value === 'string' ? extractor.value : 'image';
-  const out: ResourceImage[] = [];
-  const walk = (node: unknown, rest: readonly string[], pointer: string): void => {
-    if (rest.length === 0) {
-      if (!isRecord(node)) return;
-      const image = node[valueKey];
-      if (typeof image !== 'string' || image.trim() === '') return;
-      const nameKey = typeof extractor.name === 'string' ? extractor.name : 'name';
-      out.push({
-        image,
-        pointer: `${pointer}/${escapePointer(valueKey)}`,
-        name: typeof node[nameKey] === 'string' ? (node[nameKey] as string) : pointer,
-        pullSecrets: [],
-      });
+function extractionError(message: string): InvalidArgumentError {
+  return new InvalidArgumentError(message);
+}
+
+function walkImages(resource: unknown, walk: Walk, out: ResourceImage[]): void {
+  const visit = (
+    node: unknown,
+    fields: readonly string[],
+    path: readonly string[],
+    secrets: readonly string[],
+  ) => {
+    if (node === undefined || node === null) return;
+    const pointer = path.map((p) => `/${escapePointer(p)}`).join('');
+    if (fields[0] === '*') {
+      if (Array.isArray(node))
+        for (const [i, child] of node.entries()) visit(child, fields.slice(1), [...path, String(i)], secrets);
+      else if (isJsonObject(node))
+        for (const [k, child] of Object.entries(node)) visit(child, fields.slice(1), [...path, k], secrets);
+      else throw extractionError(`invalid type at ${pointer || '/'} (a * needs a list or a map)`);
       return;
     }
-    const [head, ...tail] = rest as [string, ...string[]];
-    if (head === '*') {
-      if (Array.isArray(node)) for (const [i, child] of node.entries()) walk(child, tail, `${pointer}/${i}`);
-      else if (isRecord(node))
-        for (const [k, child] of Object.entries(node)) walk(child, tail, `${pointer}/${escapePointer(k)}`);
+    if (!isJsonObject(node))
+      throw extractionError(`invalid image config at ${pointer || '/'} (an object was expected)`);
+    const pullSecrets = own(node, 'imagePullSecrets');
+    const found = Array.isArray(pullSecrets)
+      ? pullSecrets.flatMap((s) => {
+          const name = isJsonObject(s) ? own(s, 'name') : undefined;
+          return typeof name === 'string' && name !== '' ? [name] : [];
+        })
+      : [];
+    const here = found.length === 0 ? secrets : [...secrets, ...found];
+    const [head, ...rest] = fields;
+    if (head !== undefined) {
+      visit(own(node, head), rest, [...path, head], here);
       return;
     }
-    if (Array.isArray(node) && /^\d+$/.test(head)) walk(node[Number(head)], tail, `${pointer}/${head}`);
-    else if (isRecord(node)) walk(node[head], tail, `${pointer}/${escapePointer(head)}`);
+    let name: string;
+    if (walk.key !== undefined) {
+      const key = own(node, walk.key);
+      if (typeof key !== 'string')
+        throw extractionError(`invalid key at ${pointer || '/'} (${walk.key} must be a string)`);
+      name = key;
+    } else {
+      const n = own(node, 'name');
+      name = typeof n === 'string' ? n : pointer;
+    }
+    const image = own(node, walk.value);
+    // The image may not be present.
+    if (typeof image !== 'string' || image.trim() === '') return;
+    out.push({ image, pointer: `${pointer}/${escapePointer(walk.value)}`, name, pullSecrets: here });
   };
-  walk(resource, path, '');
-  return out;
+  visit(resource, walk.fields, [], []);
+}
+
+/** Kyverno's reading of an `imageExtractors` entry: trimmed non-empty segments; no value = the last one. */
+function customWalk(extractor: ImageExtractor): Walk {
+  if (typeof extractor.path !== 'string') throw extractionError('an image extractor path must be a string');
+  const fields = extractor.path
+    .split('/')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const given = typeof extractor.value === 'string' ? extractor.value : '';
+  const value = given !== '' ? given : fields.pop();
+  if (value === undefined)
+    throw extractionError(`the image extractor path ${JSON.stringify(extractor.path)} names no field`);
+  return {
+    fields,
+    value,
+    ...(typeof extractor.key === 'string' && extractor.key !== '' ? { key: extractor.key } : {}),
+  };
 }
 
 /**
  * The images of `resource`. `extractors` (a rule's `imageExtractors`, keyed by kind) replace the
- * built-in paths for the kinds they name.
+ * built-in paths for the kinds they name. Throws InvalidArgumentError where Kyverno's extraction
+ * fails ("invalid type", "invalid image config", "invalid key"), and for `jmesPath` extractors,
+ * which ocisign does not evaluate.
  */
 export function resourceImages(
   resource: Readonly<Record<string, unknown>>,
-  extractors?: Readonly<Record<string, ReadonlyArray<Readonly<Record<string, unknown>>>>>,
+  extractors?: Readonly<Record<string, readonly ImageExtractor[]>>,
 ): ResourceImage[] {
-  const kind = typeof resource.kind === 'string' ? resource.kind : '';
-  const custom = extractors?.[kind];
-  if (custom !== undefined) return custom.flatMap((e) => extractorImages(resource as Doc, e));
-  const path = POD_SPEC_PATHS[kind];
-  return path === undefined ? [] : podImages(resource as Doc, path);
+  const kindValue = isJsonObject(resource) ? own(resource, 'kind') : undefined;
+  const kind = typeof kindValue === 'string' ? kindValue : '';
+  const custom = isJsonObject(extractors) ? own(extractors, kind) : undefined;
+  const out: ResourceImage[] = [];
+  if (custom !== undefined) {
+    if (!Array.isArray(custom) || custom.length === 0)
+      throw extractionError(`no extractors found for ${kind}`);
+    for (const extractor of custom as readonly ImageExtractor[]) {
+      if (!isJsonObject(extractor)) throw extractionError(`the image extractors for ${kind} must be objects`);
+      if (extractor.jmesPath !== undefined)
+        throw extractionError('jmesPath image extractors are not evaluated by ocisign');
+      walkImages(resource, customWalk(extractor), out);
+    }
+    return out;
+  }
+  const path = podSpecPath(kind);
+  if (path === undefined) return out;
+  for (const list of CONTAINER_LISTS)
+    walkImages(resource, { fields: [...path, list, '*'], value: 'image' }, out);
+  return out;
 }

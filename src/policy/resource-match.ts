@@ -1,14 +1,19 @@
 /**
- * Kyverno's `match` / `exclude` blocks against an admission request: `any` / `all` lists of
- * resource filters (or the legacy inline form), with kinds, names, namespaces, annotations, label
- * selectors, namespace selectors, operations and subjects. AND across attributes, OR inside lists;
- * names and namespaces use Kyverno's wildcard.
+ * Kyverno's `match` / `exclude` blocks against an admission request (`pkg/engine/utils/match.go`):
+ * `any` / `all` lists of resource filters (or the legacy inline form), with kinds, names,
+ * namespaces, annotations, label selectors, namespace selectors, operations and subjects. AND
+ * across attributes, OR inside lists; names and namespaces use Kyverno's wildcard. A filter that
+ * says nothing matches nothing (Kyverno: "match cannot be empty") and excludes nothing; without
+ * user info (a CLI or CI evaluation) `match` ignores the subjects, as Kyverno does.
+ *
+ * Deliberately not here: `roles` / `clusterRoles` (Kyverno reads them from RBAC; an AdmissionReview
+ * does not carry them). They never make a rule apply or not silently: a rule using them is reported
+ * as unsupported (an `error`); here a `match` filter treats them as met and an `exclude` filter
+ * never excludes through them, so the rule always reaches that error.
  */
-import { type Doc, isRecord } from './json-value.js';
+import { own } from '../internal/shape.js';
+import type { LabelSelector, MatchResources, ResourceDescription, ResourceFilter } from './types.js';
 import { matchImagePattern } from './wildcard.js';
-
-const strings = (v: unknown): string[] =>
-  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 
 /** Who is asking and where, for the parts of `match` that are not about the object itself. */
 export interface RequestContext {
@@ -18,9 +23,11 @@ export interface RequestContext {
   readonly userInfo?: { readonly username?: string; readonly groups?: readonly string[] };
 }
 
+/** The parts of an object `match` looks at. */
 export interface MatchTarget {
   readonly apiVersion: string;
   readonly kind: string;
+  /** `metadata.name`, or `metadata.generateName` when the name is not set yet (as Kyverno). */
   readonly name: string;
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
@@ -43,26 +50,25 @@ function kindMatches(pattern: string, target: MatchTarget, kindAlias: string | u
 }
 
 /** A Kubernetes label selector (`matchLabels` with wildcard keys/values, `matchExpressions`). */
-export function selectorMatches(selector: unknown, labels: Readonly<Record<string, string>>): boolean {
-  if (!isRecord(selector)) return true;
-  const matchLabels = isRecord(selector.matchLabels) ? selector.matchLabels : {};
-  for (const [key, value] of Object.entries(matchLabels)) {
-    const hit = Object.entries(labels).some(
-      ([k, v]) => matchImagePattern(key, k) && matchImagePattern(String(value), v),
-    );
-    if (!hit) return false;
+export function selectorMatches(
+  selector: LabelSelector | undefined,
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  if (selector === undefined) return true;
+  const actual = Object.entries(labels);
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    if (!actual.some(([k, v]) => matchImagePattern(key, k) && matchImagePattern(value, v))) return false;
   }
-  for (const expr of Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []) {
-    if (!isRecord(expr) || typeof expr.key !== 'string') return false;
-    const values = strings(expr.values);
-    const present = Object.hasOwn(labels, expr.key);
-    const value = labels[expr.key];
+  for (const expr of selector.matchExpressions ?? []) {
+    const values = expr.values ?? [];
+    const value = own(labels, expr.key);
+    const present = typeof value === 'string';
     switch (expr.operator) {
       case 'In':
-        if (!present || !values.includes(value as string)) return false;
+        if (!present || !values.includes(value)) return false;
         break;
       case 'NotIn':
-        if (present && values.includes(value as string)) return false;
+        if (present && values.includes(value)) return false;
         break;
       case 'Exists':
         if (!present) return false;
@@ -77,105 +83,140 @@ export function selectorMatches(selector: unknown, labels: Readonly<Record<strin
   return true;
 }
 
-function wildcardMapMatches(pattern: unknown, actual: Readonly<Record<string, string>>): boolean {
-  if (!isRecord(pattern)) return true;
+function wildcardMapMatches(
+  pattern: Readonly<Record<string, string>>,
+  actual: Readonly<Record<string, string>>,
+): boolean {
+  const entries = Object.entries(actual);
   return Object.entries(pattern).every(([key, value]) =>
-    Object.entries(actual).some(([k, v]) => matchImagePattern(key, k) && matchImagePattern(String(value), v)),
+    entries.some(([k, v]) => matchImagePattern(key, k) && matchImagePattern(value, v)),
   );
 }
 
+/**
+ * How to decide a `namespaceSelector` when the namespace's labels are not known: `undefined` reads
+ * `request.namespaceLabels` (no labels = none), `true` / `false` assume the selector holds / fails
+ * (the caller tries both and fails closed when they disagree).
+ */
+export type AssumeNamespaceSelector = boolean | undefined;
+
 function resourcesMatch(
-  resources: unknown,
+  r: ResourceDescription,
   target: MatchTarget,
   request: RequestContext,
   kindAlias: string | undefined,
+  assume: AssumeNamespaceSelector,
 ): boolean {
-  if (!isRecord(resources)) return true;
-  const kinds = strings(resources.kinds);
-  if (kinds.length > 0 && !kinds.some((k) => kindMatches(k, target, kindAlias))) return false;
-  const names = [
-    ...strings(resources.names),
-    ...(typeof resources.name === 'string' ? [resources.name] : []),
-  ];
-  if (names.length > 0 && !names.some((n) => matchImagePattern(n, target.name))) return false;
-  const namespaces = strings(resources.namespaces);
-  if (namespaces.length > 0 && !namespaces.some((n) => matchImagePattern(n, target.namespace))) return false;
-  const operations = strings(resources.operations);
-  if (operations.length > 0 && !operations.includes(request.operation)) return false;
-  if (!wildcardMapMatches(resources.annotations, target.annotations)) return false;
-  if (resources.selector !== undefined && !selectorMatches(resources.selector, target.labels)) return false;
+  if (r.kinds !== undefined && r.kinds.length > 0 && !r.kinds.some((k) => kindMatches(k, target, kindAlias)))
+    return false;
+  if (r.name !== undefined && r.name !== '' && !matchImagePattern(r.name, target.name)) return false;
+  if (r.names !== undefined && r.names.length > 0 && !r.names.some((n) => matchImagePattern(n, target.name)))
+    return false;
+  // A Namespace is matched by its own name.
+  const namespace = target.kind === 'Namespace' ? target.name : target.namespace;
   if (
-    resources.namespaceSelector !== undefined &&
-    !selectorMatches(resources.namespaceSelector, request.namespaceLabels ?? {})
+    r.namespaces !== undefined &&
+    r.namespaces.length > 0 &&
+    !r.namespaces.some((n) => matchImagePattern(n, namespace))
+  )
+    return false;
+  if (r.operations !== undefined && r.operations.length > 0 && !r.operations.includes(request.operation))
+    return false;
+  if (r.annotations !== undefined && !wildcardMapMatches(r.annotations, target.annotations)) return false;
+  if (r.selector !== undefined && !selectorMatches(r.selector, target.labels)) return false;
+  if (
+    r.namespaceSelector !== undefined &&
+    target.kind !== 'Namespace' &&
+    target.kind !== '' &&
+    !(assume ?? selectorMatches(r.namespaceSelector, request.namespaceLabels ?? {}))
   )
     return false;
   return true;
 }
 
-function subjectsMatch(filter: Doc, request: RequestContext): boolean {
-  const subjects = Array.isArray(filter.subjects) ? filter.subjects : [];
+function subjectsMatch(filter: ResourceFilter, request: RequestContext): boolean {
+  const subjects = filter.subjects ?? [];
   if (subjects.length === 0) return true;
   const user = request.userInfo;
   if (user === undefined) return false;
   return subjects.some((s) => {
-    if (!isRecord(s) || typeof s.name !== 'string') return false;
-    if (s.kind === 'Group') return (user.groups ?? []).some((g) => matchImagePattern(s.name as string, g));
+    if (s.kind === 'Group') return (user.groups ?? []).some((g) => matchImagePattern(s.name, g));
     if (s.kind === 'ServiceAccount')
-      return user.username === `system:serviceaccount:${String(s.namespace ?? '')}:${s.name}`;
+      return user.username === `system:serviceaccount:${s.namespace ?? ''}:${s.name}`;
     return user.username !== undefined && matchImagePattern(s.name, user.username);
   });
 }
 
+/** Go's "zero value": the member is absent (an empty list that is present is not zero). */
+const isEmptyDescription = (r: ResourceDescription | undefined): boolean =>
+  r === undefined || Object.values(r).every((v) => v === undefined);
+
 function filterMatches(
-  filter: unknown,
+  filter: ResourceFilter,
   target: MatchTarget,
   request: RequestContext,
   kindAlias: string | undefined,
+  side: 'match' | 'exclude',
+  assume: AssumeNamespaceSelector,
 ): boolean {
-  if (!isRecord(filter)) return false;
-  return resourcesMatch(filter.resources, target, request, kindAlias) && subjectsMatch(filter, request);
+  // Kyverno drops the user-info part of a match filter when the request carries no user info.
+  const withUser = side === 'exclude' || request.userInfo !== undefined;
+  const hasUser =
+    withUser && [filter.subjects, filter.roles, filter.clusterRoles].some((v) => v !== undefined);
+  if (isEmptyDescription(filter.resources) && !hasUser) return false;
+  if (side === 'exclude' && ((filter.roles ?? []).length > 0 || (filter.clusterRoles ?? []).length > 0))
+    return false;
+  return (
+    resourcesMatch(filter.resources ?? {}, target, request, kindAlias, assume) &&
+    (!withUser || subjectsMatch(filter, request))
+  );
 }
 
 /** A `match` or `exclude` block: `any` (OR), `all` (AND), or the legacy single filter. */
 export function blockMatches(
-  block: unknown,
+  block: MatchResources,
   target: MatchTarget,
   request: RequestContext,
-  kindAlias?: string,
+  kindAlias: string | undefined,
+  side: 'match' | 'exclude',
+  assume: AssumeNamespaceSelector = undefined,
 ): boolean {
-  if (!isRecord(block)) return false;
-  if (Array.isArray(block.any) && block.any.length > 0)
-    return block.any.some((f) => filterMatches(f, target, request, kindAlias));
-  if (Array.isArray(block.all) && block.all.length > 0)
-    return block.all.every((f) => filterMatches(f, target, request, kindAlias));
-  return filterMatches(block, target, request, kindAlias);
+  if (block.any !== undefined && block.any.length > 0)
+    return block.any.some((f) => filterMatches(f, target, request, kindAlias, side, assume));
+  if (block.all !== undefined && block.all.length > 0)
+    return block.all.every((f) => filterMatches(f, target, request, kindAlias, side, assume));
+  return filterMatches(block, target, request, kindAlias, side, assume);
 }
 
 /** Whether a rule applies: `match` succeeds and `exclude` (checked only then) does not. */
 export function ruleApplies(
-  rule: { readonly match: unknown; readonly exclude?: unknown },
+  rule: { readonly match: MatchResources; readonly exclude?: MatchResources },
   target: MatchTarget,
   request: RequestContext,
   kindAlias?: string,
+  assume?: AssumeNamespaceSelector,
 ): boolean {
-  if (!blockMatches(rule.match, target, request, kindAlias)) return false;
-  if (rule.exclude === undefined) return true;
-  const ex = rule.exclude as Doc;
-  const empty = isRecord(ex) && Object.keys(ex).length === 0;
-  return empty || !blockMatches(rule.exclude, target, request, kindAlias);
+  if (!blockMatches(rule.match, target, request, kindAlias, 'match', assume)) return false;
+  return (
+    rule.exclude === undefined || !blockMatches(rule.exclude, target, request, kindAlias, 'exclude', assume)
+  );
 }
 
-/** Kinds every filter of a `match` block names (for autogen eligibility); undefined if any filter is not kinds-only. */
-export function podOnlyMatch(block: unknown): boolean {
-  if (!isRecord(block)) return false;
-  const filters = [
-    ...(Array.isArray(block.any) ? block.any : []),
-    ...(Array.isArray(block.all) ? block.all : []),
-  ];
-  const list = filters.length > 0 ? filters : [block];
+/** Whether a match/exclude block uses a `namespaceSelector` anywhere. */
+export function usesNamespaceSelector(block: MatchResources | undefined): boolean {
+  if (block === undefined) return false;
+  return [block, ...(block.any ?? []), ...(block.all ?? [])].some(
+    (f) => f.resources?.namespaceSelector !== undefined,
+  );
+}
+
+/** Whether every filter of a `match` block names only Pods by kind (autogen eligibility). */
+export function podOnlyMatch(block: MatchResources): boolean {
+  const filters = [...(block.any ?? []), ...(block.all ?? [])];
+  const list: readonly ResourceFilter[] = filters.length > 0 ? filters : [block];
   return list.every((f) => {
-    if (!isRecord(f) || !isRecord(f.resources)) return false;
     const r = f.resources;
+    if (r === undefined) return false;
     if (
       r.names !== undefined ||
       r.name !== undefined ||
@@ -183,7 +224,7 @@ export function podOnlyMatch(block: unknown): boolean {
       r.annotations !== undefined
     )
       return false;
-    const kinds = strings(r.kinds);
+    const kinds = r.kinds ?? [];
     return kinds.length > 0 && kinds.every((k) => k === 'Pod' || k === 'v1/Pod');
   });
 }

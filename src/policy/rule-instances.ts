@@ -4,22 +4,30 @@
  * annotation), and the failure action each rule's failures take.
  */
 
+import { own } from '../internal/shape.js';
 import { type Doc, isRecord } from './json-value.js';
-import { POD_SPEC_PATHS } from './resource-images.js';
+import { podSpecPath } from './resource-images.js';
 import {
   type MatchTarget,
   podOnlyMatch,
   type RequestContext,
   ruleApplies,
-  selectorMatches as selectorMatchesLabels,
+  selectorMatches,
+  usesNamespaceSelector,
 } from './resource-match.js';
 import type { FailureAction, Policy, PolicyRule } from './types.js';
 import { matchesAnyImagePattern } from './wildcard.js';
 
-const stringMap = (v: unknown): Record<string, string> =>
-  isRecord(v)
-    ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'))
-    : {};
+/** The string members of an object, as a null-prototype map (a label named `__proto__` is data). */
+const stringMap = (v: unknown): Record<string, string> => {
+  const out: Record<string, string> = Object.create(null);
+  if (isRecord(v)) for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out[k] = x;
+  return out;
+};
+const ownString = (o: Doc, key: string): string | undefined => {
+  const v = own(o, key);
+  return typeof v === 'string' ? v : undefined;
+};
 
 const AUTOGEN_ANNOTATION = 'pod-policies.kyverno.io/autogen-controllers';
 const DEFAULT_AUTOGEN = [
@@ -38,18 +46,22 @@ export interface RuleInstance {
   readonly rule: PolicyRule;
   readonly name: string;
   readonly action: FailureAction;
+  /** Why ocisign cannot tell whether the rule applies (the rule then reports an `error`). */
+  readonly undecided?: string;
 }
 
 /** The parts of an object `match` looks at. */
 export function targetOf(resource: Doc): MatchTarget {
-  const metadata = isRecord(resource.metadata) ? resource.metadata : {};
+  const m = isRecord(resource) ? own(resource, 'metadata') : undefined;
+  const metadata: Doc = isRecord(m) ? m : {};
+  const name = ownString(metadata, 'name') ?? '';
   return {
-    apiVersion: typeof resource.apiVersion === 'string' ? resource.apiVersion : '',
-    kind: typeof resource.kind === 'string' ? resource.kind : '',
-    name: typeof metadata.name === 'string' ? metadata.name : '',
-    namespace: typeof metadata.namespace === 'string' ? metadata.namespace : '',
-    labels: stringMap(metadata.labels),
-    annotations: stringMap(metadata.annotations),
+    apiVersion: (isRecord(resource) ? ownString(resource, 'apiVersion') : undefined) ?? '',
+    kind: (isRecord(resource) ? ownString(resource, 'kind') : undefined) ?? '',
+    name: name !== '' ? name : (ownString(metadata, 'generateName') ?? ''),
+    namespace: ownString(metadata, 'namespace') ?? '',
+    labels: stringMap(own(metadata, 'labels')),
+    annotations: stringMap(own(metadata, 'annotations')),
   };
 }
 
@@ -57,41 +69,43 @@ export function targetOf(resource: Doc): MatchTarget {
  * Kyverno's action for a rule: an entry's Enforce wins, then the first entry action, then
  * `validationFailureActionOverrides` (namespaces by wildcard, each narrowed by its
  * `namespaceSelector` when set; a selector alone when there are no namespaces), then the spec.
+ * Without the namespace's labels an override whose selector would decide it makes the rule
+ * Enforce (fail closed).
  */
 function ruleAction(
   policy: Policy,
   rule: PolicyRule,
   namespace: string,
-  namespaceLabels: Readonly<Record<string, string>>,
+  namespaceLabels: Readonly<Record<string, string>> | undefined,
 ): FailureAction {
   if (rule.verifyImages.some((e) => e.failureAction === 'Enforce')) return 'Enforce';
   const first = rule.verifyImages.find((e) => e.failureAction !== undefined)?.failureAction;
   if (first !== undefined) return first;
-  const spec = isRecord(policy.raw.spec) ? policy.raw.spec : {};
-  for (const o of Array.isArray(spec.validationFailureActionOverrides)
-    ? spec.validationFailureActionOverrides
-    : []) {
-    if (!isRecord(o) || typeof o.action !== 'string') continue;
-    const action: FailureAction = o.action === 'Enforce' || o.action === 'enforce' ? 'Enforce' : 'Audit';
-    const selectorMatches = (): boolean =>
-      isRecord(o.namespaceSelector) && selectorMatchesLabels(o.namespaceSelector, namespaceLabels);
-    if (!Array.isArray(o.namespaces)) {
-      if (selectorMatches()) return action;
-      continue;
+  const decide = (assume: boolean | undefined): FailureAction => {
+    for (const o of policy.validationFailureActionOverrides) {
+      const selected = (): boolean =>
+        o.namespaceSelector !== undefined &&
+        (assume ?? selectorMatches(o.namespaceSelector, namespaceLabels ?? {}));
+      if (o.namespaces === undefined) {
+        if (selected()) return o.action;
+        continue;
+      }
+      if (
+        matchesAnyImagePattern(o.namespaces, namespace) &&
+        (o.namespaceSelector === undefined || selected())
+      )
+        return o.action;
     }
-    const namespaces = o.namespaces.filter((n): n is string => typeof n === 'string');
-    if (
-      matchesAnyImagePattern(namespaces, namespace) &&
-      (o.namespaceSelector === undefined || selectorMatches())
-    )
-      return action;
-  }
-  return policy.validationFailureAction;
+    return policy.validationFailureAction;
+  };
+  if (namespaceLabels !== undefined || namespace === '') return decide(undefined);
+  const [yes, no] = [decide(true), decide(false)];
+  return yes === no ? yes : 'Enforce';
 }
 
 function autogenControllers(policy: Policy): readonly string[] {
-  const value = policy.annotations[AUTOGEN_ANNOTATION];
-  if (value === undefined) return DEFAULT_AUTOGEN;
+  const value = own(policy.annotations, AUTOGEN_ANNOTATION);
+  if (typeof value !== 'string') return DEFAULT_AUTOGEN;
   if (value.trim() === 'none') return [];
   return value.split(',').map((s) => s.trim());
 }
@@ -101,8 +115,30 @@ function autogenName(rule: string, kind: string): string {
 }
 
 /**
+ * Whether the rule applies (as itself, or through autogen as `Pod`). Without the namespace's labels
+ * a `namespaceSelector` cannot be decided: when assuming it holds and assuming it fails disagree,
+ * the answer is `undecided`.
+ */
+function applies(
+  rule: PolicyRule,
+  target: MatchTarget,
+  request: RequestContext,
+  kindAlias: string | undefined,
+): boolean | 'undecided' {
+  const labelsUnknown =
+    request.namespaceLabels === undefined &&
+    target.namespace !== '' &&
+    (usesNamespaceSelector(rule.match) || usesNamespaceSelector(rule.exclude));
+  if (!labelsUnknown) return ruleApplies(rule, target, request, kindAlias);
+  const yes = ruleApplies(rule, target, request, kindAlias, true);
+  const no = ruleApplies(rule, target, request, kindAlias, false);
+  return yes === no ? yes : 'undecided';
+}
+
+/**
  * The rules that apply to an object, each with the name Kyverno reports (`autogen-…` for pod
- * controllers covered by a Pod rule) and the action its failures take.
+ * controllers covered by a Pod rule) and the action its failures take. A rule whose
+ * `namespaceSelector` needs labels that were not given is an instance with `undecided` set.
  */
 export function applicableRules(
   policies: readonly Policy[],
@@ -110,23 +146,34 @@ export function applicableRules(
   request: RequestContext,
 ): RuleInstance[] {
   const out: RuleInstance[] = [];
+  const undecided = `namespaceSelector cannot be decided without the labels of namespace ${target.namespace} (pass namespaceLabels)`;
   for (const policy of policies) {
     if (!policy.admission) continue;
     if (policy.kind === 'Policy' && policy.namespace !== undefined && policy.namespace !== target.namespace)
       continue;
     for (const rule of policy.rules) {
       if (rule.verifyImages.length === 0) continue;
-      const action = ruleAction(policy, rule, target.namespace, request.namespaceLabels ?? {});
-      if (ruleApplies(rule, target, request)) {
-        out.push({ policy, rule, name: rule.name, action });
-      } else if (
+      const action = ruleAction(policy, rule, target.namespace, request.namespaceLabels);
+      const direct = applies(rule, target, request, undefined);
+      if (direct !== false) {
+        out.push({ policy, rule, name: rule.name, action, ...(direct === 'undecided' ? { undecided } : {}) });
+        continue;
+      }
+      if (
         target.kind !== 'Pod' &&
-        POD_SPEC_PATHS[target.kind] !== undefined &&
+        podSpecPath(target.kind) !== undefined &&
         autogenControllers(policy).includes(target.kind) &&
-        podOnlyMatch(rule.match) &&
-        ruleApplies(rule, target, request, 'Pod')
+        podOnlyMatch(rule.match)
       ) {
-        out.push({ policy, rule, name: autogenName(rule.name, target.kind), action });
+        const viaPod = applies(rule, target, request, 'Pod');
+        if (viaPod !== false)
+          out.push({
+            policy,
+            rule,
+            name: autogenName(rule.name, target.kind),
+            action,
+            ...(viaPod === 'undecided' ? { undecided } : {}),
+          });
       }
     }
   }

@@ -5,19 +5,22 @@
  * Every fetched manifest and blob is checked against its digest before anyone sees it. Tags are
  * resolved with a GET of the manifest (which callers need anyway) rather than HEAD, because undici
  * closes the connection after each HEAD.
+ *
+ * Credentials are attached only to requests for the registry's own origin: an upload `Location`
+ * or a redirect on another host gets none, and its 401 challenge is not answered. Small documents
+ * have a deadline for the whole response (`documentTimeoutMs`); blob streams keep the idle timeout
+ * and take an optional total deadline. Every failure is a typed error.
  */
 import { InvalidArgumentError } from '../errors/base.js';
 import {
   DigestMismatchError,
-  NotFoundError,
   RegistryAuthError,
   RegistryError,
   RegistryResponseError,
+  SizeLimitError,
 } from '../errors/registry.js';
-import { concatBytes, fromUtf8 } from '../internal/bytes.js';
+import { concatBytes } from '../internal/bytes.js';
 import { type ImageReference, parseImageReference } from '../internal/reference.js';
-import { encodeReferrersIndex } from '../payload/bundle.js';
-import { referrersFallbackTag } from '../payload/tags.js';
 import { Authenticator } from './auth/authenticator.js';
 import {
   type CredentialProvider,
@@ -27,19 +30,26 @@ import {
 } from './auth/credentials.js';
 import { dockerConfigCredentials } from './auth/docker-config.js';
 import { computeDigest, DigestVerifier, digestAlgorithmOf } from './digest.js';
+import { parseTagList } from './documents.js';
 import { apiUrl, type Endpoint, Endpoints } from './endpoint.js';
-import { type Descriptor, type ImageIndex, type Manifest, parseManifest } from './manifest.js';
+import { contentDigest, contentType, nextLink } from './headers.js';
+import { type Descriptor, type Manifest, parseManifest, parseReferrersIndex } from './manifest.js';
 import { MANIFEST_ACCEPT, MediaType } from './media-types.js';
+import { addToFallbackIndex, readFallbackIndex } from './referrers-fallback.js';
 import { errorFromResponse } from './response-errors.js';
 import {
+  bodyError,
+  declaredLength,
   discard,
   type HttpMethod,
   type HttpResponse,
   header,
+  parseUrl,
   type RequestInfo,
   readBody,
   Transport,
 } from './transport/http.js';
+import { deadlineSignal } from './transport/lifetime.js';
 import { isRetryableError, type RetryOptions } from './transport/retry.js';
 
 /** Manifests larger than this are refused (distribution's own limit). */
@@ -48,6 +58,14 @@ export const DEFAULT_MANIFEST_LIMIT = 4 * 1024 * 1024;
 export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
 /** Page size for tag listing (ECR refuses more than 1000). */
 const TAG_PAGE_SIZE = 1000;
+/** Most tags one listTags call collects (a hostile registry could page forever): ~100 MB of names. */
+const MAX_TAGS = 1_000_000;
+/** Largest tag-list page read. */
+const TAG_PAGE_LIMIT = 16 * 1024 * 1024;
+/** Most tag-list pages one listTags call follows (1 000 000 tags at 100 a page). */
+const MAX_TAG_PAGES = 10_000;
+/** Largest blob getBlobBytes reads unless told otherwise. */
+const DEFAULT_BLOB_BYTES_LIMIT = 16 * 1024 * 1024;
 
 /**
  * Options of {@link RegistryClient}: credentials, Docker config, insecure registries, mirrors, CA,
@@ -74,15 +92,36 @@ export interface RegistryClientOptions {
   readonly timeoutMs?: number;
   /** Longest silence while a body streams. Default 30 000 ms. */
   readonly bodyTimeoutMs?: number;
+  /**
+   * Longest time a small document may take as a whole, per attempt — from sending the request to
+   * its last byte, however slowly a registry trickles it: manifests, indexes, referrers, tag-list
+   * pages, token responses, error bodies, `getBlobBytes` payloads, and every request without a
+   * large body (HEAD, DELETE, manifest PUT, upload start). A `RegistryTimeoutError` when it passes.
+   * Streamed blobs (`getBlob`, uploads) are not bounded by it; give them `deadlineMs`.
+   * Default `timeoutMs + bodyTimeoutMs` (60 000 ms).
+   */
+  readonly documentTimeoutMs?: number;
   readonly retry?: RetryOptions;
   /** Largest manifest read. Default 4 MiB. */
   readonly maxManifestBytes?: number;
   readonly userAgent?: string;
 }
 
-/** Options every I/O call takes. */
+/**
+ * Options every I/O call takes. When `signal` fires the call rejects with `AbortedError` — or
+ * `OperationTimeoutError` when it is `AbortSignal.timeout(…)`'s — with `signal.reason` as `cause`.
+ */
 export interface CallOptions {
   readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * A total deadline for a streamed transfer (a blob GET, a copy): `RegistryTimeoutError` when it
+ * passes. Without one, only the idle timeout (`bodyTimeoutMs`) applies, so a 1 GiB copy that keeps
+ * moving is never cut off.
+ */
+export interface DeadlineOptions {
+  readonly deadlineMs?: number | undefined;
 }
 
 /** A manifest as fetched: its bytes (the manifest itself), digest, media type and parsed form. */
@@ -97,7 +136,8 @@ export interface FetchedManifest {
 /** Where a repository is: a reference string (`ghcr.io/acme/app`) or a parsed reference. */
 export type RepositoryRef = string | Pick<ImageReference, 'registry' | 'repository'>;
 
-export interface PushBlobOptions extends CallOptions {
+/** Options of blob uploads and copies. */
+export interface PushBlobOptions extends CallOptions, DeadlineOptions {
   /** Try a cross-repository mount from this repository (same registry) first. */
   readonly mountFrom?: RepositoryRef;
   /** Upload in PATCH chunks of this size; default: one monolithic PUT. */
@@ -107,8 +147,18 @@ export interface PushBlobOptions extends CallOptions {
   readonly mediaType?: string;
 }
 
+/** Options of {@link RegistryClient.referrers}: only referrers of this `artifactType`, when given. */
 export interface ReferrersOptions extends CallOptions {
   readonly artifactType?: string;
+}
+
+/** A duration or size option: undefined, or a positive finite number (NaN would fire every timer at once). */
+function checkPositive(value: number | undefined, name: string): number | undefined {
+  if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value > 0))
+    throw new InvalidArgumentError(
+      `${name} must be a positive number of milliseconds (or bytes), got ${String(value)}`,
+    );
+  return value;
 }
 
 function toRepository(ref: RepositoryRef): Pick<ImageReference, 'registry' | 'repository'> {
@@ -117,10 +167,6 @@ function toRepository(ref: RepositoryRef): Pick<ImageReference, 'registry' | 're
 
 function toReference(ref: string | ImageReference): ImageReference {
   return typeof ref === 'string' ? parseImageReference(ref) : ref;
-}
-
-function contentType(response: HttpResponse): string | undefined {
-  return header(response, 'content-type')?.split(';')[0]?.trim();
 }
 
 /**
@@ -133,10 +179,15 @@ export class RegistryClient {
   readonly #endpoints: Endpoints;
   readonly #auth: Authenticator;
   readonly #maxManifestBytes: number;
+  readonly #documentTimeoutMs: number;
   /** Per registry: does it serve the referrers API? Learned on first use. */
   readonly #referrersApi = new Map<string, boolean>();
 
   constructor(options: RegistryClientOptions = {}) {
+    for (const name of ['timeoutMs', 'bodyTimeoutMs', 'documentTimeoutMs', 'maxManifestBytes'] as const)
+      checkPositive(options[name], name);
+    this.#documentTimeoutMs =
+      options.documentTimeoutMs ?? (options.timeoutMs ?? 30_000) + (options.bodyTimeoutMs ?? 30_000);
     this.#transport = new Transport({
       ...(options.ca === undefined ? {} : { ca: options.ca }),
       ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
@@ -166,11 +217,17 @@ export class RegistryClient {
       transport: this.#transport,
       credentials: chainCredentials(...providers),
       allowsPlainHttp: (host) => this.#endpoints.allowsPlainHttp(host),
+      deadlineMs: this.#documentTimeoutMs,
     });
     this.#maxManifestBytes = options.maxManifestBytes ?? DEFAULT_MANIFEST_LIMIT;
   }
 
-  /** Sends a request to a registry with auth: cached credentials first, one retry after a 401 challenge. */
+  /**
+   * Sends a request to a registry with auth: cached credentials first, one retry after a 401
+   * challenge. Credentials go only to the endpoint's own origin: a request for another origin (an
+   * upload Location elsewhere) is sent without them, and a 401 from another origin (a redirect
+   * target) is returned as it is, never answered with the registry's credentials.
+   */
   async #request(
     endpoint: Endpoint,
     scopes: readonly string[],
@@ -181,18 +238,35 @@ export class RegistryClient {
       body?: Uint8Array | AsyncIterable<Uint8Array>;
       idempotent: boolean;
       signal?: AbortSignal | undefined;
+      /** A deadline for the whole exchange; default documentTimeoutMs, unless the body is streamed or large. */
+      deadlineMs?: number | undefined;
+      what?: string;
     },
   ): Promise<HttpResponse> {
+    const ours = (url: URL) => url.origin === endpoint.baseUrl.origin;
+    const small =
+      request.body === undefined ||
+      (request.body instanceof Uint8Array &&
+        request.body.length <= this.#maxManifestBytes &&
+        request.method !== 'PATCH');
+    const deadlineMs =
+      'deadlineMs' in request ? request.deadlineMs : small ? this.#documentTimeoutMs : undefined;
     const send = (authorization: string | undefined) =>
       this.#transport.send({
         ...request,
-        headers: { ...request.headers, ...(authorization === undefined ? {} : { authorization }) },
+        deadlineMs,
+        headers: {
+          ...request.headers,
+          ...(authorization === undefined || !ours(request.url) ? {} : { authorization }),
+        },
       });
+    if (!ours(request.url)) return send(undefined);
     let response = await send(await this.#auth.authorization(endpoint.host, scopes, request.signal));
-    if (response.status === 401) {
+    if (response.status === 401 && ours(response.url)) {
       const streamBody = request.body !== undefined && !(request.body instanceof Uint8Array);
-      const authorization = await this.#auth.challenged(endpoint.host, response, scopes, request.signal);
-      await discard(response);
+      const authorization = await this.#auth
+        .challenged(endpoint.host, response, scopes, request.signal)
+        .finally(() => discard(response));
       if (streamBody)
         throw new RegistryAuthError(
           `${endpoint.host} asked for credentials in the middle of a streamed upload; retry the upload`,
@@ -203,32 +277,48 @@ export class RegistryClient {
     return response;
   }
 
+  /** The typed error for an unexpected response, its body read with a deadline and scrubbed of secrets. */
+  #error(response: HttpResponse, action: string): Promise<RegistryError> {
+    return errorFromResponse(response, action, {
+      redact: (text) => this.#auth.redactor.scrub(text),
+      deadlineMs: this.#documentTimeoutMs,
+    });
+  }
+
   /**
-   * A GET whose body we read whole: retried (like the request itself) when the connection breaks
-   * mid-body. Non-200 responses come back unread for the caller to turn into errors.
+   * A GET whose body we read whole, within documentTimeoutMs: retried (like the request itself)
+   * when the connection breaks mid-body. Non-200 responses come back unread for the caller to turn
+   * into errors.
    */
   async #getWhole(
     endpoint: Endpoint,
     scopes: readonly string[],
-    request: { url: URL; headers?: Record<string, string>; signal?: AbortSignal | undefined },
+    request: {
+      url: URL;
+      headers?: Record<string, string>;
+      signal?: AbortSignal | undefined;
+      deadlineMs?: number;
+    },
     limit: number,
     what: string,
   ): Promise<{ response: HttpResponse; bytes?: Uint8Array }> {
     for (let attempt = 1; ; attempt++) {
-      const response = await this.#request(endpoint, scopes, { method: 'GET', idempotent: true, ...request });
+      const response = await this.#request(endpoint, scopes, {
+        method: 'GET',
+        idempotent: true,
+        what,
+        ...request,
+      });
       if (response.status !== 200) return { response };
       try {
         return { response, bytes: await readBody(response, limit, what) };
       } catch (error) {
-        if (request.signal?.aborted) throw request.signal.reason;
-        if (error instanceof RegistryError) throw error;
-        if (attempt >= 3 || !isRetryableError(error)) {
-          throw new RegistryError(
-            'REGISTRY_UNREACHABLE',
-            `${what} stopped mid-transfer: ${(error as { code?: string }).code ?? (error as Error).message}`,
-            { cause: error },
-          );
-        }
+        // Retry a dropped connection; never our own limits, deadlines or the caller's abort.
+        const dropped =
+          error instanceof RegistryError &&
+          (error.code === 'REGISTRY_UNREACHABLE' || error.code === 'REGISTRY_TIMEOUT') &&
+          isRetryableError(error.cause);
+        if (!dropped || attempt >= 3) throw error;
       }
     }
   }
@@ -241,7 +331,9 @@ export class RegistryClient {
 
   /**
    * Fetches a manifest or index by tag or digest, checked against its digest (the reference's digest,
-   * else the registry's `Docker-Content-Digest`).
+   * else the registry's `Docker-Content-Digest` when that is a well-formed digest; a malformed one
+   * is ignored, the bytes' own sha256 is their digest), within `documentTimeoutMs`, and parsed into a
+   * validated image manifest or index.
    */
   async getManifest(
     ref: string | ImageReference,
@@ -261,9 +353,8 @@ export class RegistryClient {
       this.#maxManifestBytes,
       `Manifest ${reference.repository}:${id}`,
     );
-    if (bytes === undefined)
-      throw await errorFromResponse(response, `GET manifest ${reference.repository}:${id}`);
-    const served = header(response, 'docker-content-digest');
+    if (bytes === undefined) throw await this.#error(response, `GET manifest ${reference.repository}:${id}`);
+    const served = contentDigest(response);
     const expected = reference.digest ?? served;
     const digest = computeDigest(bytes, expected === undefined ? 'sha256' : digestAlgorithmOf(expected));
     if (expected !== undefined && digest !== expected) {
@@ -308,17 +399,30 @@ export class RegistryClient {
     await discard(response);
     if (response.status === 404) return undefined;
     if (response.status !== 200)
-      throw await errorFromResponse(response, `HEAD manifest ${reference.repository}:${id}`);
-    const digest = header(response, 'docker-content-digest') ?? reference.digest;
+      throw await this.#error(response, `HEAD manifest ${reference.repository}:${id}`);
+    const served = contentDigest(response);
+    if (served === undefined && header(response, 'docker-content-digest') !== undefined)
+      throw new RegistryResponseError(
+        `HEAD manifest ${reference.repository}:${id}: the registry sent a Docker-Content-Digest that is not a digest`,
+      );
+    if (
+      served !== undefined &&
+      reference.digest !== undefined &&
+      served !== reference.digest &&
+      digestAlgorithmOf(served) === digestAlgorithmOf(reference.digest)
+    )
+      throw new DigestMismatchError(`Registry reports digest ${served} for manifest ${reference.digest}`);
+    const digest = served ?? reference.digest;
     if (digest === undefined)
       throw new RegistryResponseError(
         `HEAD manifest ${reference.repository}:${id}: the registry sent no Docker-Content-Digest`,
       );
-    return {
-      mediaType: contentType(response) ?? MediaType.ociManifest,
-      digest,
-      size: Number(header(response, 'content-length') ?? 0),
-    };
+    const size = declaredLength(response);
+    if (size === undefined || !Number.isSafeInteger(size))
+      throw new RegistryResponseError(
+        `HEAD manifest ${reference.repository}:${id}: the registry sent no valid Content-Length`,
+      );
+    return { mediaType: contentType(response) ?? MediaType.ociManifest, digest, size };
   }
 
   /**
@@ -354,7 +458,7 @@ export class RegistryClient {
       signal: options.signal,
     });
     if (response.status !== 201 && response.status !== 200)
-      throw await errorFromResponse(response, `PUT manifest ${reference.repository}:${id}`);
+      throw await this.#error(response, `PUT manifest ${reference.repository}:${id}`);
     const subjectAccepted = header(response, 'oci-subject') !== undefined;
     await discard(response);
     return { mediaType, digest, size: bytes.length, subjectAccepted };
@@ -377,16 +481,17 @@ export class RegistryClient {
       },
     );
     if (response.status !== 202 && response.status !== 200)
-      throw await errorFromResponse(response, `DELETE manifest ${reference.repository}@${reference.digest}`);
+      throw await this.#error(response, `DELETE manifest ${reference.repository}@${reference.digest}`);
     await discard(response);
   }
 
   // ---- blobs -------------------------------------------------------------------------------------
 
+  /** The streamed GET of a blob: no whole-response deadline unless the caller gives one. */
   async #blobResponse(
     repo: RepositoryRef,
     digest: string,
-    signal: AbortSignal | undefined,
+    options: CallOptions & DeadlineOptions & { size?: number | undefined },
   ): Promise<HttpResponse> {
     const { registry, repository } = toRepository(repo);
     digestAlgorithmOf(digest);
@@ -395,26 +500,35 @@ export class RegistryClient {
       method: 'GET',
       url: apiUrl(endpoint, repository, `blobs/${digest}`),
       idempotent: true,
-      signal,
+      signal: options.signal,
+      deadlineMs: checkPositive(options.deadlineMs, 'deadlineMs'),
+      what: `GET blob ${repository}@${digest}`,
     });
-    if (response.status !== 200) throw await errorFromResponse(response, `GET blob ${repository}@${digest}`);
+    if (response.status !== 200) throw await this.#error(response, `GET blob ${repository}@${digest}`);
+    const declared = declaredLength(response);
+    if (options.size !== undefined && declared !== undefined && declared > options.size) {
+      response.body.destroy();
+      throw new SizeLimitError(`Blob ${digest} is ${declared} bytes; its descriptor says ${options.size}`);
+    }
     return response;
   }
 
   /**
    * Streams a blob, hashing as bytes flow. The last chunk is held back until the digest (and size,
    * when given) check out, so an iteration that completes has seen only verified bytes; a mismatch
-   * ends it with DigestMismatchError.
+   * ends it with DigestMismatchError. Only the idle timeout (`bodyTimeoutMs`) bounds it, unless
+   * `deadlineMs` is given; a declared length over `size` is refused before reading.
    */
   async *getBlob(
     repo: RepositoryRef,
     digest: string,
-    options: CallOptions & {
-      size?: number;
-      onProgress?: (received: number, total: number | undefined) => void;
-    } = {},
+    options: CallOptions &
+      DeadlineOptions & {
+        size?: number;
+        onProgress?: (received: number, total: number | undefined) => void;
+      } = {},
   ): AsyncGenerator<Uint8Array, void, undefined> {
-    const response = await this.#blobResponse(repo, digest, options.signal);
+    const response = await this.#blobResponse(repo, digest, options);
     const verifier = new DigestVerifier(digest, options.size);
     let held: Uint8Array | undefined;
     try {
@@ -426,13 +540,8 @@ export class RegistryClient {
         held = bytes;
       }
     } catch (error) {
-      if (error instanceof RegistryError) throw error;
-      if (options.signal?.aborted) throw options.signal.reason;
-      throw new RegistryError(
-        'REGISTRY_UNREACHABLE',
-        `Blob ${digest} stopped mid-transfer: ${(error as { code?: string }).code ?? (error as Error).message}`,
-        { cause: error },
-      );
+      // Typed already (our deadline, the caller's abort, close()); undici's errors become ours.
+      throw bodyError(`Blob ${digest}`, error);
     } finally {
       if (!response.body.destroyed) response.body.destroy();
     }
@@ -440,23 +549,37 @@ export class RegistryClient {
     if (held !== undefined) yield held;
   }
 
-  /** Reads a whole (small) blob, verified, with retries; refuses more than `maxBytes` (default 16 MiB). */
+  /**
+   * Reads a whole (small) blob — a payload, a config — verified, with retries, within
+   * `documentTimeoutMs` (or `deadlineMs`); refuses more than `maxBytes` (default 16 MiB) or than
+   * `size`, before reading when the declared length says so.
+   */
   async getBlobBytes(
     repo: RepositoryRef,
     digest: string,
-    options: CallOptions & { maxBytes?: number; size?: number } = {},
+    options: CallOptions & DeadlineOptions & { maxBytes?: number; size?: number } = {},
   ): Promise<Uint8Array> {
     const { registry, repository } = toRepository(repo);
     digestAlgorithmOf(digest);
     const endpoint = this.#endpoints.for(registry);
+    const limit = Math.min(
+      options.maxBytes ?? DEFAULT_BLOB_BYTES_LIMIT,
+      options.size ?? Number.POSITIVE_INFINITY,
+    );
     const { response, bytes } = await this.#getWhole(
       endpoint,
       this.#scopes(repository, false),
-      { url: apiUrl(endpoint, repository, `blobs/${digest}`), signal: options.signal },
-      options.maxBytes ?? 16 * 1024 * 1024,
+      {
+        url: apiUrl(endpoint, repository, `blobs/${digest}`),
+        signal: options.signal,
+        ...(checkPositive(options.deadlineMs, 'deadlineMs') === undefined
+          ? {}
+          : { deadlineMs: options.deadlineMs as number }),
+      },
+      limit,
       `Blob ${digest}`,
     );
-    if (bytes === undefined) throw await errorFromResponse(response, `GET blob ${repository}@${digest}`);
+    if (bytes === undefined) throw await this.#error(response, `GET blob ${repository}@${digest}`);
     const verifier = new DigestVerifier(digest, options.size);
     verifier.update(bytes);
     verifier.verify();
@@ -486,7 +609,7 @@ export class RegistryClient {
     await discard(response);
     if (response.status === 200) return true;
     if (response.status === 404) return false;
-    throw await errorFromResponse(response, `HEAD blob ${repository}@${digest}`);
+    throw await this.#error(response, `HEAD blob ${repository}@${digest}`);
   }
 
   /** Cross-repository mount within one registry; true when the registry mounted it. */
@@ -522,7 +645,7 @@ export class RegistryClient {
       await discard(response);
       return false;
     }
-    throw await errorFromResponse(response, `mount blob ${digest} into ${target.repository}`);
+    throw await this.#error(response, `mount blob ${digest} into ${target.repository}`);
   }
 
   async #startUpload(endpoint: Endpoint, repository: string, signal: AbortSignal | undefined): Promise<URL> {
@@ -532,16 +655,39 @@ export class RegistryClient {
       idempotent: false,
       signal,
     });
-    if (response.status !== 202) throw await errorFromResponse(response, `start upload to ${repository}`);
+    if (response.status !== 202) throw await this.#error(response, `start upload to ${repository}`);
     await discard(response);
-    return uploadLocation(response);
+    return uploadLocation(response, (host) => this.#endpoints.allowsPlainHttp(host));
+  }
+
+  /**
+   * Runs `work` under a total deadline when `options.deadlineMs` is set: its signal then fires with
+   * a RegistryTimeoutError when the deadline passes (or with the caller's abort, typed).
+   */
+  async #withDeadline<T, O extends CallOptions & DeadlineOptions>(
+    options: O,
+    what: string,
+    work: (options: O) => Promise<T>,
+  ): Promise<T> {
+    const ms = checkPositive(options.deadlineMs, 'deadlineMs');
+    if (ms === undefined) return work(options);
+    const deadline = deadlineSignal(options.signal, ms, what);
+    try {
+      return await work({ ...options, signal: deadline.signal, deadlineMs: undefined });
+    } finally {
+      deadline.dispose();
+    }
   }
 
   /**
    * Uploads a blob given as bytes: skipped when present, mounted when `mountFrom` has it, else one
-   * monolithic PUT or PATCH chunks of `chunkSize`.
+   * monolithic PUT or PATCH chunks of `chunkSize`. `deadlineMs` bounds the whole upload.
    */
   async pushBlob(repo: RepositoryRef, bytes: Uint8Array, options: PushBlobOptions = {}): Promise<Descriptor> {
+    return this.#withDeadline(options, 'Blob upload', (o) => this.#pushBlob(repo, bytes, o));
+  }
+
+  async #pushBlob(repo: RepositoryRef, bytes: Uint8Array, options: PushBlobOptions): Promise<Descriptor> {
     const { registry, repository } = toRepository(repo);
     const digest = computeDigest(bytes);
     const descriptor: Descriptor = {
@@ -572,24 +718,36 @@ export class RegistryClient {
         idempotent: false,
         signal: options.signal,
       });
-      if (response.status !== 201) throw await errorFromResponse(response, `upload blob ${digest}`);
+      if (response.status !== 201) throw await this.#error(response, `upload blob ${digest}`);
       await discard(response);
       options.onProgress?.(bytes.length, bytes.length);
       return descriptor;
     }
-    return this.pushBlobStream({ registry, repository }, chunks(), { ...descriptor }, options);
+    return this.#pushBlobStream({ registry, repository }, chunks(), { ...descriptor }, options);
   }
 
   /**
    * Uploads a blob from a stream, for content too large to hold in memory: one streamed PATCH by
    * default (download and upload overlap when the source is another registry), or PATCH chunks of
    * `chunkSize` bytes. `descriptor` gives the digest and size; the registry checks the digest.
+   * Only idle timeouts bound it, unless `deadlineMs` is given.
    */
   async pushBlobStream(
     repo: RepositoryRef,
     source: AsyncIterable<Uint8Array>,
     descriptor: Pick<Descriptor, 'digest' | 'size'> & { mediaType?: string },
     options: PushBlobOptions = {},
+  ): Promise<Descriptor> {
+    return this.#withDeadline(options, `Upload of blob ${descriptor.digest}`, (o) =>
+      this.#pushBlobStream(repo, source, descriptor, o),
+    );
+  }
+
+  async #pushBlobStream(
+    repo: RepositoryRef,
+    source: AsyncIterable<Uint8Array>,
+    descriptor: Pick<Descriptor, 'digest' | 'size'> & { mediaType?: string },
+    options: PushBlobOptions,
   ): Promise<Descriptor> {
     const { registry, repository } = toRepository(repo);
     const endpoint = this.#endpoints.for(registry);
@@ -608,10 +766,9 @@ export class RegistryClient {
         idempotent: false,
         signal: options.signal,
       });
-      if (response.status !== 202)
-        throw await errorFromResponse(response, `upload of blob ${descriptor.digest}`);
+      if (response.status !== 202) throw await this.#error(response, `upload of blob ${descriptor.digest}`);
       await discard(response);
-      location = uploadLocation(response, location);
+      location = uploadLocation(response, (host) => this.#endpoints.allowsPlainHttp(host), location);
     };
     if (options.chunkSize === undefined) {
       const counted = async function* (): AsyncGenerator<Uint8Array> {
@@ -655,7 +812,7 @@ export class RegistryClient {
       signal: options.signal,
     });
     if (response.status !== 201)
-      throw await errorFromResponse(response, `complete upload of blob ${descriptor.digest}`);
+      throw await this.#error(response, `complete upload of blob ${descriptor.digest}`);
     await discard(response);
     return {
       mediaType: descriptor.mediaType ?? 'application/octet-stream',
@@ -666,13 +823,25 @@ export class RegistryClient {
 
   /**
    * Copies a blob between repositories: a mount on the same registry, else a streamed GET → PATCH
-   * that never holds the blob in memory and verifies its digest on the way.
+   * that never holds the blob in memory and verifies its digest on the way. Only idle timeouts
+   * bound it (a 1 GiB copy that keeps moving is never cut off), unless `deadlineMs` is given.
    */
   async copyBlob(
     from: RepositoryRef,
     to: RepositoryRef,
     descriptor: Pick<Descriptor, 'digest' | 'size'> & { mediaType?: string },
     options: PushBlobOptions = {},
+  ): Promise<Descriptor> {
+    return this.#withDeadline(options, `Copy of blob ${descriptor.digest}`, (o) =>
+      this.#copyBlob(from, to, descriptor, o),
+    );
+  }
+
+  async #copyBlob(
+    from: RepositoryRef,
+    to: RepositoryRef,
+    descriptor: Pick<Descriptor, 'digest' | 'size'> & { mediaType?: string },
+    options: PushBlobOptions,
   ): Promise<Descriptor> {
     const result: Descriptor = {
       mediaType: descriptor.mediaType ?? 'application/octet-stream',
@@ -681,7 +850,7 @@ export class RegistryClient {
     };
     if (await this.#blobExists(to, descriptor.digest, true, options)) return result;
     if (await this.mountBlob(to, descriptor.digest, from, options)) return result;
-    return this.pushBlobStream(
+    return this.#pushBlobStream(
       to,
       this.getBlob(from, descriptor.digest, { size: descriptor.size, signal: options.signal }),
       descriptor,
@@ -691,33 +860,36 @@ export class RegistryClient {
 
   // ---- tags and referrers --------------------------------------------------------------------------
 
-  /** All tags of a repository, following `Link` pagination. */
+  /**
+   * All tags of a repository, following `Link` pagination on the registry's origin. Each page is a
+   * small document (`documentTimeoutMs`, 16 MiB); a Link back to a page already read is a
+   * RegistryResponseError, and more than 1 000 000 tags or 10 000 pages a SizeLimitError.
+   */
   async listTags(repo: RepositoryRef, options: CallOptions & { pageSize?: number } = {}): Promise<string[]> {
     const { registry, repository } = toRepository(repo);
     const endpoint = this.#endpoints.for(registry);
     const tags: string[] = [];
     let url: URL | undefined = apiUrl(endpoint, repository, 'tags/list');
     url.searchParams.set('n', String(options.pageSize ?? TAG_PAGE_SIZE));
-    for (let page = 0; url !== undefined && page < 10_000; page++) {
+    const seen = new Set<string>();
+    while (url !== undefined) {
+      if (seen.has(url.href))
+        throw new RegistryResponseError(`Tag list of ${repository}: the registry's Link pagination loops`);
+      if (seen.size >= MAX_TAG_PAGES)
+        throw new SizeLimitError(`Tag list of ${repository} has more than ${MAX_TAG_PAGES} pages`);
+      seen.add(url.href);
       const { response, bytes: body } = await this.#getWhole(
         endpoint,
         this.#scopes(repository, false),
         { url, signal: options.signal },
-        16 * 1024 * 1024,
-        'tag list',
+        TAG_PAGE_LIMIT,
+        `Tag list of ${repository}`,
       );
-      if (body === undefined) throw await errorFromResponse(response, `list tags of ${repository}`);
-      let parsed: { tags?: unknown };
-      try {
-        parsed = JSON.parse(fromUtf8(body));
-      } catch {
-        throw new RegistryResponseError(`Tag list of ${repository} is not JSON`);
-      }
-      if (parsed.tags !== null && parsed.tags !== undefined) {
-        if (!Array.isArray(parsed.tags) || parsed.tags.some((t) => typeof t !== 'string'))
-          throw new RegistryResponseError(`Tag list of ${repository} is malformed`);
-        tags.push(...(parsed.tags as string[]));
-      }
+      if (body === undefined) throw await this.#error(response, `list tags of ${repository}`);
+      const page = parseTagList(body, repository);
+      if (tags.length + page.length > MAX_TAGS)
+        throw new SizeLimitError(`Tag list of ${repository} has more than ${MAX_TAGS} tags`);
+      tags.push(...page);
       url = nextLink(header(response, 'link'), url);
     }
     return tags;
@@ -734,6 +906,7 @@ export class RegistryClient {
     options: ReferrersOptions = {},
   ): Promise<Descriptor[]> {
     const { registry, repository } = toRepository(repo);
+    digestAlgorithmOf(digest);
     const endpoint = this.#endpoints.for(registry);
     const filter = (list: readonly Descriptor[]) =>
       options.artifactType === undefined
@@ -751,7 +924,7 @@ export class RegistryClient {
       );
       if (bytes !== undefined && contentType(response) === MediaType.ociIndex) {
         this.#referrersApi.set(endpoint.host, true);
-        return filter((parseManifest(bytes, MediaType.ociIndex) as ImageIndex).manifests);
+        return filter(parseReferrersIndex(bytes).manifests);
       }
       if (
         bytes === undefined &&
@@ -759,7 +932,7 @@ export class RegistryClient {
         response.status !== 400 &&
         response.status !== 405
       ) {
-        throw await errorFromResponse(response, `GET referrers of ${digest}`);
+        throw await this.#error(response, `GET referrers of ${digest}`);
       }
       if (bytes === undefined) await discard(response);
       this.#referrersApi.set(endpoint.host, false);
@@ -767,7 +940,7 @@ export class RegistryClient {
     // go-containerregistry < 0.21.6 (cosign ≤ 3.0.6) recorded the config media type — for cosign's
     // bundles, the empty type — as the entry's artifactType; keep those too and let callers read the
     // manifest to be sure.
-    const index = await this.#fallbackIndex(registry, repository, digest, options.signal);
+    const index = await readFallbackIndex(this, { registry, repository }, digest, options.signal);
     const entries = index?.manifests ?? [];
     return options.artifactType === undefined
       ? [...entries]
@@ -776,33 +949,12 @@ export class RegistryClient {
         );
   }
 
-  async #fallbackIndex(
-    registry: string,
-    repository: string,
-    digest: string,
-    signal: AbortSignal | undefined,
-  ): Promise<ImageIndex | undefined> {
-    try {
-      const fetched = await this.getManifest(
-        { registry, repository, tag: referrersFallbackTag(digest) },
-        { signal, accept: [MediaType.ociIndex] },
-      );
-      if (!Array.isArray((fetched.manifest as ImageIndex).manifests)) {
-        throw new RegistryResponseError(
-          `Referrers fallback tag ${referrersFallbackTag(digest)} is not an image index`,
-        );
-      }
-      return fetched.manifest as ImageIndex;
-    } catch (error) {
-      if (error instanceof NotFoundError) return undefined;
-      throw error;
-    }
-  }
-
   /**
    * Pushes a manifest that has a `subject` (a referrer) by digest. On registries without the
-   * referrers API it also adds the manifest to the `sha256-<hex>` fallback index, as
-   * go-containerregistry does, re-reading and retrying when another writer raced us.
+   * referrers API it also adds the manifest to the `sha256-<hex>` fallback index (after the manifest
+   * exists), as go-containerregistry does, and returns only once the entry survived concurrent
+   * writers: see `referrers-fallback.ts`. Rejects with SigningError naming the tag when other
+   * writers kept replacing it.
    */
   async pushReferrer(
     repo: RepositoryRef,
@@ -829,46 +981,42 @@ export class RegistryClient {
           : {}),
     };
     if (put.subjectAccepted) return put;
-    const tag = referrersFallbackTag(subject.digest);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.#fallbackIndex(registry, repository, subject.digest, options.signal);
-      const others = (current?.manifests ?? []).filter((d) => d.digest !== digest);
-      await this.putManifest(
-        { registry, repository, tag },
-        encodeReferrersIndex([...others, entry]),
-        MediaType.ociIndex,
-        options,
-      );
-      const check = await this.#fallbackIndex(registry, repository, subject.digest, options.signal);
-      if (check?.manifests.some((d) => d.digest === digest)) return put;
-    }
-    throw new RegistryError(
-      'REGISTRY_CONFLICT',
-      `Could not add referrer ${digest} to fallback tag ${tag}: other writers kept replacing it`,
-    );
+    await addToFallbackIndex(this, { registry, repository }, subject.digest, entry, options);
+    return put;
   }
 
-  /** Closes pooled connections. The client cannot be used afterwards. */
+  /**
+   * Aborts every request in flight — their callers get an `AbortedError` — and closes the pooled
+   * connections, promptly, whatever a registry is doing. The client cannot be used afterwards:
+   * later calls reject with `AbortedError`.
+   */
   async close(): Promise<void> {
     await this.#transport.close();
   }
 }
 
-function uploadLocation(response: HttpResponse, base?: URL): URL {
+/**
+ * Where an upload continues: the `Location` resolved against the URL that answered — an http(s)
+ * URL, plain HTTP only to a host that may have it, and once an upload has a location, never moved
+ * to another origin. A Location on another origin than the registry's is followed without
+ * credentials (#request attaches them only to the registry's own origin).
+ */
+function uploadLocation(response: HttpResponse, allowsPlainHttp: (host: string) => boolean, base?: URL): URL {
   const location = header(response, 'location');
   if (location === undefined)
     throw new RegistryResponseError('The registry opened an upload without a Location header');
-  const url = new URL(location, base ?? response.url);
+  const url = parseUrl(location, base ?? response.url);
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+    throw new RegistryResponseError('The registry gave an upload Location that is not an http(s) URL');
+  if (url.protocol === 'http:' && response.url.protocol === 'https:')
+    throw new RegistryResponseError(
+      'The registry moved an upload from HTTPS to plain HTTP; refusing to follow it',
+    );
+  if (url.protocol === 'http:' && !allowsPlainHttp(url.host))
+    throw new RegistryResponseError(
+      `The registry moved an upload to plain HTTP on ${url.host}, which is neither loopback nor listed in insecureRegistries`,
+    );
   if (base !== undefined && url.origin !== base.origin)
     throw new RegistryResponseError('The registry moved an upload to another host; refusing to follow it');
   return url;
-}
-
-/** The `rel="next"` target of a `Link` header, resolved against the current URL. */
-export function nextLink(link: string | undefined, current: URL): URL | undefined {
-  if (link === undefined) return undefined;
-  const match = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(link);
-  if (match === null) return undefined;
-  const next = new URL(match[1] as string, current);
-  return next.origin === current.origin ? next : undefined;
 }

@@ -36,12 +36,16 @@ export class Endpoints {
       try {
         url = new URL(base);
       } catch {
-        throw new InvalidArgumentError(
-          `mirrors["${host}"] must be a URL such as https://mirror.example, got ${JSON.stringify(base)}`,
-        );
+        // Not echoed: a mistyped mirror may hold credentials.
+        throw new InvalidArgumentError(`mirrors["${host}"] must be a URL such as https://mirror.example`);
       }
       if (url.protocol !== 'https:' && url.protocol !== 'http:')
         throw new InvalidArgumentError(`mirrors["${host}"] must be an http(s) URL`);
+      if (url.username !== '' || url.password !== '') {
+        throw new InvalidArgumentError(
+          `mirrors["${host}"] has credentials in its URL; give them in \`credentials\` for ${url.host} instead`,
+        );
+      }
       if (url.protocol === 'http:' && !this.allowsPlainHttp(url.host)) {
         throw new InvalidArgumentError(
           `mirrors["${host}"] uses plain HTTP to ${url.host}; list that host in insecureRegistries to allow it`,

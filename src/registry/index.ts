@@ -11,6 +11,7 @@ export type { DockerConfigOptions } from './auth/docker-config.js';
 export { dockerConfigCredentials } from './auth/docker-config.js';
 export type {
   CallOptions,
+  DeadlineOptions,
   FetchedManifest,
   PushBlobOptions,
   ReferrersOptions,

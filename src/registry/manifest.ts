@@ -1,12 +1,34 @@
 /**
- * OCI and Docker manifests and indexes as values: parsing untrusted bytes into typed documents, and
- * descriptors. Unknown fields are kept (we never re-serialize what we fetched: the bytes are the
- * manifest); known fields are checked for type so callers can rely on them.
+ * OCI and Docker manifests and indexes as values: untrusted bytes parsed into typed, validated
+ * documents, one schema per document type — image manifest (OCI or Docker schema 2), image index
+ * (OCI index or Docker manifest list), and the referrers API's index. What a document is follows
+ * its `mediaType` (else the Content-Type, else its shape), and a document that says one thing and
+ * looks like the other (an index with `layers`, a manifest with `manifests`: CVE-2021-41190) is
+ * refused rather than guessed at.
+ *
+ * Only the known members are kept in the parsed value (we never re-serialize what we fetched: the
+ * bytes are the manifest). Not read: Docker schema 1, and the OCI 1.1-rc artifact manifest that
+ * OCI withdrew (go-containerregistry, and so cosign, never read it either).
  */
 import { RegistryResponseError } from '../errors/registry.js';
-import { fromUtf8 } from '../internal/bytes.js';
-import type { Descriptor, ImageIndex, ImageManifest, Manifest } from '../payload/oci.js';
-import { isIndexMediaType, MediaType } from './media-types.js';
+import {
+  array,
+  count,
+  isJsonObject,
+  literal,
+  nonEmptyString,
+  object,
+  own,
+  readShape,
+  record,
+  refine,
+  type Shape,
+  type ShapeError,
+  string,
+} from '../internal/shape.js';
+import type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from '../payload/oci.js';
+import { absent, malformed, parseJson } from './documents.js';
+import { MediaType } from './media-types.js';
 
 export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from '../payload/oci.js';
 
@@ -15,78 +37,138 @@ export function isImageIndex(manifest: Manifest): manifest is ImageIndex {
   return Array.isArray((manifest as ImageIndex).manifests);
 }
 
+/** The OCI digest grammar, with the registered algorithms held to their exact form. */
 const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+const EXACT: Readonly<Record<string, RegExp>> = {
+  sha256: /^sha256:[0-9a-f]{64}$/,
+  sha512: /^sha512:[0-9a-f]{128}$/,
+};
+
+const digestShape = refine(string, (digest) => {
+  const algorithm = digest.slice(0, digest.indexOf(':'));
+  const exact = Object.hasOwn(EXACT, algorithm) ? EXACT[algorithm] : undefined;
+  return DIGEST.test(digest) && (exact === undefined || exact.test(digest))
+    ? undefined
+    : 'a digest such as "sha256:" and 64 lowercase hex characters';
+});
+
+const stringMap = record(string);
+
+// The casts below only drop `| undefined` from optional members: object() never sets a member to
+// undefined, which is what exactOptionalPropertyTypes cannot see.
+const platformShape = object({
+  architecture: string,
+  os: string,
+  variant: absent(string),
+  'os.version': absent(string),
+  'os.features': absent(array(string)),
+}) as Shape<Platform>;
+
+/** An OCI content descriptor. */
+export const descriptorShape = object(
+  {
+    mediaType: nonEmptyString,
+    digest: digestShape,
+    size: count,
+    annotations: absent(stringMap),
+    artifactType: absent(string),
+    platform: absent(platformShape),
+    urls: absent(array(string)),
+    data: absent(string),
+  },
+  'a descriptor (an object with mediaType, digest and size)',
+) as Shape<Descriptor>;
+
+const common = {
+  schemaVersion: literal(2),
+  mediaType: absent(string),
+  artifactType: absent(string),
+  subject: absent(descriptorShape),
+  annotations: absent(stringMap),
+};
+
+/** An image manifest: OCI, or Docker v2 schema 2. */
+export const imageManifestShape = object(
+  { ...common, config: descriptorShape, layers: array(descriptorShape) },
+  'an image manifest',
+) as Shape<ImageManifest>;
+
+/** An image index: OCI, or a Docker manifest list. */
+export const imageIndexShape = object(
+  { ...common, manifests: array(descriptorShape) },
+  'an image index',
+) as Shape<ImageIndex>;
+
+const MANIFEST_TYPES: ReadonlySet<string> = new Set([MediaType.ociManifest, MediaType.dockerManifest]);
+const INDEX_TYPES: ReadonlySet<string> = new Set([MediaType.ociIndex, MediaType.dockerManifestList]);
 
 function fail(what: string, why: string): never {
   throw new RegistryResponseError(`Malformed ${what}: ${why}`);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** "manifest", "index", or undefined for a media type that says neither. */
+function kindOf(mediaType: string | undefined): 'manifest' | 'index' | undefined {
+  if (mediaType === undefined) return undefined;
+  if (MANIFEST_TYPES.has(mediaType)) return 'manifest';
+  if (INDEX_TYPES.has(mediaType)) return 'index';
+  return undefined;
 }
 
-function checkStringMap(value: unknown, what: string): void {
-  if (value === undefined) return;
-  if (!isRecord(value) || Object.values(value).some((v) => typeof v !== 'string'))
-    fail(what, 'annotations must map strings to strings');
+function shown(value: string): string {
+  return JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
+}
+
+/**
+ * Parses manifest bytes into a validated image manifest or index. `mediaType` is the Content-Type
+ * the registry sent (or the descriptor's), used when the document has no `mediaType` field
+ * (allowed for OCI). Throws RegistryResponseError naming the field that is wrong.
+ */
+export function parseManifest(bytes: Uint8Array, mediaType?: string): Manifest {
+  const doc = parseJson(bytes, 'Manifest');
+  if (!isJsonObject(doc)) fail('manifest', 'it is not a JSON object');
+  const schemaVersion = own(doc, 'schemaVersion');
+  if (schemaVersion === 1)
+    fail('manifest', 'schemaVersion is 1 (Docker schema 1 manifests are not supported)');
+  const declared = own(doc, 'mediaType');
+  if (declared !== undefined && declared !== null && typeof declared !== 'string')
+    fail('manifest', 'mediaType must be a string');
+  if (declared === MediaType.ociArtifactManifest || mediaType === MediaType.ociArtifactManifest) {
+    fail('manifest', 'it is an OCI artifact manifest (withdrawn from OCI 1.1), which ocisign does not read');
+  }
+  const docKind = kindOf(typeof declared === 'string' ? declared : undefined);
+  if (typeof declared === 'string' && docKind === undefined)
+    fail('manifest', `mediaType ${shown(declared)} is not an image manifest or index`);
+  const servedKind = kindOf(mediaType);
+  if (docKind !== undefined && servedKind !== undefined && docKind !== servedKind)
+    fail(
+      'manifest',
+      `the registry served it as ${servedKind === 'index' ? 'an index' : 'a manifest'}, but its mediaType says ${docKind === 'index' ? 'index' : 'manifest'}`,
+    );
+  const hasManifests = own(doc, 'manifests') !== undefined;
+  const hasImageFields = own(doc, 'config') !== undefined || own(doc, 'layers') !== undefined;
+  const kind = docKind ?? servedKind ?? (hasManifests ? 'index' : 'manifest');
+  // An ambiguous document must not read as an index to one client and an image to another.
+  if (kind === 'index' && hasImageFields) fail('index', 'an index must not have config or layers');
+  if (kind === 'manifest' && hasManifests) fail('manifest', 'an image manifest must not have manifests');
+  const makeError = (message: string, cause: ShapeError) => malformed(`Malformed ${message}`, cause);
+  return kind === 'index'
+    ? readShape(doc, imageIndexShape, 'index', makeError)
+    : readShape(doc, imageManifestShape, 'manifest', makeError);
 }
 
 /** Validates one descriptor, throwing RegistryResponseError naming the field. */
 export function checkDescriptor(value: unknown, what: string): Descriptor {
-  if (!isRecord(value)) fail(what, 'a descriptor must be an object');
-  if (typeof value.mediaType !== 'string' || value.mediaType === '')
-    fail(what, 'descriptor mediaType must be a non-empty string');
-  if (typeof value.digest !== 'string' || !DIGEST.test(value.digest))
-    fail(what, `descriptor digest ${JSON.stringify(value.digest)} is not a digest`);
-  if (typeof value.size !== 'number' || !Number.isSafeInteger(value.size) || value.size < 0)
-    fail(what, 'descriptor size must be a non-negative integer');
-  checkStringMap(value.annotations, what);
-  if (value.artifactType !== undefined && typeof value.artifactType !== 'string')
-    fail(what, 'artifactType must be a string');
-  if (value.platform !== undefined) {
-    const p = value.platform;
-    if (!isRecord(p) || typeof p.architecture !== 'string' || typeof p.os !== 'string')
-      fail(what, 'platform needs architecture and os strings');
-  }
-  return value as unknown as Descriptor;
+  return readShape(value, descriptorShape, what, (message, cause) =>
+    malformed(`Malformed ${message}`, cause),
+  );
 }
 
 /**
- * Parses manifest bytes. `mediaType` is the Content-Type the registry sent (or the descriptor's),
- * used when the document has no `mediaType` field (allowed for OCI).
+ * Parses what the referrers API answered: an OCI image index whose entries are descriptors
+ * (artifact types and annotations kept). Anything else is a RegistryResponseError.
  */
-export function parseManifest(bytes: Uint8Array, mediaType?: string): Manifest {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(fromUtf8(bytes));
-  } catch {
-    fail('manifest', 'it is not JSON');
-  }
-  if (!isRecord(doc)) fail('manifest', 'it is not a JSON object');
-  if (doc.schemaVersion !== 2)
-    fail(
-      'manifest',
-      `schemaVersion is ${JSON.stringify(doc.schemaVersion)}, expected 2 (schema 1 manifests are not supported)`,
-    );
-  if (doc.mediaType !== undefined && typeof doc.mediaType !== 'string')
-    fail('manifest', 'mediaType must be a string');
-  checkStringMap(doc.annotations, 'manifest');
-  if (doc.subject !== undefined) checkDescriptor(doc.subject, 'manifest subject');
-  const declared = (doc.mediaType as string | undefined) ?? mediaType;
-  if (Array.isArray(doc.manifests) || isIndexMediaType(declared)) {
-    if (!Array.isArray(doc.manifests)) fail('index', 'manifests must be an array');
-    for (const [i, d] of doc.manifests.entries()) checkDescriptor(d, `index manifests[${i}]`);
-    return doc as unknown as ImageIndex;
-  }
-  if (declared === MediaType.ociArtifactManifest) {
-    // The withdrawn OCI 1.1-rc artifact manifest: blobs instead of layers, no config.
-    const blobs = doc.blobs ?? [];
-    if (!Array.isArray(blobs)) fail('artifact manifest', 'blobs must be an array');
-    for (const [i, d] of blobs.entries()) checkDescriptor(d, `artifact manifest blobs[${i}]`);
-    return doc as unknown as ImageManifest;
-  }
-  checkDescriptor(doc.config, 'manifest config');
-  if (!Array.isArray(doc.layers)) fail('manifest', 'layers must be an array');
-  for (const [i, d] of doc.layers.entries()) checkDescriptor(d, `manifest layers[${i}]`);
-  return doc as unknown as ImageManifest;
+export function parseReferrersIndex(bytes: Uint8Array): ImageIndex {
+  const manifest = parseManifest(bytes, MediaType.ociIndex);
+  if (!isImageIndex(manifest)) fail('referrers response', 'it is not an image index');
+  return manifest;
 }

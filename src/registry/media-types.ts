@@ -13,13 +13,15 @@ export const MediaType = {
   dockerLayer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
 } as const;
 
-/** Manifest media types we read, most specific first; sent as the Accept header. */
+/**
+ * Manifest media types we read, most specific first; sent as the Accept header. Not the withdrawn
+ * OCI artifact manifest (`ociArtifactManifest`), which go-containerregistry and cosign never read.
+ */
 export const MANIFEST_MEDIA_TYPES: readonly string[] = [
   MediaType.ociManifest,
   MediaType.ociIndex,
   MediaType.dockerManifest,
   MediaType.dockerManifestList,
-  MediaType.ociArtifactManifest,
 ];
 
 export const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');

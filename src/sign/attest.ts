@@ -4,16 +4,19 @@
  * referrer); `verifyImageAttestations` finds, filters by predicate type (from annotations, before
  * fetching any blob), verifies over PAE, and returns the decoded statements.
  */
-import { InvalidArgumentError, OcisignError } from '../errors/base.js';
+import { AbortedError, InvalidArgumentError, OcisignError, OperationTimeoutError } from '../errors/base.js';
+import { LimitExceededError } from '../errors/payload.js';
 import { NotFoundError } from '../errors/registry.js';
 import { type CandidateFailure, VerificationError } from '../errors/verify.js';
+import { mapConcurrent } from '../internal/concurrency.js';
 import { repositoryName } from '../internal/reference.js';
 import { publicKeyHint } from '../keys/fingerprint.js';
 import type { PublicKey } from '../keys/key-objects.js';
 import type { Signer } from '../keys/signer.js';
-import { bundleReferrerManifest, createBundle, parseBundle } from '../payload/bundle.js';
+import { bundleReferrerManifest, createBundle } from '../payload/bundle.js';
 import { encodeDsseEnvelope, IN_TOTO_PAYLOAD_TYPE, parseDsseEnvelope, signDsse } from '../payload/dsse.js';
 import {
+  COSIGN_SIGN_PREDICATE_TYPE,
   encodeAttestationStatement,
   parseStatement,
   predicateTypeFor,
@@ -30,6 +33,13 @@ import {
 import { signatureTag } from '../payload/tags.js';
 import type { RegistryClient } from '../registry/client.js';
 import { appendSignature } from './classic-append.js';
+import {
+  checkBundleReferrers,
+  FETCH_CONCURRENCY,
+  maxReferrersOption,
+  omittedReferrersFailure,
+  type ReferrerSelection,
+} from './referrers.js';
 import type { SignatureFormat } from './sign-image.js';
 import { pushBundleReferrer, resolveImage, trustedKeys, withRegistry } from './target.js';
 import { rekorKeysFor } from './trusted-root.js';
@@ -39,6 +49,7 @@ import {
   classicTlog,
   dsseKeyIndex,
   fail,
+  isDocumentError,
   type Outcome,
   type VerifyImageOptions,
 } from './verify-image.js';
@@ -75,7 +86,11 @@ export interface AttestResult {
   readonly location: string;
 }
 
-/** Signs an attestation about an image and stores it (cosign attest). */
+/**
+ * Signs an attestation about an image and stores it (cosign attest). Like `signImage`, it returns
+ * only once the attestation was confirmed in the `.att` image or the referrers fallback index
+ * despite concurrent writers, and fails with SigningError naming the tag otherwise.
+ */
 export async function attestImage(image: string, options: AttestImageOptions): Promise<AttestResult> {
   const predicateType = predicateTypeFor(options.predicateType);
   return withRegistry(options.registry, async (client) => {
@@ -152,6 +167,9 @@ export interface VerifiedAttestation {
 
 type AttOutcome = { ok: VerifiedAttestation } | { failure: CandidateFailure };
 
+/** The annotation cosign 3 puts on a bundle referrer to say what it attests. */
+const BUNDLE_PREDICATE_TYPE = 'dev.sigstore.bundle.predicateType';
+
 function failureOf(outcome: Outcome): AttOutcome {
   return 'failure' in outcome
     ? outcome
@@ -163,10 +181,11 @@ function checkStatement(
   payload: Uint8Array,
   wanted: string | undefined,
   candidate: string,
+  legacyStringPredicate: boolean,
 ): { statement: Statement } | AttOutcome {
   let statement: Statement;
   try {
-    statement = parseStatement(payload);
+    statement = parseStatement(payload, { legacyStringPredicate });
   } catch (error) {
     return failureOf(fail(candidate, 'malformed', (error as Error).message));
   }
@@ -187,6 +206,7 @@ export async function verifyImageAttestations(
   const keys = trustedKeys(options.keys);
   const wanted = options.predicateType === undefined ? undefined : predicateTypeFor(options.predicateType);
   const formats = options.formats ?? ['bundle', 'simple-signing'];
+  const maxReferrers = maxReferrersOption(options.maxReferrers);
   return withRegistry(options.registry, async (client) => {
     const resolved = await resolveImage(client, image, {
       repository: options.repository,
@@ -202,143 +222,150 @@ export async function verifyImageAttestations(
     const sigRepo = repositoryName(resolved.signatureRepository);
     const signal = options.signal;
 
+    let selection: ReferrerSelection | undefined;
     const fromBundles = async (): Promise<AttOutcome[] | undefined> => {
       if (!formats.includes('bundle')) return undefined;
-      const referrers = await client.referrers(sigRepo, resolved.digest, { signal });
-      const outcomes = await Promise.all(
-        referrers.map(async (d): Promise<AttOutcome | undefined> => {
-          const candidate = `bundle ${d.digest}`;
-          try {
-            const manifest = (await client.getManifest(`${sigRepo}@${d.digest}`, { signal }))
-              .manifest as ImageManifest;
-            const layer = manifest.layers?.length === 1 ? manifest.layers[0] : undefined;
-            if (layer === undefined || !layer.mediaType.startsWith('application/vnd.dev.sigstore.bundle'))
-              return undefined;
-            // Filter by the predicate type annotation before fetching the bundle.
-            const annotated = manifest.annotations?.['dev.sigstore.bundle.predicateType'];
-            if (wanted !== undefined && annotated !== undefined && annotated !== wanted) return undefined;
-            const bundle = parseBundle(
-              await client.getBlobBytes(sigRepo, layer.digest, { size: layer.size, signal }),
+      // Filter by the predicate type annotation before fetching anything it rules out.
+      const annotatedAs = (annotations: Readonly<Record<string, string>> | undefined) => {
+        const annotated = annotations?.[BUNDLE_PREDICATE_TYPE];
+        return wanted === undefined || annotated === undefined || annotated === wanted;
+      };
+      const found = await checkBundleReferrers<AttOutcome>(client, sigRepo, resolved.digest, options, {
+        keep: (d) => annotatedAs(d.annotations),
+        keepManifest: (m) => annotatedAs(m.annotations),
+        failed: (failure) => ({ failure }),
+        check: (bundle, candidate): AttOutcome | undefined => {
+          const envelope = bundle.dsseEnvelope;
+          if (envelope === undefined) return failureOf(fail(candidate, 'malformed', 'no DSSE envelope'));
+          const keyIndex = dsseKeyIndex(keys, envelope, options.digestAlgorithm);
+          if (keyIndex < 0)
+            return failureOf(
+              fail(candidate, 'wrong-key', 'the envelope does not verify with any trusted key'),
             );
-            const envelope = bundle.dsseEnvelope;
-            if (envelope === undefined) return failureOf(fail(candidate, 'malformed', 'no DSSE envelope'));
-            const keyIndex = dsseKeyIndex(keys, envelope, options.digestAlgorithm);
-            if (keyIndex < 0)
-              return failureOf(
-                fail(candidate, 'wrong-key', 'the envelope does not verify with any trusted key'),
-              );
-            const checked = checkStatement(ctx, envelope.payload, wanted, candidate);
-            if (!('statement' in checked)) return checked;
-            if (
-              wanted === undefined &&
-              checked.statement.predicateType === 'https://sigstore.dev/cosign/sign/v1'
-            )
-              return undefined;
-            const tlog = bundleTlog(
-              ctx,
-              bundle,
-              envelope.signatures[0]?.sig ?? '',
-              keys[keyIndex] as PublicKey,
-              envelope.payload,
-              candidate,
-            );
-            if (tlog !== undefined) return failureOf(tlog);
-            return {
-              ok: {
-                format: 'bundle',
-                keyIndex,
-                predicateType: checked.statement.predicateType,
-                statement: checked.statement,
-                payload: envelope.payload,
-              },
-            };
-          } catch (error) {
-            if (!(error instanceof OcisignError)) throw error;
-            return failureOf(fail(candidate, 'malformed', error.message));
-          }
-        }),
-      );
-      const found = outcomes.filter((o): o is AttOutcome => o !== undefined);
-      return found.length === 0 ? undefined : found;
+          const checked = checkStatement(ctx, envelope.payload, wanted, candidate, false);
+          if (!('statement' in checked)) return checked;
+          if (wanted === undefined && checked.statement.predicateType === COSIGN_SIGN_PREDICATE_TYPE)
+            return undefined;
+          const tlog = bundleTlog(
+            ctx,
+            bundle,
+            envelope.signatures[0]?.sig ?? '',
+            keys[keyIndex] as PublicKey,
+            envelope.payload,
+            candidate,
+          );
+          if (tlog !== undefined) return failureOf(tlog);
+          return {
+            ok: {
+              format: 'bundle',
+              keyIndex,
+              predicateType: checked.statement.predicateType,
+              statement: checked.statement,
+              payload: envelope.payload,
+            },
+          };
+        },
+      });
+      selection = found.selection;
+      return found.outcomes.length === 0 ? undefined : found.outcomes;
     };
 
     const fromTag = async (): Promise<AttOutcome[] | undefined> => {
       if (!formats.includes('simple-signing')) return undefined;
+      const tag = `${sigRepo}:${signatureTag(resolved.digest, 'att')}`;
       let manifest: ImageManifest;
       try {
-        manifest = (
-          await client.getManifest(`${sigRepo}:${signatureTag(resolved.digest, 'att')}`, { signal })
-        ).manifest as ImageManifest;
+        manifest = (await client.getManifest(tag, { signal })).manifest as ImageManifest;
       } catch (error) {
         if (error instanceof NotFoundError) return undefined;
+        if (isDocumentError(error)) return [failureOf(fail(tag, 'malformed', error.message))];
         throw error;
       }
       // Filter by the layer's predicateType annotation before fetching any envelope.
-      const layers = signatureLayersOf(manifest, options.limits).filter(
+      let all: readonly Descriptor[];
+      try {
+        all = signatureLayersOf(manifest, options.limits);
+      } catch (error) {
+        // An index, an artifact manifest, a malformed layer: the tag holds no attestation we can check.
+        if (!(error instanceof OcisignError) || error instanceof LimitExceededError) throw error;
+        return [failureOf(fail(tag, 'malformed', error.message))];
+      }
+      const layers = all.filter(
         (l) =>
           wanted === undefined ||
           l.annotations?.[SignatureAnnotation.predicateType] === undefined ||
           l.annotations[SignatureAnnotation.predicateType] === wanted,
       );
-      return Promise.all(
-        layers.map(async (layer, i): Promise<AttOutcome> => {
-          const candidate = `.att layer ${i + 1} (${layer.digest.slice(0, 19)}…)`;
-          try {
-            const envelope = parseDsseEnvelope(
-              await client.getBlobBytes(sigRepo, layer.digest, { size: layer.size, signal }),
+      return mapConcurrent(layers, FETCH_CONCURRENCY, async (layer, i): Promise<AttOutcome> => {
+        const candidate = `.att layer ${i + 1} (${layer.digest.slice(0, 19)}…)`;
+        try {
+          const envelope = parseDsseEnvelope(
+            await client.getBlobBytes(sigRepo, layer.digest, { size: layer.size, signal }),
+          );
+          if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
+            return failureOf(fail(candidate, 'malformed', `payload type ${envelope.payloadType}`));
+          const keyIndex = dsseKeyIndex(keys, envelope, options.digestAlgorithm);
+          if (keyIndex < 0)
+            return failureOf(
+              fail(candidate, 'wrong-key', 'the envelope does not verify with any trusted key'),
             );
-            if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
-              return failureOf(fail(candidate, 'malformed', `payload type ${envelope.payloadType}`));
-            const keyIndex = dsseKeyIndex(keys, envelope, options.digestAlgorithm);
-            if (keyIndex < 0)
-              return failureOf(
-                fail(candidate, 'wrong-key', 'the envelope does not verify with any trusted key'),
-              );
-            const checked = checkStatement(ctx, envelope.payload, wanted, candidate);
-            if (!('statement' in checked)) return checked;
-            const tlog = classicTlog(
-              ctx,
-              layer,
-              envelope.signatures[0]?.sig ?? '',
-              keys[keyIndex] as PublicKey,
-              envelope.payload,
-              candidate,
-            );
-            if (tlog !== undefined) return failureOf(tlog);
-            return {
-              ok: {
-                format: 'simple-signing',
-                keyIndex,
-                predicateType: checked.statement.predicateType,
-                statement: checked.statement,
-                payload: envelope.payload,
-              },
-            };
-          } catch (error) {
-            if (!(error instanceof OcisignError)) throw error;
-            return failureOf(fail(candidate, 'malformed', error.message));
-          }
-        }),
-      );
+          const checked = checkStatement(ctx, envelope.payload, wanted, candidate, true);
+          if (!('statement' in checked)) return checked;
+          const tlog = classicTlog(
+            ctx,
+            layer,
+            envelope.signatures[0]?.sig ?? '',
+            keys[keyIndex] as PublicKey,
+            envelope.payload,
+            candidate,
+          );
+          if (tlog !== undefined) return failureOf(tlog);
+          return {
+            ok: {
+              format: 'simple-signing',
+              keyIndex,
+              predicateType: checked.statement.predicateType,
+              statement: checked.statement,
+              payload: envelope.payload,
+            },
+          };
+        } catch (error) {
+          if (
+            !(error instanceof OcisignError) ||
+            error instanceof AbortedError ||
+            error instanceof OperationTimeoutError
+          )
+            throw error;
+          return failureOf(fail(candidate, 'malformed', error.message));
+        }
+      });
     };
 
-    const [bundles, tagged] = await Promise.all([fromBundles(), fromTag()]);
-    const outcomes = bundles ?? tagged ?? [];
+    // As in verifyImage: the `.att` lookup runs alongside and counts only when no bundle exists.
+    const tagLookup = fromTag();
+    tagLookup.catch(() => {});
+    const bundles = await fromBundles();
+    const cut =
+      selection !== undefined && selection.omitted > 0
+        ? [omittedReferrersFailure(selection, maxReferrers)]
+        : [];
+    for (const note of cut) options.onWarning?.(note.message);
+    const outcomes = bundles ?? (await tagLookup) ?? [];
     const passed = outcomes.flatMap((o) => ('ok' in o ? [o.ok] : []));
     if (passed.length === 0) {
       const failures = outcomes.flatMap((o) => ('failure' in o ? [o.failure] : []));
-      throw new VerificationError(
-        resolved.digest,
-        failures.length > 0
+      throw new VerificationError(resolved.digest, [
+        ...(failures.length > 0
           ? failures
           : [
               {
                 candidate: sigRepo,
-                reason: 'none-found',
+                reason: 'none-found' as const,
                 message: `no attestations${wanted === undefined ? '' : ` of type ${wanted}`} found`,
               },
-            ],
-      );
+            ]),
+        ...cut,
+      ]);
     }
     return passed;
   });

@@ -8,6 +8,7 @@ export type {
 } from './attest.js';
 export { attestImage, verifyImageAttestations } from './attest.js';
 export type { AppendResult } from './classic-append.js';
+export { DEFAULT_MAX_REFERRERS } from './referrers.js';
 export type { SignatureFormat, SignedArtifact, SignImageOptions, SignResult } from './sign-image.js';
 export { signImage } from './sign-image.js';
 export type { RekorKeys } from './trusted-root.js';

@@ -150,7 +150,14 @@ async function signOne(
 
 /**
  * Signs an image by digest (a tag is resolved first, with a warning) in cosign's formats.
- * Signing never loses an earlier signature: see `appendSignature`.
+ *
+ * Signing never loses a signature: a signature is reported only once it was read back from the
+ * registry twice in a row, and every signature this call saw is kept and re-added, so that once
+ * every concurrent signer has returned, every signature any of them reported is present (the
+ * `.sig` image and the referrers fallback index are read-modify-write without compare-and-swap;
+ * see docs/signing.md, "Concurrent signers"). When other writers keep replacing the tag, the call
+ * fails with SigningError naming it rather than report a signature that may be gone; an abort is
+ * AbortedError / OperationTimeoutError.
  */
 export async function signImage(image: string, options: SignImageOptions): Promise<SignResult> {
   return withRegistry(options.registry, async (client) => {

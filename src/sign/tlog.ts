@@ -1,9 +1,12 @@
 /**
  * Offline transparency-log evidence: a Rekor signed entry timestamp (SET) checked against the caller's
  * Rekor keys, and the logged entry checked to be about this signature, this key and these bytes.
- * No network.
+ * No network. Every check answers `{ ok, message }`: malformed evidence (a body that is not JSON, a
+ * proof index that is not an integer) is a failed check, never an exception.
  */
+import { PayloadFormatError } from '../errors/payload.js';
 import { fromBase64, fromUtf8, toHex, utf8 } from '../internal/bytes.js';
+import { array, type Infer, object, optional, readShape, refine, string } from '../internal/shape.js';
 import { backend } from '../keys/backend/select.js';
 import { importPublicKey } from '../keys/import.js';
 import type { PublicKey } from '../keys/key-objects.js';
@@ -13,15 +16,18 @@ import { encodeGoJson } from '../payload/go-json.js';
 import { leafHash, verifyCheckpoint, verifyInclusion } from './merkle.js';
 import type { RekorKeys } from './trusted-root.js';
 
+/** The outcome of one transparency-log check; `message` says why it failed. */
 export interface TlogCheck {
   readonly ok: boolean;
   readonly message: string;
 }
 
-/** Verifies a SET: ECDSA over RFC 8785 JSON of `{body, integratedTime, logID, logIndex}`. */
+/**
+ * Verifies a SET (base64 or bytes): ECDSA over RFC 8785 JSON of `{body, integratedTime, logID, logIndex}`.
+ */
 export function verifySet(
   entry: { body: string; integratedTime: number; logIndex: number; logID: string },
-  set: string,
+  set: string | Uint8Array,
   rekorKeys: RekorKeys,
 ): TlogCheck {
   const key = rekorKeys.get(entry.logID);
@@ -36,7 +42,7 @@ export function verifySet(
       logIndex: entry.logIndex,
     }),
   );
-  const signature = fromBase64(set);
+  const signature = typeof set === 'string' ? fromBase64(set) : set;
   if (signature === undefined || !verifySignatureSync(key, canonical, signature))
     return { ok: false, message: 'the signed entry timestamp does not verify with the trusted Rekor key' };
   return { ok: true, message: 'ok' };
@@ -56,19 +62,53 @@ function sha256Hex(bytes: Uint8Array): string {
   return toHex(backend().digest('sha256', bytes));
 }
 
+const hashShape = optional(object({ algorithm: optional(string), value: optional(string) }));
+/** The members of Rekor v1 `hashedrekord` and `dsse` entry bodies that are compared. */
+const rekorBodyShape = object({
+  kind: optional(string),
+  apiVersion: optional(string),
+  spec: optional(
+    object({
+      signature: optional(
+        object({ content: optional(string), publicKey: optional(object({ content: optional(string) })) }),
+      ),
+      data: optional(object({ hash: hashShape })),
+      signatures: optional(array(object({ signature: optional(string), verifier: optional(string) }))),
+      payloadHash: hashShape,
+    }),
+  ),
+});
+
+/** A Rekor entry body (base64 JSON), read through its schema; a failed check when it is malformed. */
+function readRekorBody(
+  bodyBase64: string,
+): { ok: true; body: ReturnType<typeof rekorBodyShape.check> } | { ok: false; message: string } {
+  const bytes = fromBase64(bodyBase64);
+  if (bytes === undefined) return { ok: false, message: 'the Rekor entry body is not base64' };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(fromUtf8(bytes));
+  } catch {
+    return { ok: false, message: 'the Rekor entry body is not JSON' };
+  }
+  try {
+    return {
+      ok: true,
+      body: readShape(doc, rekorBodyShape, 'Rekor entry body', (m) => new PayloadFormatError(m)),
+    };
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+}
+
 /** Is this Rekor entry body about `signature` (base64) by `key` over `payload`? hashedrekord and dsse. */
 export function entryMatches(
   bodyBase64: string,
   expected: { signature: string; key: PublicKey; payload: Uint8Array },
 ): TlogCheck {
-  const bodyBytes = fromBase64(bodyBase64);
-  // biome-ignore lint/suspicious/noExplicitAny: Rekor entry bodies are untyped JSON, checked field by field below
-  let body: { kind?: string; spec?: Record<string, any> };
-  try {
-    body = JSON.parse(fromUtf8(bodyBytes ?? new Uint8Array()));
-  } catch {
-    return { ok: false, message: 'the Rekor entry body is not JSON' };
-  }
+  const read = readRekorBody(bodyBase64);
+  if (!read.ok) return read;
+  const body = read.body;
   const spec = body.spec ?? {};
   if (body.kind === 'hashedrekord') {
     if (spec.signature?.content !== expected.signature)
@@ -80,12 +120,9 @@ export function entryMatches(
     return { ok: true, message: 'ok' };
   }
   if (body.kind === 'dsse') {
-    const signatures = Array.isArray(spec.signatures) ? spec.signatures : [];
+    const signatures = spec.signatures ?? [];
     if (
-      !signatures.some(
-        (s: { signature?: unknown; verifier?: unknown }) =>
-          s.signature === expected.signature && pemKeyMatches(s.verifier, expected.key),
-      )
+      !signatures.some((s) => s.signature === expected.signature && pemKeyMatches(s.verifier, expected.key))
     ) {
       return { ok: false, message: 'the Rekor entry is for another signature or key' };
     }
@@ -93,8 +130,31 @@ export function entryMatches(
       return { ok: false, message: 'the Rekor entry is for another payload' };
     return { ok: true, message: 'ok' };
   }
-  return { ok: false, message: `Rekor entry kind ${String(body.kind)} is not supported` };
+  return { ok: false, message: `Rekor entry kind ${JSON.stringify(body.kind ?? '')} is not supported` };
 }
+
+/** A non-negative decimal integer, as protojson writes an int64. */
+const uint = refine(string, (v) =>
+  /^(0|[1-9]\d{0,18})$/.test(v) ? undefined : 'a non-negative decimal integer',
+);
+/** A {@link TlogEntry} as `parseBundle` makes it: checked again, as callers may build their own. */
+const tlogEntryShape = object({
+  logIndex: uint,
+  logId: object({ keyId: string }),
+  kindVersion: object({ kind: string, version: string }),
+  integratedTime: uint,
+  inclusionPromise: optional(object({ signedEntryTimestamp: string })),
+  inclusionProof: optional(
+    object({
+      logIndex: uint,
+      rootHash: string,
+      treeSize: uint,
+      hashes: array(string),
+      checkpoint: object({ envelope: string }),
+    }),
+  ),
+  canonicalizedBody: string,
+});
 
 /**
  * A bundle's transparency-log entry: the logged body must be about this signature, key and payload;
@@ -106,36 +166,53 @@ export function verifyBundleEntry(
   expected: { signature: string; key: PublicKey; payload: Uint8Array },
   rekorKeys: RekorKeys,
 ): TlogCheck {
-  const match = entryMatches(entry.canonicalizedBody, expected);
+  let e: Infer<typeof tlogEntryShape>;
+  try {
+    e = readShape(entry, tlogEntryShape, 'the tlog entry', (m) => new PayloadFormatError(m));
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+  const read = readRekorBody(e.canonicalizedBody);
+  if (!read.ok) return read;
+  // sigstore-go refuses an entry whose kindVersion is not its body's.
+  if (read.body.kind !== e.kindVersion.kind || read.body.apiVersion !== e.kindVersion.version)
+    return { ok: false, message: "the tlog entry's kindVersion does not match its body" };
+  const match = entryMatches(e.canonicalizedBody, expected);
   if (!match.ok) return match;
-  if (entry.inclusionPromise === undefined && entry.inclusionProof === undefined)
+  if (e.inclusionPromise === undefined && e.inclusionProof === undefined)
     return {
       ok: false,
       message: 'the tlog entry has neither a signed entry timestamp nor an inclusion proof',
     };
-  if (entry.inclusionPromise !== undefined) {
-    const logID = toHex(fromBase64(entry.logId.keyId) ?? new Uint8Array());
-    const set = verifySet(
+  if (e.inclusionPromise !== undefined) {
+    const keyId = fromBase64(e.logId.keyId);
+    const set = fromBase64(e.inclusionPromise.signedEntryTimestamp);
+    if (keyId === undefined || set === undefined)
+      return { ok: false, message: 'the tlog entry has a malformed log ID or signed entry timestamp' };
+    const checked = verifySet(
       {
-        body: entry.canonicalizedBody,
-        integratedTime: Number(entry.integratedTime),
-        logIndex: Number(entry.logIndex),
-        logID,
+        body: e.canonicalizedBody,
+        integratedTime: Number(e.integratedTime),
+        logIndex: Number(e.logIndex),
+        logID: toHex(keyId),
       },
-      entry.inclusionPromise.signedEntryTimestamp,
+      set,
       rekorKeys,
     );
-    if (!set.ok) return set;
+    if (!checked.ok) return checked;
   }
-  const proof = entry.inclusionProof;
+  const proof = e.inclusionProof;
   if (proof !== undefined) {
-    const root = fromBase64(proof.rootHash) ?? new Uint8Array();
-    const hashes = proof.hashes.map((h) => fromBase64(h) ?? new Uint8Array());
-    const leaf = leafHash(fromBase64(entry.canonicalizedBody) ?? new Uint8Array());
+    const root = fromBase64(proof.rootHash);
+    const hashes = proof.hashes.map(fromBase64);
+    const body = fromBase64(e.canonicalizedBody) as Uint8Array;
+    if (root === undefined || hashes.some((h) => h === undefined))
+      return { ok: false, message: 'the inclusion proof has a hash that is not base64' };
     // Rekor v1 is sharded: the proof uses the shard-local index, the SET the global one.
-    if (!verifyInclusion(leaf, BigInt(proof.logIndex), BigInt(proof.treeSize), hashes, root))
+    const [index, size] = [BigInt(proof.logIndex), BigInt(proof.treeSize)];
+    if (!verifyInclusion(leafHash(body), index, size, hashes as Uint8Array[], root))
       return { ok: false, message: 'the inclusion proof does not lead to the root hash' };
-    const checkpoint = verifyCheckpoint(proof.checkpoint.envelope, BigInt(proof.treeSize), root, rekorKeys);
+    const checkpoint = verifyCheckpoint(proof.checkpoint.envelope, size, root, rekorKeys);
     if (!checkpoint.ok) return checkpoint;
   }
   return { ok: true, message: 'ok' };

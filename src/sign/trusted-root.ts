@@ -3,11 +3,13 @@
  * (hex SHA-256 of the key's DER). Supplied by the caller: ocisign never fetches trust material.
  */
 import { InvalidArgumentError } from '../errors/base.js';
-import { fromBase64, toHex } from '../internal/bytes.js';
+import { toHex } from '../internal/bytes.js';
+import { readShape } from '../internal/shape.js';
 import { backend } from '../keys/backend/select.js';
 import { importPublicKey } from '../keys/import.js';
 import type { PublicKey } from '../keys/key-objects.js';
-import { parseJsonObject } from '../payload/json-object.js';
+import { NO_FACTS } from '../payload/json-object.js';
+import { pBytes, pField, pList, pMessage, readProtoJson } from '../payload/protojson.js';
 
 /**
  * Rekor public keys by log ID (hex SHA-256 of the DER SubjectPublicKeyInfo), as transparency-log
@@ -15,24 +17,63 @@ import { parseJsonObject } from '../payload/json-object.js';
  */
 export type RekorKeys = ReadonlyMap<string, PublicKey>;
 
-/** Reads `tlogs[].publicKey.rawBytes` from a trusted root (object or JSON text). */
-export function rekorKeysFromTrustedRoot(trustedRoot: unknown): RekorKeys {
-  const doc =
-    typeof trustedRoot === 'string'
-      ? parseJsonObject(trustedRoot, 'trustedRoot', (message) => new InvalidArgumentError(message))
-      : trustedRoot;
-  const tlogs = (doc as { tlogs?: unknown })?.tlogs;
-  if (!Array.isArray(tlogs))
+// The parts of protobuf-specs' TrustedRoot that are read, as protojson reads them; other members
+// (CAs, CT logs, TSAs, fields newer than this code) are ignored, as the trusted root is the caller's
+// own input and newer specs add fields.
+const ignore = { unknownFields: 'ignore' } as const;
+const trustedRootShape = pMessage(
+  'TrustedRoot',
+  {
+    tlogs: pField(
+      pList(
+        pMessage(
+          'TransparencyLogInstance',
+          { publicKey: pField(pMessage('PublicKey', { rawBytes: pField(pBytes) }, ignore)) },
+          ignore,
+        ),
+      ),
+    ),
+  },
+  ignore,
+);
+
+function keysOf(doc: ReturnType<typeof trustedRootShape.read>): RekorKeys {
+  if (doc.tlogs === undefined)
     throw new InvalidArgumentError('trustedRoot must be a Sigstore trusted_root.json with a "tlogs" list');
   const keys = new Map<string, PublicKey>();
-  for (const [i, tlog] of tlogs.entries()) {
-    const raw = (tlog as { publicKey?: { rawBytes?: unknown } })?.publicKey?.rawBytes;
-    const der = typeof raw === 'string' ? fromBase64(raw) : undefined;
+  for (const [i, tlog] of doc.tlogs.entries()) {
+    const der = tlog.publicKey?.rawBytes;
     if (der === undefined)
       throw new InvalidArgumentError(`trustedRoot.tlogs[${i}].publicKey.rawBytes must be base64 DER`);
-    keys.set(toHex(backend().digest('sha256', der)), importPublicKey(der));
+    let key: PublicKey;
+    try {
+      key = importPublicKey(der);
+    } catch (cause) {
+      throw new InvalidArgumentError(`trustedRoot.tlogs[${i}].publicKey is not a public key we can use`, {
+        cause,
+      });
+    }
+    keys.set(toHex(backend().digest('sha256', der)), key);
   }
   return keys;
+}
+
+/**
+ * Reads `tlogs[].publicKey.rawBytes` from a trusted root (object, or JSON text as protojson reads
+ * it). Anything malformed there is an InvalidArgumentError naming the member.
+ */
+export function rekorKeysFromTrustedRoot(trustedRoot: unknown): RekorKeys {
+  const makeError = (message: string, cause?: unknown) => new InvalidArgumentError(message, { cause });
+  if (typeof trustedRoot === 'string' || trustedRoot instanceof Uint8Array)
+    return keysOf(readProtoJson(trustedRoot, trustedRootShape, 'trustedRoot', makeError));
+  return keysOf(
+    readShape(
+      trustedRoot,
+      { expected: trustedRootShape.expected, check: (v, path) => trustedRootShape.read(v, path, NO_FACTS) },
+      'trustedRoot',
+      makeError,
+    ),
+  );
 }
 
 /**

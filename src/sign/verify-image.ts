@@ -6,23 +6,43 @@
  * signature, claims and (unless `ignoreTlog`) transparency-log evidence against the caller's trusted
  * root; a failure names why each candidate failed.
  */
-import { InvalidArgumentError, OcisignError } from '../errors/base.js';
-import { NotFoundError } from '../errors/registry.js';
+import { AbortedError, InvalidArgumentError, OcisignError, OperationTimeoutError } from '../errors/base.js';
+import { ClaimMismatchError, LimitExceededError } from '../errors/payload.js';
+import {
+  DigestMismatchError,
+  NotFoundError,
+  type RegistryError,
+  RegistryResponseError,
+  SizeLimitError,
+} from '../errors/registry.js';
 import { type CandidateFailure, type FailureReason, VerificationError } from '../errors/verify.js';
 import { fromBase64 } from '../internal/bytes.js';
+import { mapConcurrent } from '../internal/concurrency.js';
 import { repositoryName } from '../internal/reference.js';
 import type { DigestAlgorithm } from '../keys/algorithms.js';
 import type { PublicKey } from '../keys/key-objects.js';
 import { verifySignatureSync } from '../keys/verify.js';
-import { parseBundle, type SigstoreBundle } from '../payload/bundle.js';
+import type { SigstoreBundle } from '../payload/bundle.js';
 import { type DsseEnvelope, IN_TOTO_PAYLOAD_TYPE, verifyDsseEnvelope } from '../payload/dsse.js';
 import { parseStatement, statementCoversDigest } from '../payload/intoto.js';
-import type { Descriptor, ImageIndex, ImageManifest } from '../payload/oci.js';
-import { type PayloadLimits, SignatureAnnotation, signatureLayersOf } from '../payload/signature-image.js';
+import type { Descriptor, ImageIndex, Manifest } from '../payload/oci.js';
+import {
+  type PayloadLimits,
+  parseRekorBundleAnnotation,
+  SignatureAnnotation,
+  signatureLayersOf,
+} from '../payload/signature-image.js';
 import { checkSimpleSigningClaims, parseSimpleSigningPayload } from '../payload/simple-signing.js';
 import { signatureTag } from '../payload/tags.js';
 import type { RegistryClient } from '../registry/client.js';
 import { isImageIndex } from '../registry/manifest.js';
+import {
+  checkBundleReferrers,
+  FETCH_CONCURRENCY,
+  maxReferrersOption,
+  omittedReferrersFailure,
+  type ReferrerSelection,
+} from './referrers.js';
 import type { SignatureFormat } from './sign-image.js';
 import { resolveImage, trustedKeys, withRegistry } from './target.js';
 import { entryMatches, verifyBundleEntry, verifySet } from './tlog.js';
@@ -64,6 +84,12 @@ export interface VerifyImageOptions {
   /** Skip payload claim checks (cosign's `--check-claims=false`): only signatures are verified. */
   readonly checkClaims?: boolean;
   readonly limits?: PayloadLimits;
+  /**
+   * At most this many Sigstore bundle referrers are checked, newest first (by their
+   * `org.opencontainers.image.created` annotation). Default 50, as Kyverno. When the limit cuts the
+   * list, `VerifyResult.omittedReferrers` (or a `limit-exceeded` failure) says so.
+   */
+  readonly maxReferrers?: number;
   readonly signal?: AbortSignal;
   /** Called with warnings a person should see (e.g. a tag resolved to a digest), as cosign prints them. */
   readonly onWarning?: (message: string) => void;
@@ -89,6 +115,8 @@ export interface VerifiedSignature {
 export interface VerifyResult {
   readonly digest: string;
   readonly signatures: readonly VerifiedSignature[];
+  /** Bundle referrers left unchecked because of `maxReferrers` (0 when the limit cut nothing). */
+  readonly omittedReferrers: number;
 }
 
 export type Outcome = { ok: VerifiedSignature } | { failure: CandidateFailure };
@@ -146,40 +174,37 @@ export function classicTlog(
   payload: Uint8Array,
   candidate: string,
 ): Outcome | undefined {
-  if (ctx.options.ignoreTlog !== true) {
-    const bundleText = layer.annotations?.[SignatureAnnotation.bundle];
-    if (bundleText === undefined)
-      return fail(
-        candidate,
-        'tlog-missing',
-        'no transparency-log bundle on this signature (cosign would look it up online; pass ignoreTlog: true to accept signatures without tlog evidence)',
-      );
-    if (ctx.rekorKeys === undefined)
-      return fail(
-        candidate,
-        'tlog-missing',
-        'the signature carries a Rekor bundle, but no trustedRoot or rekorPublicKeys were given to check it',
-      );
-    let rekor: {
-      SignedEntryTimestamp?: string;
-      Payload?: { body: string; integratedTime: number; logIndex: number; logID: string };
-    };
-    try {
-      rekor = JSON.parse(bundleText);
-    } catch {
-      return fail(candidate, 'tlog-invalid', 'the Rekor bundle annotation is not JSON');
-    }
-    if (rekor.Payload === undefined || rekor.SignedEntryTimestamp === undefined)
-      return fail(candidate, 'tlog-invalid', 'the Rekor bundle annotation is incomplete');
-    const set = verifySet(rekor.Payload, rekor.SignedEntryTimestamp, ctx.rekorKeys);
-    if (!set.ok) return fail(candidate, 'tlog-invalid', set.message);
-    const match = entryMatches(rekor.Payload.body, {
-      signature: signatureText,
-      key: key,
-      payload,
-    });
-    if (!match.ok) return fail(candidate, 'tlog-invalid', match.message);
+  if (ctx.options.ignoreTlog === true) return undefined;
+  const bundleText = layer.annotations?.[SignatureAnnotation.bundle];
+  // cosign reads an empty annotation as no bundle.
+  if (bundleText === undefined || bundleText === '')
+    return fail(
+      candidate,
+      'tlog-missing',
+      'no transparency-log bundle on this signature (cosign would look it up online; pass ignoreTlog: true to accept signatures without tlog evidence)',
+    );
+  if (ctx.rekorKeys === undefined)
+    return fail(
+      candidate,
+      'tlog-missing',
+      'the signature carries a Rekor bundle, but no trustedRoot or rekorPublicKeys were given to check it',
+    );
+  let rekor: ReturnType<typeof parseRekorBundleAnnotation>;
+  try {
+    rekor = parseRekorBundleAnnotation(bundleText);
+  } catch (error) {
+    if (!(error instanceof OcisignError)) throw error;
+    return fail(candidate, 'tlog-invalid', error.message);
   }
+  const { body, integratedTime, logIndex, logID } = rekor.payload;
+  if (typeof body !== 'string')
+    return fail(candidate, 'tlog-invalid', "the Rekor bundle annotation's Payload.body is not a string");
+  if (rekor.signedEntryTimestamp === null)
+    return fail(candidate, 'tlog-invalid', 'the Rekor bundle annotation has no SignedEntryTimestamp');
+  const set = verifySet({ body, integratedTime, logIndex, logID }, rekor.signedEntryTimestamp, ctx.rekorKeys);
+  if (!set.ok) return fail(candidate, 'tlog-invalid', set.message);
+  const match = entryMatches(body, { signature: signatureText, key, payload });
+  if (!match.ok) return fail(candidate, 'tlog-invalid', match.message);
   return undefined;
 }
 
@@ -224,12 +249,11 @@ function checkClassicLayer(ctx: Context, layer: Descriptor, payload: Uint8Array,
       annotations = parsed.annotations;
       checkSimpleSigningClaims(parsed, { manifestDigest: ctx.digest, annotations: ctx.options.annotations });
     } catch (error) {
-      const reason: FailureReason = /digest/.test((error as Error).message)
-        ? 'digest-mismatch'
-        : /annotation/.test((error as Error).message)
-          ? 'annotation-mismatch'
-          : 'malformed';
-      return fail(candidate, reason, (error as Error).message);
+      if (!(error instanceof OcisignError)) throw error;
+      const claim = error instanceof ClaimMismatchError ? error.claim : undefined;
+      const reason: FailureReason =
+        claim === 'digest' ? 'digest-mismatch' : claim === 'annotation' ? 'annotation-mismatch' : 'malformed';
+      return fail(candidate, reason, error.message);
     }
   }
   const tlog = classicTlog(ctx, layer, signatureText, ctx.keys[keyIndex] as PublicKey, payload, candidate);
@@ -297,68 +321,79 @@ function checkBundle(ctx: Context, bundle: SigstoreBundle, candidate: string): O
   };
 }
 
+/**
+ * Whether a registry error is about the document it served (malformed, over its size limit, not
+ * matching its digest) rather than about reaching the registry: the former is a candidate that
+ * fails, the latter means we could not check.
+ */
+export function isDocumentError(error: unknown): error is RegistryError {
+  return (
+    error instanceof DigestMismatchError ||
+    error instanceof SizeLimitError ||
+    (error instanceof RegistryResponseError && error.status === 0)
+  );
+}
+
+/** The classic `.sig` signatures: undefined when there is no `.sig` tag. */
 async function classicCandidates(
   client: RegistryClient,
   ctx: Context,
   sigRepo: string,
 ): Promise<Outcome[] | undefined> {
-  let manifest: ImageManifest;
+  const tag = `${sigRepo}:${signatureTag(ctx.digest)}`;
+  let manifest: Manifest;
   try {
-    manifest = (
-      await client.getManifest(`${sigRepo}:${signatureTag(ctx.digest)}`, { signal: ctx.options.signal })
-    ).manifest as ImageManifest;
+    manifest = (await client.getManifest(tag, { signal: ctx.options.signal })).manifest;
   } catch (error) {
     if (error instanceof NotFoundError) return undefined;
+    if (isDocumentError(error)) return [fail(tag, 'malformed', error.message)];
     throw error;
   }
-  const layers = signatureLayersOf(manifest, ctx.options.limits);
-  return Promise.all(
-    layers.map(async (layer, i): Promise<Outcome> => {
-      const candidate = `.sig layer ${i + 1} (${layer.digest.slice(0, 19)}…)`;
-      try {
-        const payload = await client.getBlobBytes(sigRepo, layer.digest, {
-          size: layer.size,
-          signal: ctx.options.signal,
-          maxBytes: ctx.options.limits?.maxPayloadBytes ?? 128 * 1024 * 1024,
-        });
-        return checkClassicLayer(ctx, layer, payload, candidate);
-      } catch (error) {
-        if (!(error instanceof OcisignError)) throw error;
-        return fail(candidate, 'malformed', error.message);
-      }
-    }),
-  );
+  let layers: readonly Descriptor[];
+  try {
+    layers = signatureLayersOf(manifest as Parameters<typeof signatureLayersOf>[0], ctx.options.limits);
+  } catch (error) {
+    // An index, an artifact manifest, a malformed layer: the tag holds no signature we can check.
+    if (!(error instanceof OcisignError) || error instanceof LimitExceededError) throw error;
+    return [fail(tag, 'malformed', error.message)];
+  }
+  return mapConcurrent(layers, FETCH_CONCURRENCY, async (layer, i): Promise<Outcome> => {
+    const candidate = `.sig layer ${i + 1} (${layer.digest.slice(0, 19)}…)`;
+    try {
+      const payload = await client.getBlobBytes(sigRepo, layer.digest, {
+        size: layer.size,
+        signal: ctx.options.signal,
+        maxBytes: ctx.options.limits?.maxPayloadBytes ?? 128 * 1024 * 1024,
+      });
+      return checkClassicLayer(ctx, layer, payload, candidate);
+    } catch (error) {
+      if (
+        !(error instanceof OcisignError) ||
+        error instanceof AbortedError ||
+        error instanceof OperationTimeoutError
+      )
+        throw error;
+      return fail(candidate, 'malformed', error.message);
+    }
+  });
 }
 
 async function bundleCandidates(
   client: RegistryClient,
   ctx: Context,
   sigRepo: string,
-): Promise<Outcome[] | undefined> {
-  const referrers = await client.referrers(sigRepo, ctx.digest, { signal: ctx.options.signal });
-  const outcomes = await Promise.all(
-    referrers.map(async (descriptor): Promise<Outcome | undefined> => {
-      const candidate = `bundle ${descriptor.digest}`;
-      try {
-        const manifest = (
-          await client.getManifest(`${sigRepo}@${descriptor.digest}`, { signal: ctx.options.signal })
-        ).manifest as ImageManifest;
-        const layer = manifest.layers?.length === 1 ? manifest.layers[0] : undefined;
-        if (layer === undefined || !layer.mediaType.startsWith('application/vnd.dev.sigstore.bundle'))
-          return undefined;
-        const bytes = await client.getBlobBytes(sigRepo, layer.digest, {
-          size: layer.size,
-          signal: ctx.options.signal,
-        });
-        return checkBundle(ctx, parseBundle(bytes), candidate);
-      } catch (error) {
-        if (!(error instanceof OcisignError)) throw error;
-        return fail(candidate, 'malformed', error.message);
-      }
-    }),
+): Promise<{ outcomes: Outcome[] | undefined; selection: ReferrerSelection }> {
+  const { outcomes, selection } = await checkBundleReferrers<Outcome>(
+    client,
+    sigRepo,
+    ctx.digest,
+    ctx.options,
+    {
+      check: (bundle, candidate) => checkBundle(ctx, bundle, candidate),
+      failed: (failure) => ({ failure }),
+    },
   );
-  const found = outcomes.filter((o): o is Outcome => o !== undefined);
-  return found.length === 0 ? undefined : found;
+  return { outcomes: outcomes.length === 0 ? undefined : outcomes, selection };
 }
 
 function selectPlatform(index: ImageIndex, platform: NonNullable<VerifyImageOptions['platform']>): string {
@@ -388,6 +423,7 @@ export async function verifyImage(image: string, options: VerifyImageOptions): P
   if (!Number.isInteger(threshold) || threshold < 1 || threshold > keys.length)
     throw new InvalidArgumentError(`threshold must be an integer from 1 to ${keys.length}`);
   const formats = options.formats ?? ['bundle', 'simple-signing'];
+  const maxReferrers = maxReferrersOption(options.maxReferrers);
   const rekorKeys = rekorKeysFor(options);
   return withRegistry(options.registry, async (client) => {
     const resolved = await resolveImage(client, image, {
@@ -404,14 +440,21 @@ export async function verifyImage(image: string, options: VerifyImageOptions): P
     }
     const ctx: Context = { keys, digest, options, rekorKeys };
     const sigRepo = repositoryName(resolved.signatureRepository);
-    const [bundles, classic] = await Promise.all([
-      formats.includes('bundle') ? bundleCandidates(client, ctx, sigRepo) : Promise.resolve(undefined),
-      formats.includes('simple-signing')
-        ? classicCandidates(client, ctx, sigRepo)
-        : Promise.resolve(undefined),
-    ]);
+    // Both lookups run at once; the classic one is awaited only when no bundle exists, so that a
+    // broken `.sig` tag cannot fail a verification cosign 3 would decide on bundles alone.
+    const classicLookup = formats.includes('simple-signing')
+      ? classicCandidates(client, ctx, sigRepo)
+      : Promise.resolve(undefined);
+    classicLookup.catch(() => {});
+    const found = formats.includes('bundle') ? await bundleCandidates(client, ctx, sigRepo) : undefined;
+    const omittedReferrers = found?.selection.omitted ?? 0;
+    const cut =
+      found !== undefined && omittedReferrers > 0
+        ? [omittedReferrersFailure(found.selection, maxReferrers)]
+        : [];
+    for (const note of cut) options.onWarning?.(note.message);
     // cosign 3: when any bundle exists, classic signatures are not considered.
-    const outcomes = bundles ?? classic ?? [];
+    const outcomes = found?.outcomes ?? (await classicLookup) ?? [];
     const passed = outcomes.flatMap((o) => ('ok' in o ? [o.ok] : []));
     const failures = outcomes.flatMap((o) => ('failure' in o ? [o.failure] : []));
     const signers = new Set(passed.map((p) => p.keyIndex));
@@ -422,6 +465,7 @@ export async function verifyImage(image: string, options: VerifyImageOptions): P
           reason: 'none-found',
           message: `no signatures found (looked for ${formats.join(' and ')})`,
         },
+        ...cut,
       ]);
     }
     if (signers.size < threshold) {
@@ -435,8 +479,8 @@ export async function verifyImage(image: string, options: VerifyImageOptions): P
               },
             ]
           : [];
-      throw new VerificationError(digest, [...failures, ...extra]);
+      throw new VerificationError(digest, [...failures, ...extra, ...cut]);
     }
-    return { digest, signatures: passed };
+    return { digest, signatures: passed, omittedReferrers };
   });
 }

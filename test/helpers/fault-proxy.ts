@@ -39,11 +39,10 @@ function forward(
   onError: (e: Error) => void,
 ): void {
   const url = new URL(req.url ?? '/', target);
-  const upstream = httpRequest(
-    url,
-    { method: req.method, headers: { ...req.headers, host: url.host } },
-    onResponse,
-  );
+  // The Host header is kept, as a reverse proxy configured for a registry keeps it: the registry
+  // builds its upload Locations from it, and they must point at the proxy (the client sends
+  // credentials to the registry's own origin only).
+  const upstream = httpRequest(url, { method: req.method, headers: { ...req.headers } }, onResponse);
   upstream.on('error', onError);
   req.pipe(upstream);
 }

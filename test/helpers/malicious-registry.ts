@@ -165,3 +165,69 @@ export function serveContent(
     };
   };
 }
+
+/** `Basic <base64 user:pass>`, as a client sends it. */
+export function basicHeader(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
+
+/**
+ * Wraps `handler` behind Basic auth: requests without `Authorization: Basic user:pass` get a 401
+ * with a Basic challenge (paths in `open`, e.g. an upload target on another host, are not checked).
+ */
+export function requireBasic(
+  username: string,
+  password: string,
+  handler: HostileHandler,
+  open: (path: string) => boolean = () => false,
+): HostileHandler {
+  const expected = basicHeader(username, password);
+  return (request) =>
+    open(request.path) || request.headers.authorization === expected
+      ? handler(request)
+      : {
+          status: 401,
+          headers: { 'www-authenticate': 'Basic realm="hostile"', 'content-type': 'application/json' },
+          body: '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}',
+        };
+}
+
+/**
+ * Wraps `handler` behind the Bearer token flow with a token service on the same server at `/token`:
+ * the token service answers `token` (or `tokenReply`, for hostile token responses) to any request;
+ * everything else needs `Authorization: Bearer <token>`.
+ */
+export function requireBearer(
+  realm: () => string,
+  token: string,
+  handler: HostileHandler,
+  tokenReply?: HostileHandler,
+): HostileHandler {
+  return (request) => {
+    if (request.path.startsWith('/token'))
+      return tokenReply?.(request) ?? { status: 200, body: JSON.stringify({ token, expires_in: 300 }) };
+    if (request.headers.authorization === `Bearer ${token}`) return handler(request);
+    return {
+      status: 401,
+      headers: { 'www-authenticate': `Bearer realm="${realm()}",service="hostile"` },
+      body: '{"errors":[{"code":"UNAUTHORIZED","message":"token required"}]}',
+    };
+  };
+}
+
+/** A distribution error body whose message repeats the request's credentials, as a careless registry does. */
+export function echoCredentials(request: HostileRequest, status = 400): HostileReply {
+  const said = [request.headers.authorization, request.headers.cookie, request.body.toString('utf8')]
+    .filter((v) => v !== undefined && v !== '')
+    .join(' | ');
+  return {
+    status,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ errors: [{ code: 'DENIED', message: `request was: ${said}`, detail: said }] }),
+  };
+}
+
+/** A redirect to `location` (another host, usually). */
+export function redirectTo(location: string, status = 307): HostileReply {
+  return { status, headers: { location }, body: '' };
+}

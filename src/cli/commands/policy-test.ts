@@ -3,13 +3,26 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PolicyValidationError } from '../../errors/index.js';
 import {
+  array,
+  boolean,
+  type Infer,
+  isJsonObject,
+  object,
+  optional,
+  own,
+  readShape,
+  record,
+  string,
+  unknownValue,
+} from '../../internal/shape.js';
+import {
   fixtureBackend,
   type ImageEvidence,
   loadPolicies,
+  type Policy,
   PolicyEngine,
   registryBackend,
 } from '../../policy/index.js';
-import { isRecord } from '../../policy/json-value.js';
 import { yamlDocuments } from '../../policy/yaml-documents.js';
 import { outputFormat, parse, requireFlag } from '../args.js';
 import { commandContext } from '../context.js';
@@ -27,32 +40,67 @@ function readDocuments(path: string, what: string): Record<string, unknown>[] {
   const { documents } = yamlDocuments(readFileSync(path, 'utf8'), `(${what} ${path})`);
   return documents.flatMap(({ value }) => {
     const items =
-      isRecord(value) && value.kind === 'List' && Array.isArray(value.items) ? value.items : [value];
-    return items.filter(isRecord);
+      isJsonObject(value) && own(value, 'kind') === 'List' && Array.isArray(own(value, 'items'))
+        ? (own(value, 'items') as unknown[])
+        : [value];
+    return items.filter(isJsonObject);
   });
 }
+
+/** `Kind/namespace/name` for the report; members that are not strings print as `?`. */
+function resourceName(resource: Record<string, unknown>): string {
+  const text = (v: unknown, fallback: string) => (typeof v === 'string' ? v : fallback);
+  const meta = own(resource, 'metadata');
+  const m = isJsonObject(meta) ? meta : {};
+  return `${text(own(resource, 'kind'), '?')}/${text(own(m, 'namespace'), 'default')}/${text(own(m, 'name'), '')}`;
+}
+
+/** The `--fixtures` file: normalized image → recorded evidence, signers named by public key file. */
+const fixturesFile = object(
+  {
+    images: record(
+      object({
+        digest: string,
+        signatures: optional(array(string)),
+        tlog: optional(boolean),
+        attestations: optional(array(object({ type: string, signedBy: string, predicate: unknownValue }))),
+      }),
+    ),
+  },
+  'an object {"images": {"<image>": {"digest": …}}}',
+);
+type FixturesFile = Infer<typeof fixturesFile>;
 
 /** Fixture files name signers by public key file; the backend compares keys, so load them. */
 function readFixtures(path: string): Record<string, ImageEvidence> {
   const base = dirname(path);
-  const raw = JSON.parse(readFileSync(path, 'utf8')) as { images?: Record<string, ImageEvidence> };
-  if (raw.images === undefined || typeof raw.images !== 'object')
-    throw new PolicyValidationError(`(fixtures ${path})`, [
-      'the file must hold {"images": {"<image>": {"digest": …}}}',
-    ]);
-  const pem = (file: string) => readFileSync(resolve(base, file), 'utf8');
-  return Object.fromEntries(
-    Object.entries(raw.images).map(([image, evidence]) => [
-      image,
-      {
-        ...evidence,
-        ...(evidence.signatures === undefined ? {} : { signatures: evidence.signatures.map(pem) }),
-        ...(evidence.attestations === undefined
-          ? {}
-          : { attestations: evidence.attestations.map((a) => ({ ...a, signedBy: pem(a.signedBy) })) }),
-      },
-    ]),
+  const what = `(fixtures ${path})`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new PolicyValidationError(what, [`the file is not JSON: ${error.message}`]);
+  }
+  const raw: FixturesFile = readShape(
+    parsed,
+    fixturesFile,
+    'the fixtures',
+    (m) => new PolicyValidationError(what, [m]),
   );
+  const pem = (file: string) => readFileSync(resolve(base, file), 'utf8');
+  const out: Record<string, ImageEvidence> = Object.create(null);
+  for (const [image, evidence] of Object.entries(raw.images)) {
+    out[image] = {
+      digest: evidence.digest,
+      ...(evidence.tlog === undefined ? {} : { tlog: evidence.tlog }),
+      ...(evidence.signatures === undefined ? {} : { signatures: evidence.signatures.map(pem) }),
+      ...(evidence.attestations === undefined
+        ? {}
+        : { attestations: evidence.attestations.map((a) => ({ ...a, signedBy: pem(a.signedBy) })) }),
+    };
+  }
+  return out;
 }
 
 export async function policyTestCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -69,7 +117,13 @@ export async function policyTestCommand(args: readonly string[], io: CliIo): Pro
   if (policyFiles.length === 0) requireFlag(undefined, '--policy');
   const resourceFiles = values.resource ?? [];
   if (resourceFiles.length === 0) requireFlag(undefined, '--resource');
-  const policies = policyFiles.flatMap((f) => loadPolicies(readFileSync(resolve(io.cwd, f), 'utf8')));
+  const policies: Policy[] = [];
+  for (const file of policyFiles) {
+    const loaded = loadPolicies(readFileSync(resolve(io.cwd, file)));
+    // Skipped documents and features not evaluated: the user must see what does not count.
+    for (const w of loaded.warnings) io.err(`warning: ${file}: ${w.message}\n`);
+    policies.push(...loaded);
+  }
   if (policies.length === 0)
     throw new PolicyValidationError('(policy files)', ['no ClusterPolicy or Policy documents found']);
   const resources = resourceFiles.flatMap((f) => readDocuments(resolve(io.cwd, f), 'resource'));
@@ -83,8 +137,7 @@ export async function policyTestCommand(args: readonly string[], io: CliIo): Pro
   let denied = 0;
   try {
     for (const resource of resources) {
-      const meta = (resource.metadata ?? {}) as { name?: string; namespace?: string };
-      const name = `${String(resource.kind)}/${meta.namespace ?? 'default'}/${meta.name ?? ''}`;
+      const name = resourceName(resource);
       const decision = await engine.evaluate(resource, { signal: ctx.signal });
       if (!decision.allowed) denied++;
       report.push({ resource: name, ...decision });

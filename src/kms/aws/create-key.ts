@@ -1,5 +1,6 @@
 /** `createAwsKmsKey`: `cosign generate-key-pair --kms awskms:///alias/…` semantics. */
 import { InvalidKeyReferenceError, KmsKeyNotFoundError } from '../../errors/kms.js';
+import { throwIfAborted } from '../../internal/abort.js';
 import type { PublicKey } from '../../keys/key-objects.js';
 import { canCreateKey, parseAwsKmsReference } from './reference.js';
 import { AwsKmsSigner, type AwsKmsSignerOptions, kmsCall, kmsClientFor } from './signer.js';
@@ -21,8 +22,9 @@ export async function createAwsKmsKey(
     );
   }
   const signal = options.signal;
+  throwIfAborted(signal, `Creating AWS KMS key ${reference.alias}`);
   try {
-    return await new AwsKmsSigner(ref, options).publicKey();
+    return await new AwsKmsSigner(ref, options).publicKey(signal === undefined ? {} : { signal });
   } catch (error) {
     if (!(error instanceof KmsKeyNotFoundError)) throw error;
   }
@@ -47,5 +49,5 @@ export async function createAwsKmsKey(
     (sdk) => new sdk.CreateAliasCommand({ AliasName: reference.alias, TargetKeyId: keyId }),
     signal,
   );
-  return new AwsKmsSigner(ref, options).publicKey();
+  return new AwsKmsSigner(ref, options).publicKey(signal === undefined ? {} : { signal });
 }

@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError } from '../../errors/base.js';
 import { KmsKeyUnusableError } from '../../errors/kms.js';
+import { abortError, SharedWork, throwIfAborted, untilAborted } from '../../internal/abort.js';
 import { backend } from '../../keys/backend/select.js';
 import { importPublicKey } from '../../keys/import.js';
 import type { PublicKey } from '../../keys/key-objects.js';
@@ -78,7 +79,11 @@ export async function kmsClientFor(
   });
 }
 
-/** Sends one KMS command, mapping failures to our typed errors. */
+/**
+ * Sends one KMS command, mapping failures to our typed errors. An abort of `signal` rejects at once
+ * with AbortedError / OperationTimeoutError (cause: the reason), even when an injected client
+ * ignores `abortSignal`.
+ */
 export async function kmsCall<T>(
   client: KmsClientLike,
   action: KmsAction,
@@ -86,11 +91,17 @@ export async function kmsCall<T>(
   make: (sdk: Awaited<ReturnType<typeof loadKmsSdk>>) => unknown,
   signal?: AbortSignal,
 ): Promise<T> {
+  const what = `AWS KMS ${action} on ${keyId}`;
+  throwIfAborted(signal, what);
   try {
     const sdk = await loadKmsSdk();
-    return (await client.send(make(sdk), signal === undefined ? undefined : { abortSignal: signal })) as T;
+    return (await untilAborted(
+      client.send(make(sdk), signal === undefined ? undefined : { abortSignal: signal }),
+      signal,
+      what,
+    )) as T;
   } catch (error) {
-    if (signal?.aborted) throw signal.reason;
+    if (signal?.aborted) throw abortError(signal, what);
     throw mapKmsError(error, action, keyId);
   }
 }
@@ -99,7 +110,7 @@ export class AwsKmsSigner implements Signer {
   readonly reference: AwsKmsReference;
   readonly #options: AwsKmsSignerOptions;
   #client: Promise<KmsClientLike> | undefined;
-  #info: Promise<KeyInfo> | undefined;
+  #info: SharedWork<KeyInfo> | undefined;
   #infoExpiresAt = 0;
 
   /** @param ref an `awskms://` reference, e.g. `awskms:///alias/container-image-verification`. */
@@ -126,7 +137,7 @@ export class AwsKmsSigner implements Signer {
     return this.#client;
   }
 
-  async #fetchInfo(signal?: AbortSignal): Promise<KeyInfo> {
+  async #fetchInfo(signal: AbortSignal): Promise<KeyInfo> {
     const client = await this.#getClient();
     const keyId = this.reference.keyId;
     const [pub, described] = await Promise.all([
@@ -184,26 +195,34 @@ export class AwsKmsSigner implements Signer {
     };
   }
 
-  /** Public key and algorithm, from cache while fresh (no touch-on-hit, as cosign's TTL cache). */
+  /**
+   * Public key and algorithm, from cache while fresh (no touch-on-hit, as cosign's TTL cache). The
+   * fetch is shared by concurrent callers: one caller's abort must not fail the others, so each
+   * stops waiting on its own signal, and the KMS requests are cancelled only once every caller
+   * still waiting has aborted (a hanging KMS must not keep the process alive after that).
+   */
   #keyInfo(signal?: AbortSignal): Promise<KeyInfo> {
+    const what = `Reading AWS KMS key ${this.reference.keyId}`;
+    throwIfAborted(signal, what);
     if (this.#info === undefined || this.#now() >= this.#infoExpiresAt) {
-      const info = this.#fetchInfo(signal);
-      this.#info = info;
+      const shared = new SharedWork((workSignal) => this.#fetchInfo(workSignal));
+      this.#info = shared;
       this.#infoExpiresAt = Number.POSITIVE_INFINITY;
-      info.then(
+      shared.outcome.then(
         (i) => {
-          if (this.#info === info) this.#infoExpiresAt = i.expiresAt;
+          if (this.#info === shared) this.#infoExpiresAt = i.expiresAt;
         },
         () => {
-          if (this.#info === info) this.#info = undefined;
+          if (this.#info === shared) this.#info = undefined;
         },
       );
     }
-    return this.#info;
+    return this.#info.join(signal, what);
   }
 
-  async publicKey(): Promise<PublicKey> {
-    return (await this.#keyInfo()).publicKey;
+  /** The key's public key (cached like the metadata); `signal` stops waiting for KMS. */
+  async publicKey(options: { signal?: AbortSignal } = {}): Promise<PublicKey> {
+    return (await this.#keyInfo(options.signal)).publicKey;
   }
 
   /** The signing algorithm used for this key (`ECDSA_SHA_256`, …). */
@@ -214,7 +233,7 @@ export class AwsKmsSigner implements Signer {
   /** Signs the SHA digest of `data` with KMS `Sign` (`MessageType: DIGEST`), after checking the key can sign. */
   async sign(data: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
     if (!(data instanceof Uint8Array)) throw new InvalidArgumentError('data must be a Uint8Array');
-    options.signal?.throwIfAborted();
+    throwIfAborted(options.signal, `Signing with AWS KMS key ${this.reference.keyId}`);
     const info = await this.#keyInfo(options.signal);
     const digest = backend().digest(digestOf(info.algorithm), data);
     const client = await this.#getClient();

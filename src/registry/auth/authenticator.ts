@@ -5,11 +5,18 @@
  * warm client spends no round trip on a 401.
  *
  * Credentials go to the registry and to the token realm it names, nowhere else, and never over plain
- * HTTP to a host that is not loopback or explicitly insecure.
+ * HTTP to a host that is not loopback or explicitly insecure. (The client asks only for challenges
+ * that its registry's own origin sent: a redirect target's 401 never reaches here.) Every secret
+ * used or received is handed to a {@link SecretRedactor}, so errors built from responses can be
+ * scrubbed of it. Token responses and credential providers' answers are validated with a schema.
  */
+import { InvalidArgumentError } from '../../errors/base.js';
 import { RegistryAuthError, RegistryResponseError } from '../../errors/registry.js';
-import { fromUtf8 } from '../../internal/bytes.js';
-import { type HttpResponse, header, readBody, redactUrl, type Transport } from '../transport/http.js';
+import { untilAborted } from '../../internal/abort.js';
+import { nonEmptyString, number, object, oneOf, readShape, refine, string } from '../../internal/shape.js';
+import { absent, malformed, parseJson } from '../documents.js';
+import { SecretRedactor } from '../redact.js';
+import { type HttpResponse, parseUrl, readBody, redactUrl, type Transport } from '../transport/http.js';
 import { type Challenge, parseChallenges } from './challenge.js';
 import { basicAuthorization, type CredentialProvider, type Credentials } from './credentials.js';
 
@@ -28,16 +35,78 @@ interface CachedToken {
 const DEFAULT_TOKEN_SECONDS = 60;
 /** Renew this long before expiry so a token never dies in flight. */
 const EXPIRY_SKEW_MS = 10_000;
+/** Largest token response read (tokens are a few KiB). */
+const TOKEN_RESPONSE_LIMIT = 1024 * 1024;
 
+/** A token as it goes into a header: visible ASCII, no spaces (RFC 6750 b64token is stricter). */
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+const headerToken = refine(nonEmptyString, (t) =>
+  VISIBLE_ASCII.test(t) ? undefined : 'visible ASCII characters without spaces (it goes into a header)',
+);
+
+/** The distribution token response (go-containerregistry's `tokenResponse`). */
+const tokenResponseShape = object(
+  {
+    token: absent(string),
+    access_token: absent(string),
+    refresh_token: absent(string),
+    expires_in: absent(number),
+  },
+  'a token response object',
+);
+
+const credentialsShape = oneOf(
+  object({ username: string, password: string }, '{ username, password } (strings)'),
+  object({ identityToken: nonEmptyString }, '{ identityToken }'),
+  object({ registryToken: headerToken }, '{ registryToken } (a token of visible ASCII)'),
+);
+
+/**
+ * Reads a token service's answer: the bearer token (`token`, else `access_token`), its lifetime in
+ * seconds (default 60), and a refresh token if one came. RegistryResponseError for anything else.
+ */
+export function parseTokenResponse(
+  body: Uint8Array,
+  host: string,
+): { token: string; expiresInSeconds: number; refreshToken?: string } {
+  const what = `The token service for ${host}`;
+  const doc = readShape(
+    parseJson(body, `${what}'s answer`),
+    tokenResponseShape,
+    `${what} answered`,
+    malformed,
+  );
+  const token = doc.token !== undefined && doc.token !== '' ? doc.token : doc.access_token;
+  if (token === undefined || token === '')
+    throw new RegistryResponseError(`${what} answered without a token`);
+  if (!VISIBLE_ASCII.test(token))
+    throw new RegistryResponseError(`${what} answered a token with characters that cannot go into a header`);
+  const seconds =
+    doc.expires_in !== undefined && doc.expires_in > 0
+      ? Math.min(doc.expires_in, 86_400 * 366)
+      : DEFAULT_TOKEN_SECONDS;
+  return {
+    token,
+    expiresInSeconds: seconds,
+    ...(doc.refresh_token === undefined ? {} : { refreshToken: doc.refresh_token }),
+  };
+}
+
+/** What an {@link Authenticator} needs: the transport, where credentials come from, the plain-HTTP rule. */
 export interface AuthenticatorOptions {
   readonly transport: Transport;
   readonly credentials?: CredentialProvider | undefined;
   /** Whether plain HTTP may carry credentials to this host (loopback or listed insecure). */
   readonly allowsPlainHttp: (host: string) => boolean;
   readonly now?: () => number;
+  /** Deadline for a whole token response (see RegistryClientOptions.documentTimeoutMs). */
+  readonly deadlineMs?: number | undefined;
 }
 
+/** Authorization state for every registry one client talks to; see the module comment. */
 export class Authenticator {
+  /** Every secret this client has used or received, for scrubbing messages built from responses. */
+  readonly redactor = new SecretRedactor();
   readonly #options: AuthenticatorOptions;
   readonly #states = new Map<string, RegistryAuthState>();
   readonly #tokens = new Map<string, CachedToken>();
@@ -51,16 +120,37 @@ export class Authenticator {
     return this.#options.now?.() ?? Date.now();
   }
 
+  /**
+   * The credentials for `host`, looked up once and shared by concurrent requests — so the lookup
+   * runs without any one caller's signal (a credential helper has its own timeout), and each
+   * caller stops waiting when its own signal fires.
+   */
   #lookup(host: string, signal?: AbortSignal): Promise<Credentials | undefined> {
     let found = this.#credentials.get(host);
     if (found === undefined) {
-      found =
-        this.#options.credentials?.credentials(host, signal === undefined ? {} : { signal }) ??
-        Promise.resolve(undefined);
+      const provider = this.#options.credentials;
+      found = Promise.resolve()
+        .then(() => provider?.credentials(host))
+        .then((credentials) => this.#checked(host, credentials));
       this.#credentials.set(host, found);
       found.catch(() => this.#credentials.delete(host));
     }
-    return found;
+    return untilAborted(found, signal, `Looking up credentials for ${host}`);
+  }
+
+  /** A provider's answer, validated and its secrets remembered for scrubbing. */
+  #checked(host: string, credentials: unknown): Credentials | undefined {
+    if (credentials === undefined) return undefined;
+    const valid: Credentials = readShape(
+      credentials,
+      credentialsShape,
+      `The credential provider's answer for ${host}`,
+      (message, cause) => new InvalidArgumentError(message, { cause }),
+    );
+    if ('username' in valid) this.redactor.addBasic(valid.username, valid.password);
+    else if ('identityToken' in valid) this.redactor.add(valid.identityToken);
+    else this.redactor.add(valid.registryToken);
+    return valid;
   }
 
   /** The header to send before any challenge, if we already know what this registry wants. */
@@ -94,7 +184,9 @@ export class Authenticator {
     scopes: readonly string[],
     signal?: AbortSignal,
   ): Promise<string> {
-    const challenges = parseChallenges(header(response, 'www-authenticate'));
+    // Several WWW-Authenticate headers are one list of challenges.
+    const raw = response.headers['www-authenticate'];
+    const challenges = parseChallenges(Array.isArray(raw) ? raw.join(', ') : raw);
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     const basic = challenges.find((c) => c.scheme === 'basic');
     if (bearer !== undefined) {
@@ -128,11 +220,9 @@ export class Authenticator {
     const realmText = challenge.params.realm;
     if (realmText === undefined)
       throw new RegistryResponseError(`${host} sent a Bearer challenge without a realm`, { status: 401 });
-    let realm: URL;
-    try {
-      realm = new URL(realmText);
-    } catch {
-      throw new RegistryResponseError(`${host} sent a Bearer challenge whose realm is not a URL`, {
+    const realm = parseUrl(realmText);
+    if (realm === undefined || (realm.protocol !== 'https:' && realm.protocol !== 'http:')) {
+      throw new RegistryResponseError(`${host} sent a Bearer challenge whose realm is not an http(s) URL`, {
         status: 401,
       });
     }
@@ -189,8 +279,10 @@ export class Authenticator {
       signal,
       idempotent: true,
       followRedirects: false,
+      deadlineMs: this.#options.deadlineMs,
+      what: `Token request for ${host} (${redactUrl(realm)})`,
     });
-    const body = await readBody(response, 1024 * 1024, 'token response');
+    const body = await readBody(response, TOKEN_RESPONSE_LIMIT, `The token response for ${host}`);
     if (response.status === 401 || response.status === 403) {
       throw new RegistryAuthError(
         `The token service for ${host} refused ${credentials === undefined ? 'anonymous access' : 'the configured credentials'} (HTTP ${response.status})`,
@@ -202,24 +294,13 @@ export class Authenticator {
         status: response.status,
       });
     }
-    let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown };
-    try {
-      parsed = JSON.parse(fromUtf8(body));
-    } catch {
-      throw new RegistryResponseError(`The token service for ${host} did not answer JSON`);
-    }
-    const token =
-      typeof parsed.token === 'string' && parsed.token !== '' ? parsed.token : parsed.access_token;
-    if (typeof token !== 'string' || token === '')
-      throw new RegistryResponseError(`The token service for ${host} answered without a token`);
-    const seconds =
-      typeof parsed.expires_in === 'number' && parsed.expires_in > 0
-        ? parsed.expires_in
-        : DEFAULT_TOKEN_SECONDS;
-    const authorization = `Bearer ${token}`;
+    const answer = parseTokenResponse(body, host);
+    this.redactor.add(answer.token);
+    this.redactor.add(answer.refreshToken);
+    const authorization = `Bearer ${answer.token}`;
     this.#tokens.set(tokenKey(host, scopes), {
       authorization,
-      expiresAt: this.#now() + Math.max(0, seconds * 1000 - EXPIRY_SKEW_MS),
+      expiresAt: this.#now() + Math.max(0, answer.expiresInSeconds * 1000 - EXPIRY_SKEW_MS),
     });
     return authorization;
   }

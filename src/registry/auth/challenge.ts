@@ -10,7 +10,7 @@ export interface Challenge {
   readonly params: Readonly<Record<string, string>>;
 }
 
-/** Parses every challenge in a header value; unparseable parts are skipped. */
+/** Parses every challenge in a header value; unparseable parts are skipped. Linear in the length; never throws. */
 export function parseChallenges(header: string | undefined): Challenge[] {
   if (header === undefined) return [];
   const challenges: Challenge[] = [];
@@ -31,7 +31,8 @@ export function parseChallenges(header: string | undefined): Challenge[] {
       i++;
       continue;
     }
-    const params: Record<string, string> = {};
+    // No prototype: a parameter named `__proto__` or `constructor` is data.
+    const params: Record<string, string> = Object.create(null);
     for (;;) {
       while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
       const save = i;

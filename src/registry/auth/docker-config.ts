@@ -12,16 +12,55 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { RegistryAuthError } from '../../errors/registry.js';
+import { abortError } from '../../internal/abort.js';
+import { fromBase64, fromUtf8 } from '../../internal/bytes.js';
+import { type Infer, object, readShape, record, string } from '../../internal/shape.js';
+import { absent } from '../documents.js';
 import type { CredentialProvider, Credentials } from './credentials.js';
 
-interface DockerConfigFile {
-  auths?: Record<
-    string,
-    { auth?: string; username?: string; password?: string; identitytoken?: string; registrytoken?: string }
-  >;
-  credsStore?: string;
-  credHelpers?: Record<string, string>;
+/** One `auths` entry. A `null` entry (Go reads it as empty) is no credentials. */
+const authEntryShape = object({
+  auth: absent(string),
+  username: absent(string),
+  password: absent(string),
+  identitytoken: absent(string),
+  registrytoken: absent(string),
+});
+
+/** The parts of config.json we read; everything else (proxies, aliases, …) is ignored. */
+const dockerConfigShape = object(
+  {
+    auths: absent(record(absent(authEntryShape))),
+    credsStore: absent(string),
+    credHelpers: absent(record(string)),
+  },
+  'a JSON object',
+);
+
+type DockerConfigFile = Infer<typeof dockerConfigShape>;
+type AuthEntry = Infer<typeof authEntryShape>;
+
+/**
+ * Parses and validates a Docker config.json's text. RegistryAuthError (naming the file and the
+ * field, never a value: the file holds secrets) when it is not JSON or a member has the wrong type.
+ */
+export function parseDockerConfig(text: string, path: string): DockerConfigFile {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new RegistryAuthError(`Docker config ${path} is not valid JSON`);
+  }
+  return readShape(
+    doc,
+    dockerConfigShape,
+    `Docker config ${path}`,
+    (message, cause) => new RegistryAuthError(message, { cause }),
+  );
 }
+
+/** What a credential helper prints for `get`. */
+const helperOutputShape = object({ Username: absent(string), Secret: absent(string) }, 'a JSON object');
 
 /** Where the Docker config lives: `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`. */
 export function defaultDockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -67,11 +106,13 @@ function runHelper(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<Credentials | undefined> {
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) {
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(name)) {
     return Promise.reject(
-      new RegistryAuthError(`Docker config names an invalid credential helper "${name}"`),
+      new RegistryAuthError('Docker config names an invalid credential helper (letters, digits, . _ - only)'),
     );
   }
+  if (signal?.aborted)
+    return Promise.reject(abortError(signal, `Credential helper docker-credential-${name}`));
   return new Promise((resolve, reject) => {
     const child = execFile(
       `docker-credential-${name}`,
@@ -80,7 +121,9 @@ function runHelper(
       (error, stdout, stderr) => {
         if (error) {
           const code = (error as { code?: unknown }).code;
-          if (code === 'ENOENT') {
+          if (signal?.aborted) {
+            reject(abortError(signal, `Credential helper docker-credential-${name}`));
+          } else if (code === 'ENOENT') {
             reject(
               new RegistryAuthError(
                 `Docker config names credential helper "${name}", but docker-credential-${name} is not on PATH`,
@@ -98,29 +141,32 @@ function runHelper(
           }
           return;
         }
+        let parsed: Infer<typeof helperOutputShape>;
         try {
-          const parsed = JSON.parse(stdout) as { Username?: string; Secret?: string };
-          if (typeof parsed.Secret !== 'string' || parsed.Secret === '') resolve(undefined);
-          else if (parsed.Username === '<token>') resolve({ identityToken: parsed.Secret });
-          else resolve({ username: parsed.Username ?? '', password: parsed.Secret });
+          parsed = helperOutputShape.check(JSON.parse(stdout), '');
         } catch {
           reject(
             new RegistryAuthError(
-              `Credential helper docker-credential-${name} printed something other than JSON for ${serverUrl}`,
+              `Credential helper docker-credential-${name} printed something other than {"Username","Secret"} JSON for ${serverUrl}`,
             ),
           );
+          return;
         }
+        if (parsed.Secret === undefined || parsed.Secret === '') resolve(undefined);
+        else if (parsed.Username === '<token>') resolve({ identityToken: parsed.Secret });
+        else resolve({ username: parsed.Username ?? '', password: parsed.Secret });
       },
     );
     child.stdin?.end(serverUrl);
   });
 }
 
-function fromAuthEntry(entry: NonNullable<DockerConfigFile['auths']>[string]): Credentials | undefined {
+function fromAuthEntry(entry: AuthEntry): Credentials | undefined {
   if (entry.identitytoken) return { identityToken: entry.identitytoken };
   if (entry.registrytoken) return { registryToken: entry.registrytoken };
   if (entry.auth) {
-    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+    const bytes = fromBase64(entry.auth);
+    const decoded = bytes === undefined ? '' : fromUtf8(bytes);
     const colon = decoded.indexOf(':');
     if (colon < 0)
       throw new RegistryAuthError('A Docker config "auth" entry is not base64 of "user:password"');
@@ -142,13 +188,7 @@ export function dockerConfigCredentials(options: DockerConfigOptions = {}): Cred
   let loaded: Promise<DockerConfigFile | undefined> | undefined;
   const load = () => {
     loaded ??= readFile(path, 'utf8').then(
-      (text) => {
-        try {
-          return JSON.parse(text) as DockerConfigFile;
-        } catch {
-          throw new RegistryAuthError(`Docker config ${path} is not valid JSON`);
-        }
-      },
+      (text) => parseDockerConfig(text, path),
       (error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') return undefined;
         throw new RegistryAuthError(`Cannot read Docker config ${path}: ${error.code ?? error.message}`);

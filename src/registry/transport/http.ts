@@ -1,23 +1,26 @@
 /**
  * HTTP for the registry layer: one keep-alive undici pool per origin, retries with backoff for
- * idempotent requests, redirects followed by hand so that `Authorization` never crosses to another
- * host, per-request timeouts, caller `AbortSignal`s, and an `onRequest` hook for counting.
+ * idempotent requests, redirects followed by hand so that `Authorization`, `Cookie` and
+ * `Proxy-Authorization` never cross to another origin, per-request timeouts and deadlines, caller
+ * `AbortSignal`s, and an `onRequest` hook for counting. Every failure is a typed error: a caller's
+ * abort an `AbortedError`/`OperationTimeoutError`, our own deadlines a `RegistryTimeoutError`.
  *
  * The only module in ocisign that touches undici. It knows nothing about auth or registries: callers
  * pass headers in and read statuses out.
  */
 import { Readable } from 'node:stream';
 import { type Dispatcher, Pool } from 'undici';
-import { RegistryError, RegistryTimeoutError, SizeLimitError } from '../../errors/registry.js';
-import { concatBytes } from '../../internal/bytes.js';
+import { AbortedError, OcisignError } from '../../errors/base.js';
 import {
-  backoffMs,
-  isRetryableError,
-  RETRYABLE_STATUS,
-  type RetryOptions,
-  retryAfterMs,
-  sleep,
-} from './retry.js';
+  RegistryError,
+  RegistryResponseError,
+  RegistryTimeoutError,
+  SizeLimitError,
+} from '../../errors/registry.js';
+import { sleep, throwIfAborted } from '../../internal/abort.js';
+import { concatBytes } from '../../internal/bytes.js';
+import { RequestLifetime } from './lifetime.js';
+import { backoffMs, isRetryableError, RETRYABLE_STATUS, type RetryOptions, retryAfterMs } from './retry.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -58,6 +61,13 @@ export interface HttpRequest {
   readonly idempotent: boolean;
   /** Follow 3xx redirects (blob GETs are redirected to object storage). Default true. */
   readonly followRedirects?: boolean;
+  /**
+   * The whole exchange — request, headers and the body, however slowly it trickles — must finish
+   * within this, per attempt; for small documents. Undefined: only the idle timeouts apply.
+   */
+  readonly deadlineMs?: number | undefined;
+  /** What the request is for, in messages ("GET manifest app:v1"). Default: method and URL. */
+  readonly what?: string | undefined;
 }
 
 export interface HttpResponse {
@@ -70,49 +80,118 @@ export interface HttpResponse {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
+/** Headers that carry credentials: never sent on to another origin. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+/** Longest we wait to drain a body we do not want (a redirect's, a retried error's) before dropping the connection. */
+const DISCARD_MS = 1000;
+const DISCARD_BYTES = 64 * 1024;
 
 /** A URL safe to show: no credentials, no query (tokens and signatures live there). */
 export function redactUrl(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname}`;
 }
 
+/** `new URL(text, base)`, or undefined when it is not a URL (never a TypeError). */
+export function parseUrl(text: string, base?: URL): URL | undefined {
+  try {
+    return new URL(text, base);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A response header (the first, when it was sent several times). */
 export function header(response: Pick<HttpResponse, 'headers'>, name: string): string | undefined {
   const value = response.headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Reads a whole body, refusing more than `maxBytes`. */
-export async function readBody(response: HttpResponse, maxBytes: number, what: string): Promise<Uint8Array> {
-  const declared = Number(header(response, 'content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
+/**
+ * The declared `Content-Length`: a non-negative number (possibly beyond the safe integers, which
+ * is still "too large"), `undefined` when absent, `NaN` when the header is not a length.
+ */
+export function declaredLength(response: Pick<HttpResponse, 'headers'>): number | undefined {
+  const value = header(response, 'content-length');
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  return /^\d+$/.test(text) ? Number(text) : Number.NaN;
+}
+
+/**
+ * Reads a whole body, refusing more than `maxBytes` — before reading when the declared length is
+ * over it. `deadlineMs` bounds the read (for responses whose request had no deadline). Every
+ * failure is typed: SizeLimitError, RegistryTimeoutError, the abort's error, or a RegistryError
+ * `REGISTRY_UNREACHABLE` whose cause is the connection error (see {@link isRetryableError}).
+ */
+export async function readBody(
+  response: HttpResponse,
+  maxBytes: number,
+  what: string,
+  options: { deadlineMs?: number | undefined } = {},
+): Promise<Uint8Array> {
+  const declared = declaredLength(response);
+  if (declared !== undefined && declared > maxBytes) {
     response.body.destroy();
     throw new SizeLimitError(`${what} is ${declared} bytes, over the ${maxBytes}-byte limit`);
   }
+  const timer =
+    options.deadlineMs === undefined
+      ? undefined
+      : setTimeout(
+          () =>
+            response.body.destroy(
+              new RegistryTimeoutError(`${what} did not arrive within ${options.deadlineMs} ms`),
+            ),
+          options.deadlineMs,
+        );
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for await (const chunk of response.body) {
-    total += (chunk as Uint8Array).length;
-    if (total > maxBytes) {
-      response.body.destroy();
-      throw new SizeLimitError(`${what} is over the ${maxBytes}-byte limit`);
+  try {
+    for await (const chunk of response.body) {
+      total += (chunk as Uint8Array).length;
+      if (total > maxBytes) {
+        response.body.destroy();
+        throw new SizeLimitError(`${what} is over the ${maxBytes}-byte limit`);
+      }
+      chunks.push(chunk as Uint8Array);
     }
-    chunks.push(chunk as Uint8Array);
+  } catch (error) {
+    throw bodyError(what, error);
+  } finally {
+    clearTimeout(timer);
   }
   return concatBytes(...chunks);
 }
 
-/** Discards a body we will not read, so the connection returns to the pool. */
+/** A failure while a body streamed, typed: ours as is, undici's as a RegistryError with it as cause. */
+export function bodyError(what: string, error: unknown): OcisignError {
+  if (error instanceof OcisignError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'UND_ERR_BODY_TIMEOUT')
+    return new RegistryTimeoutError(`${what} stopped arriving (${code})`, { cause: error });
+  return new RegistryError(
+    'REGISTRY_UNREACHABLE',
+    `${what} stopped mid-transfer: ${typeof code === 'string' ? code : 'the connection failed'}`,
+    { cause: error },
+  );
+}
+
+/** Discards a body we will not read, so the connection returns to the pool (or is dropped, if it dawdles). */
 export async function discard(response: HttpResponse): Promise<void> {
   try {
-    await response.body.dump({ limit: 64 * 1024 });
+    await response.body.dump({ limit: DISCARD_BYTES, signal: AbortSignal.timeout(DISCARD_MS) });
   } catch {
     // A broken body on a response we are discarding changes nothing.
   }
+  if (!response.body.destroyed) response.body.destroy();
 }
 
+/** The HTTP client of one RegistryClient: pools, retries, redirects, deadlines, close. */
 export class Transport {
   readonly #pools = new Map<string, Pool>();
   readonly #options: TransportOptions;
+  readonly #inFlight = new Set<RequestLifetime>();
+  #closed = false;
 
   constructor(options: TransportOptions = {}) {
     this.#options = options;
@@ -134,8 +213,31 @@ export class Transport {
     return pool;
   }
 
-  /** Sends a request, retrying and following redirects as configured; the caller owns the body. */
+  /**
+   * Sends a request, retrying and following redirects as configured; the caller owns the body
+   * (read it, or {@link discard} it). Rejects only with typed errors.
+   */
   async send(request: HttpRequest): Promise<HttpResponse> {
+    const what = request.what ?? `${request.method} ${redactUrl(request.url)}`;
+    if (this.#closed) throw new AbortedError(`${what} was not sent: the registry client is closed`);
+    throwIfAborted(request.signal, what);
+    const lifetime = new RequestLifetime(what, {
+      signal: request.signal,
+      deadlineMs: request.deadlineMs,
+      onEnd: () => this.#inFlight.delete(lifetime),
+    });
+    this.#inFlight.add(lifetime);
+    try {
+      const response = await this.#send(request, lifetime, what);
+      lifetime.endWith(response.body);
+      return response;
+    } catch (error) {
+      lifetime.end();
+      throw error;
+    }
+  }
+
+  async #send(request: HttpRequest, lifetime: RequestLifetime, what: string): Promise<HttpResponse> {
     const retries = request.idempotent && !isStream(request.body) ? (this.#options.retry?.retries ?? 3) : 0;
     let url = request.url;
     let headers: Record<string, string> = { ...request.headers };
@@ -144,7 +246,8 @@ export class Transport {
     let body = request.body;
     let redirects = 0;
     for (let attempt = 1; ; attempt++) {
-      request.signal?.throwIfAborted();
+      if (lifetime.reason !== undefined) throw lifetime.reason;
+      lifetime.startAttempt();
       const started = performance.now();
       let response: Dispatcher.ResponseData;
       try {
@@ -153,15 +256,16 @@ export class Transport {
           method,
           headers,
           body: body === undefined ? null : body instanceof Uint8Array ? body : Readable.from(body),
-          ...(request.signal === undefined ? {} : { signal: request.signal }),
+          signal: lifetime.signal,
           headersTimeout: this.#options.timeoutMs ?? 30_000,
           bodyTimeout: this.#options.bodyTimeoutMs ?? 30_000,
         });
       } catch (error) {
         this.#report(method, url, 0, attempt, started);
-        if (request.signal?.aborted) throw request.signal.reason;
+        if (lifetime.reason !== undefined) throw lifetime.reason;
+        if (error instanceof OcisignError) throw error;
         if (attempt <= retries && isRetryableError(error)) {
-          await sleep(backoffMs(attempt, this.#options.retry ?? {}), request.signal);
+          await this.#pause(backoffMs(attempt, this.#options.retry ?? {}), lifetime, what);
           continue;
         }
         throw networkError(method, url, error);
@@ -178,22 +282,25 @@ export class Transport {
         const location = header(result, 'location');
         await discard(result);
         if (location === undefined)
-          throw new RegistryError('REGISTRY_RESPONSE', `${redactUrl(url)} redirected without a Location`, {
+          throw new RegistryResponseError(`${redactUrl(url)} redirected without a Location`, {
             status: response.statusCode,
           });
         if (++redirects > MAX_REDIRECTS)
-          throw new RegistryError('REGISTRY_RESPONSE', `Too many redirects from ${redactUrl(request.url)}`);
-        const next = new URL(location, url);
+          throw new RegistryResponseError(`Too many redirects from ${redactUrl(request.url)}`);
+        const next = parseUrl(location, url);
+        if (next === undefined)
+          throw new RegistryResponseError(`${redactUrl(url)} redirected to something that is not a URL`, {
+            status: response.statusCode,
+          });
         if (next.protocol !== 'https:' && next.protocol !== 'http:') {
-          throw new RegistryError(
-            'REGISTRY_RESPONSE',
-            `${redactUrl(url)} redirected to an unsupported scheme ${next.protocol}`,
+          throw new RegistryResponseError(
+            `${redactUrl(url)} redirected to an unsupported scheme ${next.protocol.slice(0, 20)}`,
           );
         }
         if (next.origin !== url.origin) {
           // Credentials are for the registry; object storage gets a pre-signed URL instead.
           headers = Object.fromEntries(
-            Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'),
+            Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.has(name.toLowerCase())),
           );
         }
         if (response.statusCode === 303) {
@@ -212,11 +319,19 @@ export class Transport {
           retryAfterMs(header(result, 'retry-after')),
         );
         await discard(result);
-        await sleep(wait, request.signal);
+        await this.#pause(wait, lifetime, what);
         continue;
       }
       return result;
     }
+  }
+
+  /**
+   * A retry pause that ends as soon as the request's lifetime does (abort, close, deadline): the
+   * lifetime's reason is always typed, so `sleep` rejects with it as is.
+   */
+  #pause(ms: number, lifetime: RequestLifetime, what: string): Promise<void> {
+    return sleep(ms, lifetime.signal, what);
   }
 
   #report(method: string, url: URL, status: number, attempt: number, started: number): void {
@@ -229,11 +344,16 @@ export class Transport {
     });
   }
 
-  /** Closes every pooled connection. */
+  /**
+   * Aborts every request in flight (their callers get an AbortedError) and closes every pooled
+   * connection. Later requests are refused. Returns promptly, whatever the registry is doing.
+   */
   async close(): Promise<void> {
+    this.#closed = true;
+    for (const lifetime of [...this.#inFlight]) lifetime.close();
     const pools = [...this.#pools.values()];
     this.#pools.clear();
-    await Promise.all(pools.map((p) => p.close().catch(() => p.destroy())));
+    await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
   }
 }
 
@@ -242,7 +362,7 @@ function isStream(body: HttpRequest['body']): boolean {
 }
 
 function networkError(method: string, url: URL, error: unknown): RegistryError {
-  const code = (error as { code?: string }).code;
+  const code = (error as { code?: unknown } | null)?.code;
   if (
     code === 'UND_ERR_HEADERS_TIMEOUT' ||
     code === 'UND_ERR_BODY_TIMEOUT' ||
@@ -250,7 +370,7 @@ function networkError(method: string, url: URL, error: unknown): RegistryError {
   ) {
     return new RegistryTimeoutError(`${method} ${redactUrl(url)} timed out (${code})`, { cause: error });
   }
-  const detail = code ?? (error as Error).message ?? 'unknown error';
+  const detail = typeof code === 'string' ? code : error instanceof Error ? error.message : 'unknown error';
   return new RegistryError('REGISTRY_UNREACHABLE', `${method} ${redactUrl(url)} failed: ${detail}`, {
     cause: error,
   });

@@ -1,7 +1,8 @@
 /**
  * When and how long to wait before trying a registry request again: jittered exponential backoff on
  * 408/429/5xx and dropped connections, honouring `Retry-After`. Like go-containerregistry's retry
- * table. Only idempotent requests are retried (the caller decides which those are).
+ * table. Only idempotent requests are retried (the caller decides which those are). The pause itself
+ * is `sleep` from internal/abort.ts, which ends with a typed error when the request is aborted.
  */
 
 export interface RetryOptions {
@@ -49,23 +50,4 @@ export function backoffMs(attempt: number, options: RetryOptions, retryAfter?: n
   if (retryAfter !== undefined) return Math.min(retryAfter, max);
   const ceiling = Math.min(max, base * 2 ** (attempt - 1));
   return Math.random() * ceiling;
-}
-
-/** Resolves after `ms`, or rejects when `signal` fires. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

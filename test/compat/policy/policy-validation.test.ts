@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { PolicyValidationError } from '../../../src/errors/index.js';
 import { loadPolicies } from '../../../src/policy/index.js';
+import { FUZZ_RUNS, FUZZ_TIMEOUT_MS } from '../../helpers/fuzz.js';
 import { readVectors, SHARED_DIR } from '../../helpers/vectors.js';
 
 const dir = join(SHARED_DIR, 'vectors', 'kyverno', 'policies');
@@ -127,27 +128,31 @@ spec:
 });
 
 describe('hostile input', () => {
-  it('loadPolicies returns policies or throws OcisignError, nothing else', async () => {
-    const fc = (await import('fast-check')).default;
-    const { OcisignError } = await import('../../../src/errors/index.js');
-    const base = readFileSync(join(dir, 'p03-count-2-of-3.yaml'), 'utf8');
-    fc.assert(
-      fc.property(
-        fc.oneof(
-          fc.string({ maxLength: 200 }),
-          fc
-            .tuple(fc.nat(), fc.string({ maxLength: 6 }))
-            .map(([at, s]) => base.slice(0, at % base.length) + s + base.slice((at % base.length) + 1)),
+  it(
+    'loadPolicies returns policies or throws OcisignError, nothing else',
+    async () => {
+      const fc = (await import('fast-check')).default;
+      const { OcisignError } = await import('../../../src/errors/index.js');
+      const base = readFileSync(join(dir, 'p03-count-2-of-3.yaml'), 'utf8');
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.string({ maxLength: 200 }),
+            fc
+              .tuple(fc.nat(), fc.string({ maxLength: 6 }))
+              .map(([at, s]) => base.slice(0, at % base.length) + s + base.slice((at % base.length) + 1)),
+          ),
+          (text) => {
+            try {
+              loadPolicies(text);
+            } catch (error) {
+              if (!(error instanceof OcisignError)) throw error;
+            }
+          },
         ),
-        (text) => {
-          try {
-            loadPolicies(text);
-          } catch (error) {
-            if (!(error instanceof OcisignError)) throw error;
-          }
-        },
-      ),
-      { numRuns: 500 },
-    );
-  });
+        { numRuns: FUZZ_RUNS },
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });

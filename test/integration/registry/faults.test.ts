@@ -4,7 +4,12 @@
  */
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DigestMismatchError, RegistryError, RegistryTimeoutError } from '../../../src/errors/index.js';
+import {
+  AbortedError,
+  DigestMismatchError,
+  RegistryError,
+  RegistryTimeoutError,
+} from '../../../src/errors/index.js';
 import { RegistryClient, type RequestInfo } from '../../../src/registry/index.js';
 import { type RunningRegistry, startDockerRegistry } from '../../helpers/docker-registry.js';
 import { type FaultProxy, startFaultProxy } from '../../helpers/fault-proxy.js';
@@ -52,7 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy?.close();
   await registry?.close();
-  await new Promise((r) => storage?.close(r));
+  if (storage !== undefined) await new Promise((r) => storage.close(r));
 });
 
 beforeEach(async () => {
@@ -175,10 +180,13 @@ describe('fault injection', () => {
   it('stops at once when the caller aborts', async () => {
     proxy.rules.push({ match: isLayer(() => layer().digest), fault: { kind: 'stall-body' }, times: 1 });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('caller gave up')), 100);
-    await expect(client.getBlobBytes(repo, layer().digest, { signal: controller.signal })).rejects.toThrow(
-      'caller gave up',
-    );
+    const reason = new Error('caller gave up');
+    setTimeout(() => controller.abort(reason), 100);
+    const error = await client
+      .getBlobBytes(repo, layer().digest, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortedError);
+    expect((error as AbortedError).cause).toBe(reason);
   });
 
   it('reports a dead registry as a typed error, not a hang', async () => {

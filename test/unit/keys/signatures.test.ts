@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, sign as nodeSign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../../../src/errors/index.js';
+import { AbortedError, InvalidArgumentError } from '../../../src/errors/index.js';
 import { nobleBackend } from '../../../src/keys/backend/noble.js';
 import { createNodeBackend } from '../../../src/keys/backend/node.js';
 import type { SignatureScheme } from '../../../src/keys/backend/types.js';
@@ -104,12 +104,13 @@ describe('algorithm options', () => {
     );
   });
 
-  it('honours an aborted signal before signing', async () => {
+  it('honours an aborted signal before signing, as a typed error with the reason as cause', async () => {
     const controller = new AbortController();
-    controller.abort(new Error('stop'));
-    await expect(
-      createSigner(pair('ecdsa-p256').privateKey).sign(message, { signal: controller.signal }),
-    ).rejects.toThrow('stop');
+    const reason = new Error('stop');
+    controller.abort(reason);
+    const signing = createSigner(pair('ecdsa-p256').privateKey).sign(message, { signal: controller.signal });
+    await expect(signing).rejects.toBeInstanceOf(AbortedError);
+    await expect(signing).rejects.toMatchObject({ code: 'ABORTED', cause: reason });
   });
 
   it('refuses data that is not bytes', async () => {

@@ -17,6 +17,7 @@ import {
   signDsse,
   verifyDsseEnvelope,
 } from '../../../src/payload/index.js';
+import { FUZZ_RUNS, FUZZ_TIMEOUT_MS } from '../../helpers/fuzz.js';
 
 const parsers: Record<string, (b: Uint8Array) => unknown> = {
   parseSimpleSigningPayload,
@@ -35,50 +36,65 @@ function onlyOcisignErrors(run: () => unknown): void {
 }
 
 describe('payload parsers on hostile input', () => {
-  it.each(Object.keys(parsers))('%s returns a value or throws OcisignError', (name) => {
-    const parse = parsers[name] as (b: Uint8Array) => unknown;
-    fc.assert(
-      fc.property(
-        fc.oneof(
-          fc.uint8Array({ maxLength: 300 }),
-          fc.jsonValue().map((v) => new TextEncoder().encode(JSON.stringify(v))),
+  it.each(Object.keys(parsers))(
+    '%s returns a value or throws OcisignError',
+    (name) => {
+      const parse = parsers[name] as (b: Uint8Array) => unknown;
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.uint8Array({ maxLength: 300 }),
+            fc.jsonValue().map((v) => new TextEncoder().encode(JSON.stringify(v))),
+          ),
+          (bytes) => {
+            onlyOcisignErrors(() => parse(bytes));
+          },
         ),
-        (bytes) => {
-          onlyOcisignErrors(() => parse(bytes));
-        },
-      ),
-      { numRuns: 600 },
-    );
-  });
+        { numRuns: FUZZ_RUNS },
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
-  it('annotation flag parsing only fails with OcisignError', () => {
-    fc.assert(
-      fc.property(fc.array(fc.string({ maxLength: 20 }), { maxLength: 4 }), (flags) =>
-        onlyOcisignErrors(() => parseAnnotationFlags(flags)),
-      ),
-      { numRuns: 500 },
-    );
-  });
+  it(
+    'annotation flag parsing only fails with OcisignError',
+    () => {
+      fc.assert(
+        fc.property(fc.array(fc.string({ maxLength: 20 }), { maxLength: 4 }), (flags) =>
+          onlyOcisignErrors(() => parseAnnotationFlags(flags)),
+        ),
+        { numRuns: FUZZ_RUNS },
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });
 
 describe('round trips', () => {
-  it('random annotation maps survive encode → parse', () => {
-    const digest = `sha256:${'d'.repeat(64)}`;
-    fc.assert(
-      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (annotations) => {
-        const bytes = encodeSimpleSigningPayload({
-          dockerReference: 'r.example/app',
-          manifestDigest: digest,
-          annotations,
-        });
-        const parsed = parseSimpleSigningPayload(bytes);
-        const normalize = (v: unknown) => JSON.parse(JSON.stringify(v));
-        expect(normalize(parsed.annotations)).toEqual(normalize(annotations));
-        expect(parsed.manifestDigest).toBe(digest);
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    'random annotation maps survive encode → parse',
+    () => {
+      const digest = `sha256:${'d'.repeat(64)}`;
+      fc.assert(
+        fc.property(
+          fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 8 }),
+          (annotations) => {
+            const bytes = encodeSimpleSigningPayload({
+              dockerReference: 'r.example/app',
+              manifestDigest: digest,
+              annotations,
+            });
+            const parsed = parseSimpleSigningPayload(bytes);
+            const normalize = (v: unknown) => JSON.parse(JSON.stringify(v));
+            expect(normalize(parsed.annotations)).toEqual(normalize(annotations));
+            expect(parsed.manifestDigest).toBe(digest);
+          },
+        ),
+        { numRuns: FUZZ_RUNS },
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
   it('a DSSE bundle we create parses and verifies with the signer’s key, and the hint is only a hint', async () => {
     const { privateKey, publicKey } = await generateKeyPair();
@@ -105,7 +121,7 @@ describe('bundle validation by version', () => {
   };
   const tlog = {
     logIndex: '1',
-    logId: { keyId: 'k' },
+    logId: { keyId: 'a2V5' },
     kindVersion: { kind: 'hashedrekord', version: '0.0.1' },
     integratedTime: '1',
     canonicalizedBody: 'e30=',

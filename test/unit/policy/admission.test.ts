@@ -9,6 +9,7 @@ import {
   loadPolicies,
   PolicyEngine,
 } from '../../../src/policy/index.js';
+import { FUZZ_RUNS, FUZZ_TIMEOUT_MS } from '../../helpers/fuzz.js';
 import { fixtureBackend, fixtureKeys } from '../../helpers/kyverno-fixture.js';
 
 const keys = fixtureKeys();
@@ -92,37 +93,41 @@ describe('handleAdmissionReview', () => {
     }
   });
 
-  it('fuzz: any JSON value gets an answer or an AdmissionReviewError, nothing else', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(
-          fc.jsonValue(),
-          fc.record({
-            apiVersion: fc.constant('admission.k8s.io/v1'),
-            kind: fc.constant('AdmissionReview'),
-            request: fc.record({
-              uid: fc.string({ minLength: 1 }),
-              operation: fc.constantFrom('CREATE', 'UPDATE'),
-              object: fc.oneof(
-                fc.jsonValue(),
-                fc.record({ kind: fc.constantFrom('Pod', 'Deployment', 'CronJob'), spec: fc.jsonValue() }),
-              ),
-              oldObject: fc.jsonValue(),
+  it(
+    'fuzz: any JSON value gets an answer or an AdmissionReviewError, nothing else',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            fc.jsonValue(),
+            fc.record({
+              apiVersion: fc.constant('admission.k8s.io/v1'),
+              kind: fc.constant('AdmissionReview'),
+              request: fc.record({
+                uid: fc.string({ minLength: 1 }),
+                operation: fc.constantFrom('CREATE', 'UPDATE'),
+                object: fc.oneof(
+                  fc.jsonValue(),
+                  fc.record({ kind: fc.constantFrom('Pod', 'Deployment', 'CronJob'), spec: fc.jsonValue() }),
+                ),
+                oldObject: fc.jsonValue(),
+              }),
             }),
-          }),
+          ),
+          async (input) => {
+            try {
+              const answer = await handleAdmissionReview(engine, input);
+              expect(typeof answer.response.allowed).toBe('boolean');
+            } catch (error) {
+              expect(error).toBeInstanceOf(AdmissionReviewError);
+            }
+          },
         ),
-        async (input) => {
-          try {
-            const answer = await handleAdmissionReview(engine, input);
-            expect(typeof answer.response.allowed).toBe('boolean');
-          } catch (error) {
-            expect(error).toBeInstanceOf(AdmissionReviewError);
-          }
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
+        { numRuns: FUZZ_RUNS },
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });
 
 describe('admissionRequestListener', () => {

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadPolicies, PolicyEngine } from '../../../src/policy/index.js';
+import { FUZZ_RUNS, FUZZ_TIMEOUT_MS } from '../../helpers/fuzz.js';
 import { fixtureBackend, fixtureKeys } from '../../helpers/kyverno-fixture.js';
 
 const keys = fixtureKeys();
@@ -185,7 +186,7 @@ describe('PolicyEngine: warnings, bad images, aborts', () => {
     expect(d.results[0]?.message).toMatch(/invalid image 'ghcr\.io\/Acme\/App:1\.0'/);
   });
 
-  it('an aborted evaluation reports error results and denies', async () => {
+  it('an evaluation past its deadline reports error results and denies', async () => {
     const never = {
       verifySignatures: (c: { signal: AbortSignal }) =>
         new Promise<never>((_, reject) => c.signal.addEventListener('abort', () => reject(c.signal.reason))),
@@ -196,7 +197,7 @@ describe('PolicyEngine: warnings, bad images, aborts', () => {
       backend: never,
       cache: false,
     });
-    const d = await e.evaluate(pod('ghcr.io/acme/app:1.0'), { signal: AbortSignal.timeout(50) });
+    const d = await e.evaluate(pod('ghcr.io/acme/app:1.0'), { deadlineMs: 50 });
     expect(d.allowed).toBe(false);
     expect(d.results[0]).toMatchObject({ status: 'error' });
     expect(d.results[0]?.message).toContain('deadline');
@@ -323,74 +324,84 @@ describe('PolicyEngine: preconditions', () => {
 });
 
 describe('PolicyEngine: fuzzing', () => {
-  it('any object, old object and operation gives a decision, never a crash', async () => {
-    const fc = (await import('fast-check')).default;
-    const e = engine(policyYaml({ entry: '      mutateDigest: true' }));
-    const image = fc.oneof(
-      fc.constantFrom(
-        'ghcr.io/acme/app:1.0',
-        'ghcr.io/acme/unsigned:1.0',
-        `ghcr.io/acme/app@${DIGEST_A}`,
-        'nginx',
-        '',
-      ),
-      fc.string(),
-    );
-    const container = fc.record(
-      { name: fc.string(), image: fc.oneof(image, fc.jsonValue()) },
-      { requiredKeys: [] },
-    );
-    const spec = fc.record(
-      {
-        containers: fc.array(container, { maxLength: 4 }),
-        initContainers: fc.oneof(fc.array(container), fc.jsonValue()),
-      },
-      { requiredKeys: [] },
-    );
-    const object = fc.record(
-      {
-        apiVersion: fc.constantFrom('v1', 'apps/v1', 'batch/v1'),
-        kind: fc.constantFrom('Pod', 'Deployment', 'CronJob', 'Job', 'ConfigMap'),
-        metadata: fc.oneof(
-          fc.record(
-            {
-              name: fc.string(),
-              namespace: fc.string(),
-              annotations: fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.jsonValue())),
-            },
-            { requiredKeys: [] },
-          ),
-          fc.jsonValue(),
+  it(
+    'any object, old object and operation gives a decision, never a crash',
+    async () => {
+      const fc = (await import('fast-check')).default;
+      const e = engine(policyYaml({ entry: '      mutateDigest: true' }));
+      const image = fc.oneof(
+        fc.constantFrom(
+          'ghcr.io/acme/app:1.0',
+          'ghcr.io/acme/unsigned:1.0',
+          `ghcr.io/acme/app@${DIGEST_A}`,
+          'nginx',
+          '',
         ),
-        spec: fc.oneof(spec, fc.record({ template: fc.record({ spec }) }), fc.jsonValue()),
-      },
-      { requiredKeys: ['kind'] },
-    );
-    await fc.assert(
-      fc.asyncProperty(
-        object,
-        fc.option(object),
-        fc.constantFrom<'CREATE' | 'UPDATE'>('CREATE', 'UPDATE'),
-        async (obj, old, operation) => {
-          const d = await e.evaluate(obj as Record<string, unknown>, {
-            operation,
-            ...(old === null ? {} : { oldResource: old as Record<string, unknown> }),
-          });
-          expect(typeof d.allowed).toBe('boolean');
-          if (!d.allowed) expect(d.patches).toEqual([]);
+        fc.string(),
+      );
+      const container = fc.record(
+        { name: fc.string(), image: fc.oneof(image, fc.jsonValue()) },
+        { requiredKeys: [] },
+      );
+      const spec = fc.record(
+        {
+          containers: fc.array(container, { maxLength: 4 }),
+          initContainers: fc.oneof(fc.array(container), fc.jsonValue()),
         },
-      ),
-      { numRuns: 400 },
-    );
-  });
+        { requiredKeys: [] },
+      );
+      const object = fc.record(
+        {
+          apiVersion: fc.constantFrom('v1', 'apps/v1', 'batch/v1'),
+          kind: fc.constantFrom('Pod', 'Deployment', 'CronJob', 'Job', 'ConfigMap'),
+          metadata: fc.oneof(
+            fc.record(
+              {
+                name: fc.string(),
+                namespace: fc.string(),
+                annotations: fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.jsonValue())),
+              },
+              { requiredKeys: [] },
+            ),
+            fc.jsonValue(),
+          ),
+          spec: fc.oneof(spec, fc.record({ template: fc.record({ spec }) }), fc.jsonValue()),
+        },
+        { requiredKeys: ['kind'] },
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          object,
+          fc.option(object),
+          fc.constantFrom<'CREATE' | 'UPDATE'>('CREATE', 'UPDATE'),
+          async (obj, old, operation) => {
+            const d = await e.evaluate(obj as Record<string, unknown>, {
+              operation,
+              ...(old === null ? {} : { oldResource: old as Record<string, unknown> }),
+            });
+            expect(typeof d.allowed).toBe('boolean');
+            if (!d.allowed) expect(d.patches).toEqual([]);
+          },
+        ),
+        { numRuns: FUZZ_RUNS },
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });
 
 describe('PolicyEngine: spec.admission', () => {
-  it('a policy with admission: false (background scans only) is not applied at admission', async () => {
-    const yaml = policyYaml({ spec: '  admission: false' });
-    const d = await engine(yaml).evaluate(pod('ghcr.io/acme/unsigned:1.0'));
-    expect(d).toMatchObject({ allowed: true, results: [], patches: [] });
-    expect((await engine(policyYaml()).evaluate(pod('ghcr.io/acme/unsigned:1.0'))).allowed).toBe(false);
+  it('a verifyImages policy with admission: false is refused, as Kyverno refuses it', () => {
+    expect(() => loadPolicies(policyYaml({ spec: '  admission: false' }))).toThrow(
+      'spec.admission: disabling admission processing is only allowed with validation policies',
+    );
+  });
+
+  it('a hand-built policy with admission: false (background scans only) is not applied at admission', async () => {
+    const [policy] = loadPolicies(policyYaml());
+    const background = { ...(policy as NonNullable<typeof policy>), admission: false };
+    const e = new PolicyEngine([background], { backend: fixtureBackend(images, keys), cache: false });
+    expect(await e.evaluate(pod('ghcr.io/acme/unsigned:1.0'))).toMatchObject({ allowed: true, results: [] });
   });
 });
 

@@ -37,7 +37,11 @@ describe('registryBackend', () => {
       backend.verifySignatures(
         check({ keys: { kms: 'gcpkms://projects/p/keys/k' } }, AbortSignal.timeout(100)),
       ),
-    ).rejects.toMatchObject({ name: 'TimeoutError' });
+    ).rejects.toMatchObject({
+      name: 'OperationTimeoutError',
+      code: 'TIMEOUT',
+      cause: { name: 'TimeoutError' },
+    });
     expect(Date.now() - started).toBeLessThan(2000);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../src/errors/index.js';
-import { nextLink } from '../../../src/registry/client.js';
 import { Endpoints, isLoopbackHost } from '../../../src/registry/endpoint.js';
+import { nextLink } from '../../../src/registry/headers.js';
 import { redactUrl } from '../../../src/registry/transport/http.js';
 import { backoffMs, retryAfterMs } from '../../../src/registry/transport/retry.js';
 

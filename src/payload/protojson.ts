@@ -1,0 +1,262 @@
+/**
+ * Protobuf's JSON mapping (`protojson.Unmarshal`, what sigstore-go reads bundles with) as schemas:
+ * one `pMessage` per protobuf message, decoding exactly as protojson decides whether a document is
+ * accepted:
+ *
+ * - a member is named by its JSON name (`dsseEnvelope`) or its proto name (`dsse_envelope`), not
+ *   both; an unknown member is refused (protojson's default), or ignored where a schema says so;
+ * - `null` means "not set", for messages, scalars and lists alike; a `null` inside a list is refused;
+ * - at most one member of a `oneof` is set;
+ * - `string` is a JSON string of valid Unicode; `bytes` is base64, standard or URL-safe, padded or
+ *   not; `int64` is a JSON number or a string holding one, either way an integer in range
+ *   (`"1.5"` is not; `"1e2"` is 100), read as a decimal string; an enum is its name or its number;
+ * - a member repeated with the same name anywhere in the document is refused.
+ *
+ * Only the parts of protojson sigstore's messages use: no maps of messages, no well-known types
+ * beyond what a schema spells out, no `Any`.
+ */
+import type { OcisignError } from '../errors/base.js';
+import { fromBase64 } from '../internal/bytes.js';
+import { isJsonObject, readShape, ShapeError } from '../internal/shape.js';
+import { type JsonFacts, LONE_SURROGATE, pointerKey, readJsonDocument } from './json-object.js';
+
+/** How one protobuf type reads a (non-null) JSON value. */
+export interface ProtoType<T> {
+  readonly expected: string;
+  read(value: unknown, path: string, facts: JsonFacts): T;
+}
+
+function fail(path: string, expected: string): never {
+  throw new ShapeError(path, expected);
+}
+
+const TOO_MANY = 'checkable (the document repeats names or writes odd numbers too often to check them all)';
+
+/** `string`: a JSON string of valid Unicode (protojson refuses invalid UTF-8 and lone surrogates). */
+export const pString: ProtoType<string> = {
+  expected: 'a string',
+  read: (value, path) =>
+    typeof value === 'string' && !LONE_SURROGATE.test(value) ? value : fail(path, 'a string'),
+};
+
+/** `bytes`: base64 as protojson reads it (standard or URL-safe alphabet, padding optional). */
+export const pBytes: ProtoType<Uint8Array> = {
+  expected: 'base64',
+  read(value, path) {
+    if (typeof value !== 'string') fail(path, 'a base64 string');
+    // As Go's decoder: the padding rule is chosen on the raw length, then line breaks are skipped.
+    const padded = value.length % 4 === 0;
+    let text = value.replace(/[\r\n]/g, '');
+    if (/[-_]/.test(text)) {
+      if (/[+/]/.test(text)) fail(path, 'base64 in one alphabet');
+      text = text.replaceAll('-', '+').replaceAll('_', '/');
+    }
+    if (!padded) {
+      if (text.includes('=') || text.length % 4 === 1) fail(path, 'base64');
+      if (text.length % 4 !== 0) text = text.padEnd(text.length + 4 - (text.length % 4), '=');
+    }
+    return fromBase64(text) ?? fail(path, 'base64');
+  },
+};
+
+const JSON_NUMBER = /^(-)?(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** protojson's `normalizeToIntString`: the integer a JSON number literal denotes, or undefined. */
+function integerOf(literal: string): bigint | undefined {
+  const m = JSON_NUMBER.exec(literal);
+  if (m === null) return undefined;
+  const intp = m[2] === '0' ? '' : (m[2] as string);
+  const frac = (m[3] ?? '').replace(/0+$/, '');
+  const exp = m[4] === undefined ? 0 : Number(m[4]);
+  if (!Number.isSafeInteger(exp) || Math.abs(exp) > 2 ** 31) return undefined;
+  let digits: string;
+  if (intp === '' && frac === '') digits = '0';
+  else if (exp >= 0) {
+    if (frac.length > exp || intp.length + exp > 20) return undefined;
+    digits = intp + frac + '0'.repeat(exp - frac.length);
+  } else {
+    const point = intp.length + exp;
+    if (frac.length > 0 || point < 0 || /[^0]/.test(intp.slice(point))) return undefined;
+    digits = intp.slice(0, point);
+  }
+  if (digits === '') return undefined;
+  const n = BigInt(digits);
+  return m[1] === '-' ? -n : n;
+}
+
+/** `int64`: an integer as a JSON number or a string, read as its decimal string (`"1e2"` → `"100"`). */
+export const pInt64: ProtoType<string> = {
+  expected: 'an integer (a number or a string)',
+  read(value, path, facts) {
+    let literal: string | undefined;
+    if (typeof value === 'number') {
+      literal = facts.literals.get(path);
+      if (literal === undefined && facts.truncated.literals) fail(path, TOO_MANY);
+      literal ??= String(value);
+    } else if (typeof value === 'string') literal = value;
+    const n = literal === undefined ? undefined : integerOf(literal);
+    if (n === undefined || n < INT64_MIN || n > INT64_MAX)
+      fail(path, 'a 64-bit integer (a number or a string of digits)');
+    return n.toString();
+  },
+};
+
+/** An enum: its name, or its number (names by number in `names`; unknown numbers are kept as digits). */
+export function pEnum(names: readonly string[]): ProtoType<string> {
+  const expected = `one of ${names.join(', ')} (or its number)`;
+  return {
+    expected,
+    read(value, path, facts) {
+      if (typeof value === 'string') return names.includes(value) ? value : fail(path, expected);
+      if (typeof value !== 'number') fail(path, expected);
+      if (facts.truncated.literals && !facts.literals.has(path)) fail(path, TOO_MANY);
+      const n = integerOf(facts.literals.get(path) ?? String(value));
+      if (n === undefined || n < -(2n ** 31n) || n >= 2n ** 31n) fail(path, expected);
+      return names[Number(n)] ?? n.toString();
+    },
+  };
+}
+
+/** `repeated T`: an array without nulls; `max` bounds its length (sigstore-go's limits). */
+export function pList<T>(item: ProtoType<T>, options: { max?: number } = {}): ProtoType<T[]> {
+  const expected = `an array, each entry ${item.expected}`;
+  return {
+    expected,
+    read(value, path, facts) {
+      if (!Array.isArray(value)) fail(path, expected);
+      if (options.max !== undefined && value.length > options.max)
+        fail(path, `${expected}, at most ${options.max} of them`);
+      return value.map((v, i) =>
+        v === null ? fail(`${path}/${i}`, item.expected) : item.read(v, `${path}/${i}`, facts),
+      );
+    },
+  };
+}
+
+/** `map<string, T>`: an object whose values are `T` (a `null` value is refused). */
+export function pMap<T>(item: ProtoType<T>): ProtoType<Record<string, T>> {
+  const expected = `an object, each value ${item.expected}`;
+  return {
+    expected,
+    read(value, path, facts) {
+      if (!isJsonObject(value)) fail(path, expected);
+      const out: Record<string, T> = Object.create(null);
+      for (const key of Object.keys(value)) {
+        const at = `${path}/${pointerKey(key)}`;
+        out[key] = value[key] === null ? fail(at, item.expected) : item.read(value[key], at, facts);
+      }
+      return out;
+    },
+  };
+}
+
+/** `google.protobuf.Struct`: a JSON object of any values (numbers must fit a float64). */
+export const pStruct: ProtoType<Record<string, unknown>> = {
+  expected: 'an object',
+  read(value, path, facts) {
+    if (!isJsonObject(value)) fail(path, 'an object');
+    if (facts.truncated.overflows) fail(path, TOO_MANY);
+    for (const at of facts.overflows) if (at.startsWith(`${path}/`)) fail(at, 'a number a float64 can hold');
+    return value;
+  },
+};
+
+/** One field of a message: its type, its proto name when not derived from the JSON name, its oneof. */
+export interface ProtoField<T> {
+  readonly type: ProtoType<T>;
+  readonly proto?: string;
+  readonly oneof?: string;
+}
+
+/** A field of `type` (`proto`: the proto name when it is not the JSON name in snake case). */
+export function pField<T>(
+  type: ProtoType<T>,
+  options: { proto?: string; oneof?: string } = {},
+): ProtoField<T> {
+  return { type, ...options };
+}
+
+type Fields = Record<string, ProtoField<unknown>>;
+/** What a message reads to: each field its value, or absent when the document did not set it. */
+export type MessageOf<F extends Fields> = {
+  [K in keyof F]?: F[K] extends ProtoField<infer T> ? T : never;
+};
+
+function snakeCase(jsonName: string): string {
+  return jsonName.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** A message named `name`. `unknownFields: 'ignore'` is protojson's `DiscardUnknown`. */
+export function pMessage<F extends Fields>(
+  name: string,
+  fields: F,
+  options: { unknownFields?: 'refuse' | 'ignore' } = {},
+): ProtoType<MessageOf<F>> {
+  const byName = new Map<string, string>();
+  const members = new Map<string, string[]>();
+  for (const [json, field] of Object.entries(fields)) {
+    byName.set(json, json);
+    byName.set(field.proto ?? snakeCase(json), json);
+    if (field.oneof !== undefined) members.set(field.oneof, [...(members.get(field.oneof) ?? []), json]);
+  }
+  const expected = `a ${name} object`;
+  return {
+    expected,
+    read(value, path, facts) {
+      if (!isJsonObject(value)) fail(path, expected);
+      const out: Record<string, unknown> = {};
+      const seen = new Set<string>();
+      const oneofs = new Map<string, string>();
+      for (const key of Object.keys(value)) {
+        const at = `${path}/${pointerKey(key)}`;
+        const json = byName.get(key);
+        if (json === undefined) {
+          if (options.unknownFields === 'ignore') continue;
+          fail(at, `absent: ${name} has no such field (protojson refuses unknown fields)`);
+        }
+        if (seen.has(json)) fail(at, `absent: ${name}.${json} is already given under its other name`);
+        seen.add(json);
+        const v = value[key];
+        if (v === null) continue;
+        const field = fields[json] as ProtoField<unknown>;
+        if (field.oneof !== undefined) {
+          const other = oneofs.get(field.oneof);
+          if (other !== undefined)
+            fail(
+              at,
+              `absent: ${name} takes exactly one of ${members.get(field.oneof)?.join(' and ')}, and ${other} is given`,
+            );
+          oneofs.set(field.oneof, json);
+        }
+        out[json] = field.type.read(v, at, facts);
+      }
+      return out as MessageOf<F>;
+    },
+  };
+}
+
+/**
+ * Reads untrusted protojson bytes or text as `type`, or throws `makeError("<what>: /path must be …")`:
+ * valid UTF-8, no byte-order mark, no member name repeated anywhere, then the schema.
+ */
+export function readProtoJson<T>(
+  input: Uint8Array | string,
+  type: ProtoType<T>,
+  what: string,
+  makeError: (message: string, cause?: unknown) => OcisignError,
+): T {
+  const { value, facts } = readJsonDocument(input, what, makeError, { utf8: 'fatal' });
+  const [repeated] = facts.repeated;
+  if (repeated !== undefined)
+    throw makeError(`${what}: ${repeated} is repeated (protojson refuses duplicate fields)`);
+  if (facts.loneSurrogates)
+    throw makeError(`${what} holds an escaped lone surrogate, which protojson refuses`);
+  return readShape(
+    value,
+    { expected: type.expected, check: (v, path) => type.read(v, path, facts) },
+    what,
+    makeError,
+  );
+}

@@ -1,0 +1,119 @@
+/**
+ * The OCI referrers fallback for registries without the referrers API (distribution 2.8, most
+ * self-hosted registries): the tag `sha256-<hex>` of the subject holds an image index listing its
+ * referrers. Reading it, and adding an entry to it so that concurrent writers do not erase each
+ * other.
+ *
+ * The index is read-modify-write and such registries have no compare-and-swap: a PUT of the tag
+ * replaces it, the last writer wins. Adding runs the convergent protocol of
+ * `internal/convergent-add.ts` — every entry this writer has seen is kept and re-added, and the call
+ * returns only after the whole set was read back twice in a row, a pause longer than any writer's
+ * read-to-write time apart — so once every concurrent ocisign writer has returned, every referrer a
+ * writer reported is listed (see that module for the assumptions and the argument). Writers that
+ * do a single read-modify-write (cosign, go-containerregistry) can still erase entries, ours too,
+ * while they run; a later ocisign writer that saw those entries puts them back.
+ *
+ * The referrer manifest itself is pushed (by digest) before it is listed: an index only points at
+ * manifests that exist. Entries others wrote are kept as they were (annotations and all); entries
+ * are sorted by digest, as go-containerregistry writes them. Deliberately not done: removing
+ * entries (a concurrent deliberate removal may be undone by a writer that saw the entry), and
+ * treating a tag that holds something other than an index as empty (that is an error).
+ */
+import { NotFoundError, RegistryError, RegistryResponseError } from '../errors/registry.js';
+import { utf8 } from '../internal/bytes.js';
+import { type ConvergenceTiming, convergentAdd } from '../internal/convergent-add.js';
+import { encodeGoJson } from '../payload/go-json.js';
+import { indexStruct } from '../payload/oci.js';
+import { referrersFallbackTag } from '../payload/tags.js';
+import type { RegistryClient } from './client.js';
+import type { Descriptor, ImageIndex } from './manifest.js';
+import { MediaType } from './media-types.js';
+
+/** The registry calls the fallback index needs (a `RegistryClient`, or a test double). */
+export type FallbackIndexClient = Pick<RegistryClient, 'getManifest' | 'putManifest'>;
+
+/** A repository on a registry. */
+export interface FallbackRepository {
+  readonly registry: string;
+  readonly repository: string;
+}
+
+/**
+ * The fallback index of `digest` (tag `sha256-<hex>`), or undefined when the tag does not exist.
+ * A tag holding anything but an index is a RegistryResponseError.
+ */
+export async function readFallbackIndex(
+  client: Pick<RegistryClient, 'getManifest'>,
+  repo: FallbackRepository,
+  digest: string,
+  signal: AbortSignal | undefined,
+): Promise<ImageIndex | undefined> {
+  const tag = referrersFallbackTag(digest);
+  try {
+    const fetched = await client.getManifest(
+      { registry: repo.registry, repository: repo.repository, tag },
+      { signal, accept: [MediaType.ociIndex] },
+    );
+    if (!Array.isArray((fetched.manifest as ImageIndex).manifests))
+      throw new RegistryResponseError(`Referrers fallback tag ${tag} is not an image index`);
+    return fetched.manifest as ImageIndex;
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The index bytes: entries sorted by digest, each kept with all its descriptor fields. For entries
+ * with only mediaType, size, digest and artifactType (what cosign and ocisign write) these are the
+ * bytes `encodeReferrersIndex` gives.
+ */
+export function encodeFallbackIndex(entries: readonly Descriptor[]): Uint8Array {
+  const manifests = [...entries].sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
+  return utf8(encodeGoJson(indexStruct({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests })));
+}
+
+/** Whether a failed index PUT may have been transient (and may or may not have landed). */
+function retryableWrite(error: unknown): boolean {
+  return (
+    error instanceof RegistryError &&
+    (error.status >= 500 || error.code === 'REGISTRY_UNREACHABLE' || error.code === 'REGISTRY_TIMEOUT')
+  );
+}
+
+/**
+ * Adds `entry` (a referrer of `subjectDigest`, already pushed) to the fallback index and returns
+ * once it was confirmed. Rejects with SigningError naming the tag when other writers kept
+ * replacing it within the bounds (the entry may or may not be listed then), and with AbortedError /
+ * OperationTimeoutError on `signal`.
+ */
+export async function addToFallbackIndex(
+  client: FallbackIndexClient,
+  repo: FallbackRepository,
+  subjectDigest: string,
+  entry: Descriptor,
+  options: { signal?: AbortSignal | undefined; timing?: Partial<ConvergenceTiming> } = {},
+): Promise<void> {
+  const tag = referrersFallbackTag(subjectDigest);
+  const signal = options.signal;
+  await convergentAdd<Descriptor>({
+    store: {
+      read: async () => (await readFallbackIndex(client, repo, subjectDigest, signal))?.manifests,
+      write: async (entries) => {
+        await client.putManifest(
+          { registry: repo.registry, repository: repo.repository, tag },
+          encodeFallbackIndex(entries),
+          MediaType.ociIndex,
+          { signal },
+        );
+      },
+    },
+    entry,
+    key: (d) => d.digest,
+    what: `the referrers fallback tag ${repo.registry}/${repo.repository}:${tag}`,
+    entryName: `referrer ${entry.digest}`,
+    retryableWrite,
+    signal,
+    ...(options.timing === undefined ? {} : { timing: options.timing }),
+  });
+}
