@@ -31,11 +31,13 @@ export { RegistryClient } from './registry/index.js';
 export type {
   AttestImageOptions,
   AttestResult,
+  RekorKey,
   RekorKeys,
   SignatureFormat,
   SignedArtifact,
   SignImageOptions,
   SignResult,
+  ValidityWindow,
   VerifiedAttestation,
   VerifiedSignature,
   VerifyAttestationsOptions,

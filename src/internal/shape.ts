@@ -110,7 +110,7 @@ export function record<T>(item: Shape<T>): Shape<Record<string, T>> {
   });
 }
 
-/** A member that may be absent (or `undefined`). `null` is not absent: use {@link nullable}. */
+/** A member that may be absent (or `undefined`). `null` is not absent: see {@link optionalOrNull}. */
 export interface OptionalShape<T> extends Shape<T | undefined> {
   readonly optional: true;
 }
@@ -121,6 +121,21 @@ export function optional<T>(inner: Shape<T>): OptionalShape<T> {
     optional: true,
     expected: inner.expected,
     check: (value, path) => (value === undefined ? undefined : inner.check(value, path)),
+  };
+}
+
+/**
+ * An optional member for which `null` also means absent: both read as `undefined`, so the checked
+ * object simply lacks the member. Go's `encoding/json` reads `null` as the zero value (registries,
+ * token services, Docker configs and image configs written in Go say `null` for "none"), and the
+ * Kubernetes API server prunes nulls from custom resources. Use {@link optional} where `null` must
+ * be refused, {@link nullable} where it must be kept.
+ */
+export function optionalOrNull<T>(inner: Shape<T>): OptionalShape<T> {
+  return {
+    optional: true,
+    expected: `${inner.expected} or null`,
+    check: (value, path) => (value === undefined || value === null ? undefined : inner.check(value, path)),
   };
 }
 

@@ -1,28 +1,17 @@
 /**
- * Sigstore bundles for the key-based case: parse (v0.1–v0.3, with sigstore-go's validation rules per
- * version) and create (v0.3), plus the OCI referrer manifest cosign 3 pushes a bundle in and the
- * fallback index entry for registries without the referrers API.
+ * Sigstore bundles for the key-based case, read as sigstore-go reads them: the bundle's value
+ * types, and `parseBundle` (v0.1–v0.3, protojson, then sigstore-go's validation rules per version).
  *
  * Key material inside a bundle is exposed for information only: a public-key hint or a certificate
  * never becomes a trusted key — verifiers use the keys their caller trusts. Transparency-log
  * entries and RFC 3161 timestamps are carried through as they are; checking them is the verify
- * layer's job.
+ * layer's job. Writing bundles is `bundle-create.ts`; the OCI referrer they travel in,
+ * `bundle-referrer.ts`.
  */
 
-import { BundleFormatError, PayloadFormatError } from '../errors/payload.js';
-import { toBase64, utf8 } from '../internal/bytes.js';
-import { sha256Digest } from './digest.js';
+import { BundleFormatError } from '../errors/payload.js';
+import { toBase64 } from '../internal/bytes.js';
 import type { DsseEnvelope } from './dsse.js';
-import { encodeGoJson, goStruct } from './go-json.js';
-import {
-  type Descriptor,
-  type ImageIndex,
-  indexStruct,
-  manifestStruct,
-  OCI_EMPTY,
-  OCI_INDEX,
-  OCI_MANIFEST,
-} from './oci.js';
 import { pBytes, pEnum, pField, pInt64, pList, pMessage, pString, readProtoJson } from './protojson.js';
 
 /** Media type of a Sigstore bundle v0.3 (`application/vnd.dev.sigstore.bundle.v0.3+json`). */
@@ -33,9 +22,6 @@ const BUNDLE_MEDIA_TYPES: Readonly<Record<string, '0.1' | '0.2' | '0.3'>> = {
   'application/vnd.dev.sigstore.bundle+json;version=0.3': '0.3',
   [BUNDLE_V03_MEDIA_TYPE]: '0.3',
 };
-
-/** The two bytes `{}`, the empty config cosign 3 gives bundle referrers. */
-export const EMPTY_JSON = utf8('{}');
 
 /**
  * A transparency log entry as a bundle carries it, in protojson's canonical form: int64 fields as
@@ -327,181 +313,4 @@ export function parseBundle(input: Uint8Array | string): SigstoreBundle {
     tlogEntries,
     rfc3161Timestamps,
   };
-}
-
-/** What a new key-based v0.3 bundle holds. */
-export interface BundleInput {
-  readonly publicKeyHint: string;
-  readonly dsseEnvelope?: {
-    readonly payload: Uint8Array;
-    readonly payloadType: string;
-    readonly signatures: ReadonlyArray<{ readonly sig: string }>;
-  };
-  readonly messageSignature?: {
-    readonly signature: Uint8Array;
-    readonly messageDigest?: {
-      readonly algorithm: 'SHA2_256' | 'SHA2_384' | 'SHA2_512';
-      readonly digest: Uint8Array;
-    };
-  };
-  readonly tlogEntries?: readonly TlogEntry[];
-  readonly rfc3161Timestamps?: readonly string[];
-}
-
-/** Encodes a v0.3 bundle in protobuf field order (as protojson writes it, without the random spaces). */
-export function createBundle(input: BundleInput): Uint8Array {
-  if ((input.dsseEnvelope === undefined) === (input.messageSignature === undefined)) {
-    throw new PayloadFormatError('createBundle needs exactly one of dsseEnvelope and messageSignature');
-  }
-  const material = goStruct([
-    ['publicKey', goStruct([['hint', input.publicKeyHint]])],
-    ['tlogEntries', input.tlogEntries?.length ? input.tlogEntries : undefined],
-    [
-      'timestampVerificationData',
-      input.rfc3161Timestamps?.length
-        ? goStruct([
-            ['rfc3161Timestamps', input.rfc3161Timestamps.map((t) => goStruct([['signedTimestamp', t]]))],
-          ])
-        : undefined,
-    ],
-  ]);
-  const dsse = input.dsseEnvelope;
-  const message = input.messageSignature;
-  return utf8(
-    encodeGoJson(
-      goStruct([
-        ['mediaType', BUNDLE_V03_MEDIA_TYPE],
-        ['verificationMaterial', material],
-        [
-          'messageSignature',
-          message === undefined
-            ? undefined
-            : goStruct([
-                [
-                  'messageDigest',
-                  message.messageDigest === undefined
-                    ? undefined
-                    : goStruct([
-                        ['algorithm', message.messageDigest.algorithm],
-                        ['digest', toBase64(message.messageDigest.digest)],
-                      ]),
-                ],
-                ['signature', toBase64(message.signature)],
-              ]),
-        ],
-        [
-          'dsseEnvelope',
-          dsse === undefined
-            ? undefined
-            : goStruct([
-                ['payload', toBase64(dsse.payload)],
-                ['payloadType', dsse.payloadType],
-                ['signatures', dsse.signatures.map((s) => goStruct([['sig', s.sig]]))],
-              ]),
-        ],
-      ]),
-      { escapeHtml: false },
-    ),
-  );
-}
-
-/** The OCI referrer cosign 3 pushes a bundle in, ready to upload (blobs first, then the manifest by digest). */
-export interface BundleReferrer {
-  readonly manifest: Uint8Array;
-  readonly manifestDescriptor: Descriptor;
-  readonly config: Uint8Array;
-  readonly configDescriptor: Descriptor;
-  readonly bundle: Uint8Array;
-  readonly bundleDescriptor: Descriptor;
-}
-
-/** RFC 3339 UTC to the second, as cosign writes `org.opencontainers.image.created`. */
-function rfc3339Seconds(date: Date): string {
-  return `${date.toISOString().slice(0, 19)}Z`;
-}
-
-/**
- * The referrer manifest for a bundle, byte-identical to cosign's: empty `{}` config whose
- * descriptor carries the (non-standard) `artifactType`, one bundle layer, the bundle annotations, the
- * subject, and a top-level `artifactType`.
- */
-export function bundleReferrerManifest(input: {
-  bundle: Uint8Array;
-  subject: Descriptor;
-  predicateType: string;
-  content?: 'dsse-envelope' | 'message-signature';
-  created?: Date | string;
-}): BundleReferrer {
-  const configDescriptor: Descriptor = {
-    mediaType: OCI_EMPTY,
-    size: EMPTY_JSON.length,
-    digest: sha256Digest(EMPTY_JSON),
-    artifactType: BUNDLE_V03_MEDIA_TYPE,
-  };
-  const bundleDescriptor: Descriptor = {
-    mediaType: BUNDLE_V03_MEDIA_TYPE,
-    size: input.bundle.length,
-    digest: sha256Digest(input.bundle),
-  };
-  const created =
-    typeof input.created === 'string' ? input.created : rfc3339Seconds(input.created ?? new Date());
-  const manifest = utf8(
-    encodeGoJson(
-      manifestStruct({
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST,
-        config: configDescriptor,
-        layers: [bundleDescriptor],
-        annotations: {
-          'dev.sigstore.bundle.content': input.content ?? 'dsse-envelope',
-          'dev.sigstore.bundle.predicateType': input.predicateType,
-          'org.opencontainers.image.created': created,
-        },
-        subject: {
-          mediaType: input.subject.mediaType,
-          size: input.subject.size,
-          digest: input.subject.digest,
-        },
-        artifactType: BUNDLE_V03_MEDIA_TYPE,
-      }),
-    ),
-  );
-  return {
-    manifest,
-    manifestDescriptor: {
-      mediaType: OCI_MANIFEST,
-      size: manifest.length,
-      digest: sha256Digest(manifest),
-      artifactType: BUNDLE_V03_MEDIA_TYPE,
-    },
-    config: EMPTY_JSON,
-    configDescriptor,
-    bundle: input.bundle,
-    bundleDescriptor,
-  };
-}
-
-/**
- * The referrers fallback index (tag `sha256-<hex>`) as go-containerregistry writes it: entries
- * sorted by digest, no annotations, `artifactType` from the manifest (ggcr ≥ 0.21.6, cosign ≥
- * 3.1.0) or from its config media type (`before-0.21.6`).
- */
-export function encodeReferrersIndex(
-  entries: ReadonlyArray<Descriptor & { configMediaType?: string }>,
-  ggcr: 'current' | 'before-0.21.6' = 'current',
-): Uint8Array {
-  const manifests = [...entries]
-    .sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0))
-    .map((e) => {
-      const artifactType =
-        ggcr === 'current' ? (e.artifactType ?? e.configMediaType) : (e.configMediaType ?? e.artifactType);
-      return {
-        mediaType: e.mediaType,
-        size: e.size,
-        digest: e.digest,
-        ...(artifactType === undefined ? {} : { artifactType }),
-      };
-    });
-  const index: ImageIndex = { schemaVersion: 2, mediaType: OCI_INDEX, manifests };
-  return utf8(encodeGoJson(indexStruct(index)));
 }

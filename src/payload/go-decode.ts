@@ -21,7 +21,16 @@
 import type { OcisignError } from '../errors/base.js';
 import { fromBase64 } from '../internal/bytes.js';
 import { isJsonObject, readShape, ShapeError } from '../internal/shape.js';
-import { type JsonFacts, LONE_SURROGATE, NO_FACTS, pointerKey, readJsonDocument } from './json-object.js';
+import {
+  INT64_MAX,
+  INT64_MIN,
+  type JsonFacts,
+  LONE_SURROGATE,
+  NO_FACTS,
+  pointerKey,
+  readJsonDocument,
+  TOO_MANY_FACTS,
+} from './json-object.js';
 
 /** How one Go type decodes a JSON value. */
 export interface GoType<T> {
@@ -41,7 +50,6 @@ function fail(path: string, expected: string): never {
 }
 
 const LONE_SURROGATES = /* @__PURE__ */ new RegExp(LONE_SURROGATE.source, 'g');
-const TOO_MANY = 'checkable (the document repeats names or writes odd numbers too often to check them all)';
 
 /** The string as Go holds it: lone surrogates replaced by U+FFFD. */
 function wellFormed(text: string): string {
@@ -92,9 +100,6 @@ export const goString: GoType<string> = {
     value === null ? into : typeof value === 'string' ? wellFormed(value) : fail(path, 'a string'),
 };
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
 /** Go's `int64` (as a JavaScript number: what the SET's canonical JSON holds, as Go's float64 canonicalizer does). */
 export const goInt64: GoType<number> = {
   expected: 'an integer',
@@ -103,7 +108,7 @@ export const goInt64: GoType<number> = {
     if (value === null) return into;
     if (typeof value !== 'number') fail(path, 'an integer');
     const literal = facts.literals.get(path);
-    if (literal === undefined && facts.truncated.literals) fail(path, TOO_MANY);
+    if (literal === undefined && facts.truncated.literals) fail(path, TOO_MANY_FACTS);
     if (literal === undefined) return Number.isSafeInteger(value) ? value + 0 : fail(path, 'an integer');
     if (!/^-?(0|[1-9]\d*)$/.test(literal))
       fail(path, `an integer written without a fraction or exponent (Go refuses ${literal} for an int64)`);
@@ -125,7 +130,7 @@ export const goBytes: GoType<Uint8Array | null> = {
 };
 
 function checkFloats(path: string, facts: JsonFacts): void {
-  if (facts.truncated.overflows) fail(path, TOO_MANY);
+  if (facts.truncated.overflows) fail(path, TOO_MANY_FACTS);
   for (const at of facts.overflows)
     if (at === path || at.startsWith(`${path}/`)) fail(at, 'a number a float64 can hold');
 }
@@ -211,7 +216,7 @@ export function goStructOf<F extends Record<string, GoType<unknown>>>(
         const name = Object.hasOwn(fields, key) ? key : folded.get(goFold(key));
         if (name === undefined) continue;
         const at = `${path}/${pointerKey(key)}`;
-        if (facts.truncated.repeated) fail(at, TOO_MANY);
+        if (facts.truncated.repeated) fail(at, TOO_MANY_FACTS);
         if (facts.repeated.has(at))
           fail(at, 'given once (Go would merge the repeated member; ocisign refuses it)');
         out[name] = (fields[name] as GoType<unknown>).decode(value[key], out[name], at, facts);

@@ -5,15 +5,12 @@
  *
  * @packageDocumentation
  */
-export type { BundleInput, BundleReferrer, SigstoreBundle, TlogEntry } from './bundle.js';
-export {
-  BUNDLE_V03_MEDIA_TYPE,
-  bundleReferrerManifest,
-  createBundle,
-  EMPTY_JSON,
-  encodeReferrersIndex,
-  parseBundle,
-} from './bundle.js';
+export type { SigstoreBundle, TlogEntry } from './bundle.js';
+export { BUNDLE_V03_MEDIA_TYPE, parseBundle } from './bundle.js';
+export type { BundleInput } from './bundle-create.js';
+export { createBundle } from './bundle-create.js';
+export type { BundleReferrer } from './bundle-referrer.js';
+export { bundleReferrerManifest, EMPTY_JSON, encodeReferrersIndex } from './bundle-referrer.js';
 export { sha256Digest } from './digest.js';
 export type { DsseEnvelope, DsseSignature } from './dsse.js';
 export {
@@ -41,7 +38,6 @@ export {
 } from './intoto.js';
 export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from './oci.js';
 export {
-  descriptorShape,
   descriptorStruct,
   indexStruct,
   manifestStruct,
@@ -50,15 +46,12 @@ export {
   OCI_INDEX,
   OCI_MANIFEST,
 } from './oci.js';
+export type { HistoryEntry, SignatureConfig } from './signature-config.js';
+export { encodeSignatureConfig, parseSignatureConfig } from './signature-config.js';
 export type {
-  HistoryEntry,
-  ParsedRekorBundle,
   PayloadLimits,
-  RekorBundle,
-  SignatureConfig,
   SignatureImage,
   SignatureImageOptions,
-  SignatureLayerInput,
 } from './signature-image.js';
 export {
   appendSignatureLayer,
@@ -66,15 +59,16 @@ export {
   COSIGN_SIG_ARTIFACT_TYPE,
   DEFAULT_MAX_LAYERS,
   DEFAULT_MAX_PAYLOAD_BYTES,
+  signatureLayersOf,
+} from './signature-image.js';
+export type { ParsedRekorBundle, RekorBundle, SignatureLayerInput } from './signature-layer.js';
+export {
   DSSE_MEDIA_TYPE,
-  encodeSignatureConfig,
   parseRekorBundleAnnotation,
-  parseSignatureConfig,
   SignatureAnnotation,
   sameSignatureLayerContent,
   signatureLayerDescriptor,
-  signatureLayersOf,
-} from './signature-image.js';
+} from './signature-layer.js';
 export type { SimpleSigningClaims, SimpleSigningPayload } from './simple-signing.js';
 export {
   checkSimpleSigningClaims,

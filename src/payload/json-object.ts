@@ -38,6 +38,14 @@ export interface JsonFacts {
 /** At most this many entries per list of facts, so that collecting them stays cheap on any input. */
 export const FACT_LIMIT = 1000;
 
+/** What a schema says it expected where a fact it needs was cut off at {@link FACT_LIMIT}. */
+export const TOO_MANY_FACTS =
+  'checkable (the document repeats names or writes odd numbers too often to check them all)';
+
+/** The range of an int64, which both Go's and protobuf's decoders hold integer literals to. */
+export const INT64_MIN = -(2n ** 63n);
+export const INT64_MAX = 2n ** 63n - 1n;
+
 /** A parsed JSON document and the facts about its text. */
 export interface JsonDocument {
   readonly value: unknown;

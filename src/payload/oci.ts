@@ -8,6 +8,7 @@ import {
   array,
   count,
   nonEmptyString,
+  type OptionalShape,
   object,
   optional,
   record,
@@ -78,30 +79,58 @@ export const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
 /** Media type of the withdrawn OCI 1.1-rc artifact manifest (blobs, no layers, no config). */
 export const OCI_ARTIFACT_MANIFEST = 'application/vnd.oci.artifact.manifest.v1+json';
 
+/** The OCI digest grammar, with the registered algorithms held to their exact form. */
 const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+const EXACT: Readonly<Record<string, RegExp>> = {
+  sha256: /^sha256:[0-9a-f]{64}$/,
+  sha512: /^sha512:[0-9a-f]{128}$/,
+};
+
+const digestShape = /* @__PURE__ */ refine(string, (digest) => {
+  const algorithm = digest.slice(0, digest.indexOf(':'));
+  const exact = Object.hasOwn(EXACT, algorithm) ? EXACT[algorithm] : undefined;
+  return DIGEST.test(digest) && (exact === undefined || exact.test(digest))
+    ? undefined
+    : 'a digest such as "sha256:" and 64 lowercase hex characters';
+});
+
+/** How a schema reads an optional member: `optional` (null refused) or `optionalOrNull` (null is absent). */
+export type OptionalMember = <T>(inner: Shape<T>) => OptionalShape<T>;
+
+/**
+ * The schema of an OCI descriptor, its optional members (and the platform's) read by `member`:
+ * {@link optional} for values handed to this layer, where `null` is refused, or `optionalOrNull`
+ * for documents a registry serves, which Go's decoder reads `null` in as absent. The digest follows
+ * the OCI grammar, sha256 and sha512 digests their exact lowercase-hex form. The caller turns a
+ * broken shape into its own layer's error (`readShape`).
+ */
+export function descriptorSchema(member: OptionalMember): Shape<Descriptor> {
+  // The casts only drop `| undefined` from optional members: object() never sets a member to
+  // undefined, which is what exactOptionalPropertyTypes cannot see.
+  const platform = object({
+    architecture: string,
+    os: string,
+    variant: member(string),
+    'os.version': member(string),
+    'os.features': member(array(string)),
+  }) as Shape<Platform>;
+  return object(
+    {
+      mediaType: nonEmptyString,
+      digest: digestShape,
+      size: count,
+      annotations: member(record(string)),
+      artifactType: member(string),
+      platform: member(platform),
+      urls: member(array(string)),
+      data: member(string),
+    },
+    'a descriptor (an object with mediaType, digest and size)',
+  ) as Shape<Descriptor>;
+}
 
 /** The schema of an OCI descriptor: what a {@link Descriptor} must be when it comes from outside. */
-export const descriptorShape: Shape<Descriptor> = /* @__PURE__ */ object(
-  {
-    mediaType: nonEmptyString,
-    digest: refine(string, (d) => (DIGEST.test(d) ? undefined : 'a digest (algorithm:hex)')),
-    size: count,
-    annotations: optional(record(string)),
-    artifactType: optional(string),
-    platform: optional(
-      object({
-        architecture: string,
-        os: string,
-        variant: optional(string),
-        'os.version': optional(string),
-        'os.features': optional(array(string)),
-      }),
-    ),
-    urls: optional(array(string)),
-    data: optional(string),
-  },
-  'a descriptor',
-) as Shape<Descriptor>;
+export const descriptorShape: Shape<Descriptor> = /* @__PURE__ */ descriptorSchema(optional);
 
 function platformStruct(p: Platform | undefined) {
   if (p === undefined) return undefined;

@@ -13,12 +13,20 @@
  * - a member repeated with the same name anywhere in the document is refused.
  *
  * Only the parts of protojson sigstore's messages use: no maps of messages, no well-known types
- * beyond what a schema spells out, no `Any`.
+ * beyond `Timestamp` and what a schema spells out, no `Any`.
  */
 import type { OcisignError } from '../errors/base.js';
 import { fromBase64 } from '../internal/bytes.js';
 import { isJsonObject, readShape, ShapeError } from '../internal/shape.js';
-import { type JsonFacts, LONE_SURROGATE, pointerKey, readJsonDocument } from './json-object.js';
+import {
+  INT64_MAX,
+  INT64_MIN,
+  type JsonFacts,
+  LONE_SURROGATE,
+  pointerKey,
+  readJsonDocument,
+  TOO_MANY_FACTS,
+} from './json-object.js';
 
 /** How one protobuf type reads a (non-null) JSON value. */
 export interface ProtoType<T> {
@@ -29,8 +37,6 @@ export interface ProtoType<T> {
 function fail(path: string, expected: string): never {
   throw new ShapeError(path, expected);
 }
-
-const TOO_MANY = 'checkable (the document repeats names or writes odd numbers too often to check them all)';
 
 /** `string`: a JSON string of valid Unicode (protojson refuses invalid UTF-8 and lone surrogates). */
 export const pString: ProtoType<string> = {
@@ -60,8 +66,6 @@ export const pBytes: ProtoType<Uint8Array> = {
 };
 
 const JSON_NUMBER = /^(-)?(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /** protojson's `normalizeToIntString`: the integer a JSON number literal denotes, or undefined. */
 function integerOf(literal: string): bigint | undefined {
@@ -93,13 +97,52 @@ export const pInt64: ProtoType<string> = {
     let literal: string | undefined;
     if (typeof value === 'number') {
       literal = facts.literals.get(path);
-      if (literal === undefined && facts.truncated.literals) fail(path, TOO_MANY);
+      if (literal === undefined && facts.truncated.literals) fail(path, TOO_MANY_FACTS);
       literal ??= String(value);
     } else if (typeof value === 'string') literal = value;
     const n = literal === undefined ? undefined : integerOf(literal);
     if (n === undefined || n < INT64_MIN || n > INT64_MAX)
       fail(path, 'a 64-bit integer (a number or a string of digits)');
     return n.toString();
+  },
+};
+
+/** A `google.protobuf.Timestamp`: seconds since the Unix epoch and the nanoseconds after them. */
+export interface ProtoTimestamp {
+  readonly seconds: number;
+  readonly nanos: number;
+}
+
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+/** protojson's range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z. */
+const TIMESTAMP_MIN_SECONDS = -62_135_596_800;
+const TIMESTAMP_MAX_SECONDS = 253_402_300_799;
+
+/**
+ * `google.protobuf.Timestamp`: RFC 3339 text as protojson reads it (Go's `time.RFC3339Nano`: upper-case
+ * `T`, `Z` or a `±hh:mm` offset, at most nine fractional digits, no leap second, years 0001–9999).
+ */
+export const pTimestamp: ProtoType<ProtoTimestamp> = {
+  expected: 'an RFC 3339 timestamp',
+  read(value, path) {
+    const expected = 'an RFC 3339 timestamp such as "2021-01-12T11:53:27Z"';
+    const m = typeof value === 'string' ? RFC3339.exec(value) : null;
+    if (m === null) fail(path, expected);
+    const n = (i: number) => Number(m[i] ?? 0);
+    const [year, month, day, hour, minute, second] = [n(1), n(2), n(3), n(4), n(5), n(6)];
+    const [offsetHours, offsetMinutes] = [n(9), n(10)];
+    if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59)
+      fail(path, expected);
+    const date = new Date(0);
+    date.setUTCFullYear(year, month - 1, day);
+    if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day)
+      fail(path, expected);
+    const offset = (m[8] === '-' ? -1 : 1) * (offsetHours * 3600 + offsetMinutes * 60);
+    const seconds = date.getTime() / 1000 + hour * 3600 + minute * 60 + second - offset;
+    if (seconds < TIMESTAMP_MIN_SECONDS || seconds > TIMESTAMP_MAX_SECONDS)
+      fail(path, 'a timestamp between years 0001 and 9999');
+    return { seconds, nanos: Number((m[7] ?? '').padEnd(9, '0')) };
   },
 };
 
@@ -111,7 +154,7 @@ export function pEnum(names: readonly string[]): ProtoType<string> {
     read(value, path, facts) {
       if (typeof value === 'string') return names.includes(value) ? value : fail(path, expected);
       if (typeof value !== 'number') fail(path, expected);
-      if (facts.truncated.literals && !facts.literals.has(path)) fail(path, TOO_MANY);
+      if (facts.truncated.literals && !facts.literals.has(path)) fail(path, TOO_MANY_FACTS);
       const n = integerOf(facts.literals.get(path) ?? String(value));
       if (n === undefined || n < -(2n ** 31n) || n >= 2n ** 31n) fail(path, expected);
       return names[Number(n)] ?? n.toString();
@@ -157,7 +200,7 @@ export const pStruct: ProtoType<Record<string, unknown>> = {
   expected: 'an object',
   read(value, path, facts) {
     if (!isJsonObject(value)) fail(path, 'an object');
-    if (facts.truncated.overflows) fail(path, TOO_MANY);
+    if (facts.truncated.overflows) fail(path, TOO_MANY_FACTS);
     for (const at of facts.overflows) if (at.startsWith(`${path}/`)) fail(at, 'a number a float64 can hold');
     return value;
   },

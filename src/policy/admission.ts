@@ -14,6 +14,7 @@ import {
   literal,
   nonEmptyString,
   object,
+  optionalOrNull,
   readShape,
   refine,
   string,
@@ -22,7 +23,6 @@ import {
 import type { PolicyDecision, RuleResult } from './decision.js';
 import type { PolicyEngine } from './engine.js';
 import { oneLineMessage } from './json-value.js';
-import { maybe } from './policy-schema.js';
 
 /**
  * Options of {@link handleAdmissionReview}: the deadline, Audit warnings, namespace labels and an
@@ -88,10 +88,12 @@ const admissionReview = object(
       {
         uid: nonEmptyString,
         operation: literal('CREATE', 'UPDATE', 'DELETE', 'CONNECT'),
-        namespace: maybe(string),
-        object: maybe(kubernetesObject),
-        oldObject: maybe(kubernetesObject),
-        userInfo: maybe(object({ username: maybe(string), groups: maybe(array(string)) })),
+        namespace: optionalOrNull(string),
+        object: optionalOrNull(kubernetesObject),
+        oldObject: optionalOrNull(kubernetesObject),
+        userInfo: optionalOrNull(
+          object({ username: optionalOrNull(string), groups: optionalOrNull(array(string)) }),
+        ),
       },
       'an admission request (uid, operation, object)',
     ),

@@ -5,8 +5,7 @@
  */
 import { search } from '@jmespath-community/jmespath';
 import { PolicyValidationError } from '../errors/policy.js';
-import { own } from '../internal/shape.js';
-import { isRecord } from './json-value.js';
+import { isJsonObject, own } from '../internal/shape.js';
 import { matchImagePattern } from './wildcard.js';
 
 type Json = unknown;
@@ -35,7 +34,7 @@ export function substituteVariables(value: Json, context: Json): Json {
     });
   }
   if (Array.isArray(value)) return value.map((v) => substituteVariables(v, context));
-  if (isRecord(value))
+  if (isJsonObject(value))
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteVariables(v, context)]));
   return value;
 }
@@ -100,13 +99,13 @@ function evaluate(condition: Record<string, Json>, context: Json): boolean {
  */
 export function evaluateConditions(conditions: readonly Json[], context: Json): boolean {
   return conditions.every((block) => {
-    if (!isRecord(block)) return false;
+    if (!isJsonObject(block)) return false;
     const allList = own(block, 'all');
     const anyList = own(block, 'any');
     const all = Array.isArray(allList) ? allList : [];
     const any = Array.isArray(anyList) ? anyList : [];
-    const allOk = all.every((c) => isRecord(c) && evaluate(c, context));
-    const anyOk = any.length === 0 || any.some((c) => isRecord(c) && evaluate(c, context));
+    const allOk = all.every((c) => isJsonObject(c) && evaluate(c, context));
+    const anyOk = any.length === 0 || any.some((c) => isJsonObject(c) && evaluate(c, context));
     return allOk && anyOk;
   });
 }

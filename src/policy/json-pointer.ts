@@ -1,8 +1,8 @@
 /** RFC 6901 JSON pointers and the `add`/`replace` patches the engine produces (RFC 6902). */
 
-import { own } from '../internal/shape.js';
+import { isJsonObject, own } from '../internal/shape.js';
 import type { JsonPatchOperation } from './decision.js';
-import { type Doc, isRecord } from './json-value.js';
+import type { Doc } from './json-value.js';
 
 /** One path segment escaped for a pointer (`~` → `~0`, `/` → `~1`). */
 export function escapePointer(segment: string): string {
@@ -19,7 +19,7 @@ function segments(pointer: string): string[] {
 /** A child by pointer segment: an own member only (a `__proto__` segment is data, never the prototype). */
 function child(node: unknown, key: string): unknown {
   if (Array.isArray(node)) return /^(0|[1-9]\d*)$/.test(key) ? node[Number(key)] : undefined;
-  return isRecord(node) ? own(node, key) : undefined;
+  return isJsonObject(node) ? own(node, key) : undefined;
 }
 
 /** The value at a JSON pointer, or undefined. */
@@ -38,14 +38,14 @@ const INDEX = /^(0|[1-9]\d*)$/;
 function setChild(parent: unknown, key: string, value: unknown): void {
   if (Array.isArray(parent)) {
     if (INDEX.test(key)) parent[Number(key)] = value;
-  } else if (isRecord(parent))
+  } else if (isJsonObject(parent))
     Object.defineProperty(parent, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** A shallow copy of an object or array, own members only. */
 function shallowCopy(node: unknown): unknown {
   if (Array.isArray(node)) return [...node];
-  if (!isRecord(node)) return node;
+  if (!isJsonObject(node)) return node;
   const out: Doc = {};
   for (const [k, v] of Object.entries(node)) setChild(out, k, v);
   return out;
@@ -77,7 +77,7 @@ export function applyPatches(document: Doc, patches: readonly JsonPatchOperation
       parent = writable;
     }
     setChild(parent, last, structuredClone(patch.value));
-    if (isRecord(patch.value) || Array.isArray(patch.value)) copied.add(child(parent, last));
+    if (isJsonObject(patch.value) || Array.isArray(patch.value)) copied.add(child(parent, last));
   }
   return root;
 }

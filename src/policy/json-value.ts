@@ -1,11 +1,14 @@
 /** Small readers shared by the policy layer for untyped YAML/JSON values and error text. */
-import { isJsonObject } from '../internal/shape.js';
+import { own } from '../internal/shape.js';
 
-/** A JSON/YAML object as parsed: string keys, unknown values. */
+/** A JSON/YAML object as parsed (`isJsonObject` tells one): string keys, unknown values. */
 export type Doc = Record<string, unknown>;
 
-/** Whether a parsed value is an object (not null, not an array, not bytes): shape.ts's `isJsonObject`. */
-export const isRecord: (v: unknown) => v is Doc = isJsonObject;
+/** An own member of `o` when it is a string, else undefined (an inherited `toString` is not one). */
+export function ownString(o: Doc, key: string): string | undefined {
+  const v = own(o, key);
+  return typeof v === 'string' ? v : undefined;
+}
 
 /**
  * An error's message on one line (cosign's and ours can span several), for rule messages. Never

@@ -5,7 +5,7 @@
  * `admission` / `background`, deprecated fields set beside their replacements. Each problem uses
  * Kyverno's words, after the path of the field it is about.
  *
- * Deliberately not here: the per-entry `verifyImages` checks (load.ts, beside the defaults they
+ * Deliberately not here: the per-entry `verifyImages` checks (policy-convert.ts, beside the defaults they
  * depend on), and Kyverno's checks of rule types ocisign does not evaluate (validate patterns,
  * mutate patches, generate).
  */

@@ -7,7 +7,7 @@
  * Kubernetes API server prunes nulls before Kyverno sees the policy).
  *
  * Deliberately only the shape: defaults, conversions and Kyverno's own admission checks (with its
- * messages) are in `load.ts`.
+ * messages) are in `policy-convert.ts` and `kyverno-validation.ts`.
  */
 import {
   array,
@@ -16,27 +16,15 @@ import {
   isJsonObject,
   literal,
   number,
-  type OptionalShape,
   object,
   oneOf,
+  optionalOrNull,
   record,
   refine,
   type Shape,
   string,
   unknownValue,
 } from '../internal/shape.js';
-
-/**
- * An optional member for which `null` also means absent (Kubernetes prunes nulls from CRDs, and
- * sends `oldObject: null` in AdmissionReviews).
- */
-export function maybe<T>(inner: Shape<T>): OptionalShape<T> {
-  return {
-    optional: true,
-    expected: inner.expected,
-    check: (value, path) => (value === undefined || value === null ? undefined : inner.check(value, path)),
-  };
-}
 
 /**
  * A checked value's type with `undefined` taken out of its optional members: `object()` never
@@ -63,10 +51,13 @@ const failureAction = literal(...FAILURE_ACTIONS);
 
 const labelSelector = object(
   {
-    matchLabels: maybe(stringMap),
-    matchExpressions: maybe(
+    matchLabels: optionalOrNull(stringMap),
+    matchExpressions: optionalOrNull(
       array(
-        object({ key: string, operator: string, values: maybe(strings) }, 'a label selector requirement'),
+        object(
+          { key: string, operator: string, values: optionalOrNull(strings) },
+          'a label selector requirement',
+        ),
       ),
     ),
   },
@@ -74,30 +65,35 @@ const labelSelector = object(
 );
 
 const resourceDescription = object({
-  kinds: maybe(strings),
-  name: maybe(string),
-  names: maybe(strings),
-  namespaces: maybe(strings),
-  annotations: maybe(stringMap),
-  selector: maybe(labelSelector),
-  namespaceSelector: maybe(labelSelector),
-  operations: maybe(array(literal('CREATE', 'UPDATE', 'DELETE', 'CONNECT'))),
+  kinds: optionalOrNull(strings),
+  name: optionalOrNull(string),
+  names: optionalOrNull(strings),
+  namespaces: optionalOrNull(strings),
+  annotations: optionalOrNull(stringMap),
+  selector: optionalOrNull(labelSelector),
+  namespaceSelector: optionalOrNull(labelSelector),
+  operations: optionalOrNull(array(literal('CREATE', 'UPDATE', 'DELETE', 'CONNECT'))),
 });
 
-const subject = object({ kind: string, name: string, namespace: maybe(string), apiGroup: maybe(string) });
+const subject = object({
+  kind: string,
+  name: string,
+  namespace: optionalOrNull(string),
+  apiGroup: optionalOrNull(string),
+});
 
 const userInfoFields = {
-  subjects: maybe(array(subject)),
-  roles: maybe(strings),
-  clusterRoles: maybe(strings),
+  subjects: optionalOrNull(array(subject)),
+  roles: optionalOrNull(strings),
+  clusterRoles: optionalOrNull(strings),
 };
 
-const resourceFilter = object({ resources: maybe(resourceDescription), ...userInfoFields });
+const resourceFilter = object({ resources: optionalOrNull(resourceDescription), ...userInfoFields });
 
 const matchResources = object({
-  any: maybe(array(resourceFilter)),
-  all: maybe(array(resourceFilter)),
-  resources: maybe(resourceDescription),
+  any: optionalOrNull(array(resourceFilter)),
+  all: optionalOrNull(array(resourceFilter)),
+  resources: optionalOrNull(resourceDescription),
   ...userInfoFields,
 });
 
@@ -105,38 +101,49 @@ const condition = object({
   key: unknownValue,
   operator: string,
   value: unknownValue,
-  message: maybe(string),
+  message: optionalOrNull(string),
 });
-const anyAllConditions = object({ any: maybe(array(condition)), all: maybe(array(condition)) });
+const anyAllConditions = object({
+  any: optionalOrNull(array(condition)),
+  all: optionalOrNull(array(condition)),
+});
 
-const rekor = object({ url: maybe(string), pubkey: maybe(string), ignoreTlog: maybe(boolean) });
-const ctlog = object({ ignoreSCT: maybe(boolean), pubkey: maybe(string), tsaCertChain: maybe(string) });
+const rekor = object({
+  url: optionalOrNull(string),
+  pubkey: optionalOrNull(string),
+  ignoreTlog: optionalOrNull(boolean),
+});
+const ctlog = object({
+  ignoreSCT: optionalOrNull(boolean),
+  pubkey: optionalOrNull(string),
+  tsaCertChain: optionalOrNull(string),
+});
 
 const staticKeys = object({
-  publicKeys: maybe(string),
-  kms: maybe(string),
-  secret: maybe(object({ name: string, namespace: string })),
-  signatureAlgorithm: maybe(string),
-  rekor: maybe(rekor),
-  ctlog: maybe(ctlog),
+  publicKeys: optionalOrNull(string),
+  kms: optionalOrNull(string),
+  secret: optionalOrNull(object({ name: string, namespace: string })),
+  signatureAlgorithm: optionalOrNull(string),
+  rekor: optionalOrNull(rekor),
+  ctlog: optionalOrNull(ctlog),
 });
 
 const certificates = object({
-  cert: maybe(string),
-  certChain: maybe(string),
-  rekor: maybe(rekor),
-  ctlog: maybe(ctlog),
+  cert: optionalOrNull(string),
+  certChain: optionalOrNull(string),
+  rekor: optionalOrNull(rekor),
+  ctlog: optionalOrNull(ctlog),
 });
 
 const keyless = object({
-  subject: maybe(string),
-  subjectRegExp: maybe(string),
-  issuer: maybe(string),
-  issuerRegExp: maybe(string),
-  roots: maybe(string),
-  additionalExtensions: maybe(stringMap),
-  rekor: maybe(rekor),
-  ctlog: maybe(ctlog),
+  subject: optionalOrNull(string),
+  subjectRegExp: optionalOrNull(string),
+  issuer: optionalOrNull(string),
+  issuerRegExp: optionalOrNull(string),
+  roots: optionalOrNull(string),
+  additionalExtensions: optionalOrNull(stringMap),
+  rekor: optionalOrNull(rekor),
+  ctlog: optionalOrNull(ctlog),
 });
 
 /** An attestor entry; `attestor` nests a whole set, so the shape refers to itself. */
@@ -160,108 +167,118 @@ const attestorSet: Shape<RawAttestorSet> = {
   check: (value, path) => attestorSetObject.check(value, path) as RawAttestorSet,
 };
 const attestor = object({
-  keys: maybe(staticKeys),
-  certificates: maybe(certificates),
-  keyless: maybe(keyless),
-  attestor: maybe(attestorSet),
-  annotations: maybe(stringMap),
-  repository: maybe(string),
-  signatureAlgorithm: maybe(string),
+  keys: optionalOrNull(staticKeys),
+  certificates: optionalOrNull(certificates),
+  keyless: optionalOrNull(keyless),
+  attestor: optionalOrNull(attestorSet),
+  annotations: optionalOrNull(stringMap),
+  repository: optionalOrNull(string),
+  signatureAlgorithm: optionalOrNull(string),
 }) as Shape<RawAttestor>;
 const attestorSetObject = object({
-  count: maybe(refine(integer, (n) => (n >= 0 ? undefined : 'a non-negative integer'))),
-  entries: maybe(array(attestor)),
+  count: optionalOrNull(refine(integer, (n) => (n >= 0 ? undefined : 'a non-negative integer'))),
+  entries: optionalOrNull(array(attestor)),
 });
 
 const attestation = object({
-  name: maybe(string),
-  type: maybe(string),
-  predicateType: maybe(string),
-  attestors: maybe(array(attestorSet)),
-  conditions: maybe(array(anyAllConditions)),
+  name: optionalOrNull(string),
+  type: optionalOrNull(string),
+  predicateType: optionalOrNull(string),
+  attestors: optionalOrNull(array(attestorSet)),
+  conditions: optionalOrNull(array(anyAllConditions)),
 });
 
 const verifyImage = object({
-  failureAction: maybe(failureAction),
-  type: maybe(literal('Cosign', 'SigstoreBundle', 'Notary')),
-  imageReferences: maybe(strings),
-  skipImageReferences: maybe(strings),
-  attestors: maybe(array(attestorSet)),
-  attestations: maybe(array(attestation)),
-  repository: maybe(string),
-  cosignOCI11: maybe(boolean),
-  mutateDigest: maybe(boolean),
-  verifyDigest: maybe(boolean),
-  required: maybe(boolean),
-  useCache: maybe(boolean),
-  imageRegistryCredentials: maybe(
+  failureAction: optionalOrNull(failureAction),
+  type: optionalOrNull(literal('Cosign', 'SigstoreBundle', 'Notary')),
+  imageReferences: optionalOrNull(strings),
+  skipImageReferences: optionalOrNull(strings),
+  attestors: optionalOrNull(array(attestorSet)),
+  attestations: optionalOrNull(array(attestation)),
+  repository: optionalOrNull(string),
+  cosignOCI11: optionalOrNull(boolean),
+  mutateDigest: optionalOrNull(boolean),
+  verifyDigest: optionalOrNull(boolean),
+  required: optionalOrNull(boolean),
+  useCache: optionalOrNull(boolean),
+  imageRegistryCredentials: optionalOrNull(
     object({
-      allowInsecureRegistry: maybe(boolean),
-      providers: maybe(array(literal('default', 'amazon', 'azure', 'google', 'github'))),
-      secrets: maybe(strings),
+      allowInsecureRegistry: optionalOrNull(boolean),
+      providers: optionalOrNull(array(literal('default', 'amazon', 'azure', 'google', 'github'))),
+      secrets: optionalOrNull(strings),
     }),
   ),
-  validate: maybe(anyObject),
+  validate: optionalOrNull(anyObject),
   // Deprecated shorthand, converted by the loader as Kyverno converts it.
-  image: maybe(string),
-  key: maybe(string),
-  roots: maybe(string),
-  subject: maybe(string),
-  issuer: maybe(string),
-  additionalExtensions: maybe(stringMap),
-  annotations: maybe(stringMap),
+  image: optionalOrNull(string),
+  key: optionalOrNull(string),
+  roots: optionalOrNull(string),
+  subject: optionalOrNull(string),
+  issuer: optionalOrNull(string),
+  additionalExtensions: optionalOrNull(stringMap),
+  annotations: optionalOrNull(stringMap),
 });
 
 const imageExtractor = object({
   path: string,
-  value: maybe(string),
-  name: maybe(string),
-  key: maybe(string),
-  jmesPath: maybe(string),
+  value: optionalOrNull(string),
+  name: optionalOrNull(string),
+  key: optionalOrNull(string),
+  jmesPath: optionalOrNull(string),
 });
 
 const rule = object({
-  name: maybe(string),
-  match: maybe(matchResources),
-  exclude: maybe(matchResources),
-  context: maybe(array(anyObject)),
-  preconditions: maybe(oneOf(anyAllConditions, array(condition))),
-  imageExtractors: maybe(record(array(imageExtractor))),
-  verifyImages: maybe(array(verifyImage)),
-  validate: maybe(anyObject),
-  mutate: maybe(anyObject),
-  generate: maybe(anyObject),
+  name: optionalOrNull(string),
+  match: optionalOrNull(matchResources),
+  exclude: optionalOrNull(matchResources),
+  context: optionalOrNull(array(anyObject)),
+  preconditions: optionalOrNull(oneOf(anyAllConditions, array(condition))),
+  imageExtractors: optionalOrNull(record(array(imageExtractor))),
+  verifyImages: optionalOrNull(array(verifyImage)),
+  validate: optionalOrNull(anyObject),
+  mutate: optionalOrNull(anyObject),
+  generate: optionalOrNull(anyObject),
 });
 
 const spec = object({
-  validationFailureAction: maybe(failureAction),
-  validationFailureActionOverrides: maybe(
+  validationFailureAction: optionalOrNull(failureAction),
+  validationFailureActionOverrides: optionalOrNull(
     array(
-      object({ action: failureAction, namespaces: maybe(strings), namespaceSelector: maybe(labelSelector) }),
+      object({
+        action: failureAction,
+        namespaces: optionalOrNull(strings),
+        namespaceSelector: optionalOrNull(labelSelector),
+      }),
     ),
   ),
-  failurePolicy: maybe(literal('Fail', 'Ignore')),
-  webhookTimeoutSeconds: maybe(integer),
-  webhookConfiguration: maybe(
+  failurePolicy: optionalOrNull(literal('Fail', 'Ignore')),
+  webhookTimeoutSeconds: optionalOrNull(integer),
+  webhookConfiguration: optionalOrNull(
     object({
-      failurePolicy: maybe(literal('Fail', 'Ignore')),
-      timeoutSeconds: maybe(integer),
-      matchConditions: maybe(array(anyObject)),
+      failurePolicy: optionalOrNull(literal('Fail', 'Ignore')),
+      timeoutSeconds: optionalOrNull(integer),
+      matchConditions: optionalOrNull(array(anyObject)),
     }),
   ),
-  background: maybe(boolean),
-  admission: maybe(boolean),
-  emitWarning: maybe(boolean),
-  applyRules: maybe(literal('All', 'One')),
-  rules: maybe(array(rule)),
+  background: optionalOrNull(boolean),
+  admission: optionalOrNull(boolean),
+  emitWarning: optionalOrNull(boolean),
+  applyRules: optionalOrNull(literal('All', 'One')),
+  rules: optionalOrNull(array(rule)),
 });
 
 const policyDocumentShape = object(
   {
     apiVersion: string,
     kind: string,
-    metadata: maybe(object({ name: maybe(string), namespace: maybe(string), annotations: maybe(stringMap) })),
-    spec: maybe(spec),
+    metadata: optionalOrNull(
+      object({
+        name: optionalOrNull(string),
+        namespace: optionalOrNull(string),
+        annotations: optionalOrNull(stringMap),
+      }),
+    ),
+    spec: optionalOrNull(spec),
   },
   'a Kyverno policy (apiVersion, kind, metadata, spec)',
 );

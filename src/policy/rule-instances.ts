@@ -4,8 +4,8 @@
  * annotation), and the failure action each rule's failures take.
  */
 
-import { own } from '../internal/shape.js';
-import { type Doc, isRecord } from './json-value.js';
+import { isJsonObject, own } from '../internal/shape.js';
+import { type Doc, ownString } from './json-value.js';
 import { podSpecPath } from './resource-images.js';
 import {
   type MatchTarget,
@@ -21,12 +21,8 @@ import { matchesAnyImagePattern } from './wildcard.js';
 /** The string members of an object, as a null-prototype map (a label named `__proto__` is data). */
 const stringMap = (v: unknown): Record<string, string> => {
   const out: Record<string, string> = Object.create(null);
-  if (isRecord(v)) for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out[k] = x;
+  if (isJsonObject(v)) for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out[k] = x;
   return out;
-};
-const ownString = (o: Doc, key: string): string | undefined => {
-  const v = own(o, key);
-  return typeof v === 'string' ? v : undefined;
 };
 
 const AUTOGEN_ANNOTATION = 'pod-policies.kyverno.io/autogen-controllers';
@@ -52,12 +48,12 @@ export interface RuleInstance {
 
 /** The parts of an object `match` looks at. */
 export function targetOf(resource: Doc): MatchTarget {
-  const m = isRecord(resource) ? own(resource, 'metadata') : undefined;
-  const metadata: Doc = isRecord(m) ? m : {};
+  const m = isJsonObject(resource) ? own(resource, 'metadata') : undefined;
+  const metadata: Doc = isJsonObject(m) ? m : {};
   const name = ownString(metadata, 'name') ?? '';
   return {
-    apiVersion: (isRecord(resource) ? ownString(resource, 'apiVersion') : undefined) ?? '',
-    kind: (isRecord(resource) ? ownString(resource, 'kind') : undefined) ?? '',
+    apiVersion: (isJsonObject(resource) ? ownString(resource, 'apiVersion') : undefined) ?? '',
+    kind: (isJsonObject(resource) ? ownString(resource, 'kind') : undefined) ?? '',
     name: name !== '' ? name : (ownString(metadata, 'generateName') ?? ''),
     namespace: ownString(metadata, 'namespace') ?? '',
     labels: stringMap(own(metadata, 'labels')),

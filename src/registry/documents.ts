@@ -8,16 +8,8 @@
  */
 import { RegistryResponseError } from '../errors/registry.js';
 import { fromUtf8 } from '../internal/bytes.js';
-import {
-  array,
-  type OptionalShape,
-  object,
-  readShape,
-  type Shape,
-  ShapeError,
-  string,
-} from '../internal/shape.js';
-import { sanitizeText, scrubCredentialShapes } from './redact.js';
+import { array, object, optionalOrNull, readShape, ShapeError, string } from '../internal/shape.js';
+import { scrubText } from './redact.js';
 
 /**
  * The RegistryResponseError for a document that broke its shape. The path in the message (and in
@@ -25,23 +17,10 @@ import { sanitizeText, scrubCredentialShapes } from './redact.js';
  * characters and credential-shaped text.
  */
 export function malformed(message: string, cause: ShapeError): RegistryResponseError {
-  const clean = (text: string) => sanitizeText(scrubCredentialShapes(text), 500);
+  const clean = (text: string) => scrubText(text, 500);
   return new RegistryResponseError(clean(message), {
     cause: new ShapeError(clean(cause.path), cause.expected),
   });
-}
-
-/**
- * An optional member that may also be `null`, read as absent — Go's `encoding/json` reads `null`
- * as the zero value, and registries, token services and Docker configs written in Go say `null`
- * for "none".
- */
-export function absent<T>(inner: Shape<T>): OptionalShape<T> {
-  return {
-    optional: true,
-    expected: `${inner.expected} or null`,
-    check: (value, path) => (value === undefined || value === null ? undefined : inner.check(value, path)),
-  };
 }
 
 /**
@@ -57,7 +36,7 @@ export function parseJson(bytes: Uint8Array | string, what: string): unknown {
 }
 
 const tagListShape = object(
-  { name: absent(string), tags: absent(array(string)) },
+  { name: optionalOrNull(string), tags: optionalOrNull(array(string)) },
   'an object with a "tags" array',
 );
 

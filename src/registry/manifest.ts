@@ -13,21 +13,25 @@
 import { RegistryResponseError } from '../errors/registry.js';
 import {
   array,
-  count,
   isJsonObject,
   literal,
-  nonEmptyString,
   object,
+  optionalOrNull,
   own,
   readShape,
   record,
-  refine,
   type Shape,
   type ShapeError,
   string,
 } from '../internal/shape.js';
-import type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from '../payload/oci.js';
-import { absent, malformed, parseJson } from './documents.js';
+import {
+  type Descriptor,
+  descriptorSchema,
+  type ImageIndex,
+  type ImageManifest,
+  type Manifest,
+} from '../payload/oci.js';
+import { malformed, parseJson } from './documents.js';
 import { MediaType } from './media-types.js';
 
 export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from '../payload/oci.js';
@@ -37,55 +41,21 @@ export function isImageIndex(manifest: Manifest): manifest is ImageIndex {
   return Array.isArray((manifest as ImageIndex).manifests);
 }
 
-/** The OCI digest grammar, with the registered algorithms held to their exact form. */
-const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
-const EXACT: Readonly<Record<string, RegExp>> = {
-  sha256: /^sha256:[0-9a-f]{64}$/,
-  sha512: /^sha512:[0-9a-f]{128}$/,
-};
-
-const digestShape = refine(string, (digest) => {
-  const algorithm = digest.slice(0, digest.indexOf(':'));
-  const exact = Object.hasOwn(EXACT, algorithm) ? EXACT[algorithm] : undefined;
-  return DIGEST.test(digest) && (exact === undefined || exact.test(digest))
-    ? undefined
-    : 'a digest such as "sha256:" and 64 lowercase hex characters';
-});
-
 const stringMap = record(string);
 
-// The casts below only drop `| undefined` from optional members: object() never sets a member to
-// undefined, which is what exactOptionalPropertyTypes cannot see.
-const platformShape = object({
-  architecture: string,
-  os: string,
-  variant: absent(string),
-  'os.version': absent(string),
-  'os.features': absent(array(string)),
-}) as Shape<Platform>;
-
-/** An OCI content descriptor. */
-export const descriptorShape = object(
-  {
-    mediaType: nonEmptyString,
-    digest: digestShape,
-    size: count,
-    annotations: absent(stringMap),
-    artifactType: absent(string),
-    platform: absent(platformShape),
-    urls: absent(array(string)),
-    data: absent(string),
-  },
-  'a descriptor (an object with mediaType, digest and size)',
-) as Shape<Descriptor>;
+/** An OCI content descriptor, as a registry serves it (`null` members read as absent, as in Go). */
+export const descriptorShape = descriptorSchema(optionalOrNull);
 
 const common = {
   schemaVersion: literal(2),
-  mediaType: absent(string),
-  artifactType: absent(string),
-  subject: absent(descriptorShape),
-  annotations: absent(stringMap),
+  mediaType: optionalOrNull(string),
+  artifactType: optionalOrNull(string),
+  subject: optionalOrNull(descriptorShape),
+  annotations: optionalOrNull(stringMap),
 };
+
+// The casts below only drop `| undefined` from optional members: object() never sets a member to
+// undefined, which is what exactOptionalPropertyTypes cannot see.
 
 /** An image manifest: OCI, or Docker v2 schema 2. */
 export const imageManifestShape = object(

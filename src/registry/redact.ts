@@ -45,6 +45,14 @@ export function scrubCredentialShapes(text: string): string {
 }
 
 /**
+ * Text a registry chose, fit for a message: credential-shaped values replaced, control characters
+ * removed, cut to `max` characters. (Secrets this client knows need its {@link SecretRedactor}.)
+ */
+export function scrubText(text: string, max: number): string {
+  return sanitizeText(scrubCredentialShapes(text), max);
+}
+
+/**
  * The secrets one client knows — configured passwords and tokens, tokens a token service handed out
  * — and {@link SecretRedactor.scrub}, which removes them (and anything credential-shaped) from text.
  */
@@ -87,6 +95,6 @@ export class SecretRedactor {
     // Longest first, so a secret that contains another is replaced whole.
     for (const secret of [...this.#secrets].sort((a, b) => b.length - a.length))
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    return sanitizeText(scrubCredentialShapes(out), Number.POSITIVE_INFINITY);
+    return scrubText(out, Number.POSITIVE_INFINITY);
   }
 }

@@ -19,18 +19,15 @@
  * entries (a concurrent deliberate removal may be undone by a writer that saw the entry), and
  * treating a tag that holds something other than an index as empty (that is an error).
  */
-import { NotFoundError, RegistryError, RegistryResponseError } from '../errors/registry.js';
+import { NotFoundError, RegistryResponseError } from '../errors/registry.js';
 import { utf8 } from '../internal/bytes.js';
 import { type ConvergenceTiming, convergentAdd } from '../internal/convergent-add.js';
 import { encodeGoJson } from '../payload/go-json.js';
 import { indexStruct } from '../payload/oci.js';
 import { referrersFallbackTag } from '../payload/tags.js';
-import type { RegistryClient } from './client.js';
-import type { Descriptor, ImageIndex } from './manifest.js';
+import { type Descriptor, type ImageIndex, isImageIndex, type Manifest } from './manifest.js';
 import { MediaType } from './media-types.js';
-
-/** The registry calls the fallback index needs (a `RegistryClient`, or a test double). */
-export type FallbackIndexClient = Pick<RegistryClient, 'getManifest' | 'putManifest'>;
+import { isTransientWriteError } from './transport/retry.js';
 
 /** A repository on a registry. */
 export interface FallbackRepository {
@@ -38,12 +35,35 @@ export interface FallbackRepository {
   readonly repository: string;
 }
 
+/** The tag the index lives under, in its repository. */
+export interface FallbackTagRef extends FallbackRepository {
+  readonly tag: string;
+}
+
+/** Reading the index: a manifest GET by tag (`RegistryClient` has it, as does a test double). */
+export interface FallbackIndexReader {
+  getManifest(
+    ref: FallbackTagRef,
+    options: { readonly signal: AbortSignal | undefined; readonly accept: readonly string[] },
+  ): Promise<{ readonly manifest: Manifest }>;
+}
+
+/** Reading and replacing the index: a manifest GET and PUT by tag. */
+export interface FallbackIndexStore extends FallbackIndexReader {
+  putManifest(
+    ref: FallbackTagRef,
+    bytes: Uint8Array,
+    mediaType: string,
+    options: { readonly signal: AbortSignal | undefined },
+  ): Promise<unknown>;
+}
+
 /**
  * The fallback index of `digest` (tag `sha256-<hex>`), or undefined when the tag does not exist.
  * A tag holding anything but an index is a RegistryResponseError.
  */
 export async function readFallbackIndex(
-  client: Pick<RegistryClient, 'getManifest'>,
+  client: FallbackIndexReader,
   repo: FallbackRepository,
   digest: string,
   signal: AbortSignal | undefined,
@@ -54,9 +74,9 @@ export async function readFallbackIndex(
       { registry: repo.registry, repository: repo.repository, tag },
       { signal, accept: [MediaType.ociIndex] },
     );
-    if (!Array.isArray((fetched.manifest as ImageIndex).manifests))
+    if (!isImageIndex(fetched.manifest))
       throw new RegistryResponseError(`Referrers fallback tag ${tag} is not an image index`);
-    return fetched.manifest as ImageIndex;
+    return fetched.manifest;
   } catch (error) {
     if (error instanceof NotFoundError) return undefined;
     throw error;
@@ -73,14 +93,6 @@ export function encodeFallbackIndex(entries: readonly Descriptor[]): Uint8Array 
   return utf8(encodeGoJson(indexStruct({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests })));
 }
 
-/** Whether a failed index PUT may have been transient (and may or may not have landed). */
-function retryableWrite(error: unknown): boolean {
-  return (
-    error instanceof RegistryError &&
-    (error.status >= 500 || error.code === 'REGISTRY_UNREACHABLE' || error.code === 'REGISTRY_TIMEOUT')
-  );
-}
-
 /**
  * Adds `entry` (a referrer of `subjectDigest`, already pushed) to the fallback index and returns
  * once it was confirmed. Rejects with SigningError naming the tag when other writers kept
@@ -88,7 +100,7 @@ function retryableWrite(error: unknown): boolean {
  * OperationTimeoutError on `signal`.
  */
 export async function addToFallbackIndex(
-  client: FallbackIndexClient,
+  client: FallbackIndexStore,
   repo: FallbackRepository,
   subjectDigest: string,
   entry: Descriptor,
@@ -112,7 +124,7 @@ export async function addToFallbackIndex(
     key: (d) => d.digest,
     what: `the referrers fallback tag ${repo.registry}/${repo.repository}:${tag}`,
     entryName: `referrer ${entry.digest}`,
-    retryableWrite,
+    retryableWrite: isTransientWriteError,
     signal,
     ...(options.timing === undefined ? {} : { timing: options.timing }),
   });

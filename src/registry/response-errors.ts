@@ -8,8 +8,8 @@
  */
 import { NotFoundError, RegistryAuthError, RegistryError } from '../errors/registry.js';
 import { fromUtf8 } from '../internal/bytes.js';
-import { array, nullable, object, optional, unknownValue } from '../internal/shape.js';
-import { sanitizeText, scrubCredentialShapes } from './redact.js';
+import { array, object, optional, optionalOrNull, unknownValue } from '../internal/shape.js';
+import { scrubText } from './redact.js';
 import { type HttpResponse, readBody, redactUrl } from './transport/http.js';
 
 const ERROR_BODY_LIMIT = 64 * 1024;
@@ -21,9 +21,7 @@ const MESSAGE_CHARS = 200;
 const REGISTRY_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 
 const errorBodyShape = object({
-  errors: optional(
-    nullable(array(object({ code: optional(unknownValue), message: optional(unknownValue) }))),
-  ),
+  errors: optionalOrNull(array(object({ code: optional(unknownValue), message: optional(unknownValue) }))),
 });
 
 /** How {@link errorFromResponse} reads and cleans the body. */
@@ -73,7 +71,7 @@ export async function errorFromResponse(
   const said =
     parsed.message === undefined
       ? ''
-      : `: ${sanitizeText(scrubCredentialShapes(options.redact?.(parsed.message) ?? parsed.message), MESSAGE_CHARS)}`;
+      : `: ${scrubText(options.redact?.(parsed.message) ?? parsed.message, MESSAGE_CHARS)}`;
   const where = `${action} (${redactUrl(response.url)})`;
   const code = registryCode === undefined ? '' : ` ${registryCode}`;
   const status = response.status;

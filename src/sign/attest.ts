@@ -4,17 +4,21 @@
  * referrer); `verifyImageAttestations` finds, filters by predicate type (from annotations, before
  * fetching any blob), verifies over PAE, and returns the decoded statements.
  */
-import { AbortedError, InvalidArgumentError, OcisignError, OperationTimeoutError } from '../errors/base.js';
-import { LimitExceededError } from '../errors/payload.js';
-import { NotFoundError } from '../errors/registry.js';
+import { InvalidArgumentError } from '../errors/base.js';
 import { type CandidateFailure, VerificationError } from '../errors/verify.js';
-import { mapConcurrent } from '../internal/concurrency.js';
 import { repositoryName } from '../internal/reference.js';
 import { publicKeyHint } from '../keys/fingerprint.js';
 import type { PublicKey } from '../keys/key-objects.js';
 import type { Signer } from '../keys/signer.js';
-import { bundleReferrerManifest, createBundle } from '../payload/bundle.js';
-import { encodeDsseEnvelope, IN_TOTO_PAYLOAD_TYPE, parseDsseEnvelope, signDsse } from '../payload/dsse.js';
+import { createBundle } from '../payload/bundle-create.js';
+import { bundleReferrerManifest } from '../payload/bundle-referrer.js';
+import {
+  type DsseEnvelope,
+  encodeDsseEnvelope,
+  IN_TOTO_PAYLOAD_TYPE,
+  parseDsseEnvelope,
+  signDsse,
+} from '../payload/dsse.js';
 import {
   COSIGN_SIGN_PREDICATE_TYPE,
   encodeAttestationStatement,
@@ -23,21 +27,20 @@ import {
   type Statement,
   statementCoversDigest,
 } from '../payload/intoto.js';
-import type { Descriptor, ImageManifest } from '../payload/oci.js';
+import type { Descriptor } from '../payload/oci.js';
 import {
   DSSE_MEDIA_TYPE,
   SignatureAnnotation,
   signatureLayerDescriptor,
-  signatureLayersOf,
-} from '../payload/signature-image.js';
+} from '../payload/signature-layer.js';
 import { signatureTag } from '../payload/tags.js';
 import type { RegistryClient } from '../registry/client.js';
 import { appendSignature } from './classic-append.js';
+import { checkClassicLayers } from './classic-layers.js';
 import {
   checkBundleReferrers,
-  FETCH_CONCURRENCY,
   maxReferrersOption,
-  omittedReferrersFailure,
+  omittedReferrersFailures,
   type ReferrerSelection,
 } from './referrers.js';
 import type { SignatureFormat } from './sign-image.js';
@@ -49,7 +52,6 @@ import {
   classicTlog,
   dsseKeyIndex,
   fail,
-  isDocumentError,
   type Outcome,
   type VerifyImageOptions,
 } from './verify-image.js';
@@ -196,6 +198,48 @@ function checkStatement(
   return { statement };
 }
 
+/** How an envelope in one storage format is judged beyond its signature and statement. */
+interface EnvelopeForm {
+  readonly format: SignatureFormat;
+  /** Whether a string predicate is read as cosign ≤ 1 wrote it (`.att` layers; never in bundles). */
+  readonly legacyStringPredicate: boolean;
+  /** The transparency-log evidence for the signature: undefined when it passes or is skipped. */
+  readonly tlog: (signature: string, key: PublicKey) => Outcome | undefined;
+  /** Statements that are no attestation candidate at all. */
+  readonly skip?: (statement: Statement) => boolean;
+}
+
+/**
+ * Judges one attestation envelope: a trusted key over PAE, then the statement (subject, predicate
+ * type), then its transparency-log evidence. Undefined when `form.skip` rules the statement out.
+ */
+function checkEnvelope(
+  ctx: Context,
+  envelope: DsseEnvelope,
+  wanted: string | undefined,
+  candidate: string,
+  form: EnvelopeForm,
+): AttOutcome | undefined {
+  const keyIndex = dsseKeyIndex(ctx.keys, envelope, ctx.options.digestAlgorithm);
+  if (keyIndex < 0)
+    return failureOf(fail(candidate, 'wrong-key', 'the envelope does not verify with any trusted key'));
+  const checked = checkStatement(ctx, envelope.payload, wanted, candidate, form.legacyStringPredicate);
+  if (!('statement' in checked)) return checked;
+  const { statement } = checked;
+  if (form.skip?.(statement) === true) return undefined;
+  const tlog = form.tlog(envelope.signatures[0]?.sig ?? '', ctx.keys[keyIndex] as PublicKey);
+  if (tlog !== undefined) return failureOf(tlog);
+  return {
+    ok: {
+      format: form.format,
+      keyIndex,
+      predicateType: statement.predicateType,
+      statement,
+      payload: envelope.payload,
+    },
+  };
+}
+
 /** Verifies an image's attestations with trusted keys and returns the statements that verified. */
 export async function verifyImageAttestations(
   image: string,
@@ -220,7 +264,6 @@ export async function verifyImageAttestations(
       rekorKeys: rekorKeysFor(options),
     };
     const sigRepo = repositoryName(resolved.signatureRepository);
-    const signal = options.signal;
 
     let selection: ReferrerSelection | undefined;
     const fromBundles = async (): Promise<AttOutcome[] | undefined> => {
@@ -234,36 +277,17 @@ export async function verifyImageAttestations(
         keep: (d) => annotatedAs(d.annotations),
         keepManifest: (m) => annotatedAs(m.annotations),
         failed: (failure) => ({ failure }),
-        check: (bundle, candidate): AttOutcome | undefined => {
+        check: (bundle, candidate) => {
           const envelope = bundle.dsseEnvelope;
           if (envelope === undefined) return failureOf(fail(candidate, 'malformed', 'no DSSE envelope'));
-          const keyIndex = dsseKeyIndex(keys, envelope, options.digestAlgorithm);
-          if (keyIndex < 0)
-            return failureOf(
-              fail(candidate, 'wrong-key', 'the envelope does not verify with any trusted key'),
-            );
-          const checked = checkStatement(ctx, envelope.payload, wanted, candidate, false);
-          if (!('statement' in checked)) return checked;
-          if (wanted === undefined && checked.statement.predicateType === COSIGN_SIGN_PREDICATE_TYPE)
-            return undefined;
-          const tlog = bundleTlog(
-            ctx,
-            bundle,
-            envelope.signatures[0]?.sig ?? '',
-            keys[keyIndex] as PublicKey,
-            envelope.payload,
-            candidate,
-          );
-          if (tlog !== undefined) return failureOf(tlog);
-          return {
-            ok: {
-              format: 'bundle',
-              keyIndex,
-              predicateType: checked.statement.predicateType,
-              statement: checked.statement,
-              payload: envelope.payload,
-            },
-          };
+          return checkEnvelope(ctx, envelope, wanted, candidate, {
+            format: 'bundle',
+            legacyStringPredicate: false,
+            tlog: (signature, key) => bundleTlog(ctx, bundle, signature, key, envelope.payload, candidate),
+            // With no type asked for, an image signature (cosign 3 signs one as this statement) is none.
+            skip: (statement) =>
+              wanted === undefined && statement.predicateType === COSIGN_SIGN_PREDICATE_TYPE,
+          });
         },
       });
       selection = found.selection;
@@ -272,84 +296,38 @@ export async function verifyImageAttestations(
 
     const fromTag = async (): Promise<AttOutcome[] | undefined> => {
       if (!formats.includes('simple-signing')) return undefined;
-      const tag = `${sigRepo}:${signatureTag(resolved.digest, 'att')}`;
-      let manifest: ImageManifest;
-      try {
-        manifest = (await client.getManifest(tag, { signal })).manifest as ImageManifest;
-      } catch (error) {
-        if (error instanceof NotFoundError) return undefined;
-        if (isDocumentError(error)) return [failureOf(fail(tag, 'malformed', error.message))];
-        throw error;
-      }
-      // Filter by the layer's predicateType annotation before fetching any envelope.
-      let all: readonly Descriptor[];
-      try {
-        all = signatureLayersOf(manifest, options.limits);
-      } catch (error) {
-        // An index, an artifact manifest, a malformed layer: the tag holds no attestation we can check.
-        if (!(error instanceof OcisignError) || error instanceof LimitExceededError) throw error;
-        return [failureOf(fail(tag, 'malformed', error.message))];
-      }
-      const layers = all.filter(
-        (l) =>
-          wanted === undefined ||
-          l.annotations?.[SignatureAnnotation.predicateType] === undefined ||
-          l.annotations[SignatureAnnotation.predicateType] === wanted,
-      );
-      return mapConcurrent(layers, FETCH_CONCURRENCY, async (layer, i): Promise<AttOutcome> => {
-        const candidate = `.att layer ${i + 1} (${layer.digest.slice(0, 19)}…)`;
-        try {
-          const envelope = parseDsseEnvelope(
-            await client.getBlobBytes(sigRepo, layer.digest, { size: layer.size, signal }),
-          );
-          if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
-            return failureOf(fail(candidate, 'malformed', `payload type ${envelope.payloadType}`));
-          const keyIndex = dsseKeyIndex(keys, envelope, options.digestAlgorithm);
-          if (keyIndex < 0)
-            return failureOf(
-              fail(candidate, 'wrong-key', 'the envelope does not verify with any trusted key'),
-            );
-          const checked = checkStatement(ctx, envelope.payload, wanted, candidate, true);
-          if (!('statement' in checked)) return checked;
-          const tlog = classicTlog(
-            ctx,
-            layer,
-            envelope.signatures[0]?.sig ?? '',
-            keys[keyIndex] as PublicKey,
-            envelope.payload,
-            candidate,
-          );
-          if (tlog !== undefined) return failureOf(tlog);
-          return {
-            ok: {
+      return checkClassicLayers<AttOutcome>(
+        client,
+        sigRepo,
+        resolved.digest,
+        'att',
+        { signal: options.signal, limits: options.limits },
+        {
+          // Filter by the layer's predicateType annotation before fetching any envelope.
+          keep: (l) =>
+            wanted === undefined ||
+            l.annotations?.[SignatureAnnotation.predicateType] === undefined ||
+            l.annotations[SignatureAnnotation.predicateType] === wanted,
+          check: (layer, payload, candidate) => {
+            const envelope = parseDsseEnvelope(payload);
+            if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
+              return failureOf(fail(candidate, 'malformed', `payload type ${envelope.payloadType}`));
+            return checkEnvelope(ctx, envelope, wanted, candidate, {
               format: 'simple-signing',
-              keyIndex,
-              predicateType: checked.statement.predicateType,
-              statement: checked.statement,
-              payload: envelope.payload,
-            },
-          };
-        } catch (error) {
-          if (
-            !(error instanceof OcisignError) ||
-            error instanceof AbortedError ||
-            error instanceof OperationTimeoutError
-          )
-            throw error;
-          return failureOf(fail(candidate, 'malformed', error.message));
-        }
-      });
+              legacyStringPredicate: true,
+              tlog: (signature, key) => classicTlog(ctx, layer, signature, key, envelope.payload, candidate),
+            });
+          },
+          failed: (failure) => ({ failure }),
+        },
+      );
     };
 
     // As in verifyImage: the `.att` lookup runs alongside and counts only when no bundle exists.
     const tagLookup = fromTag();
     tagLookup.catch(() => {});
     const bundles = await fromBundles();
-    const cut =
-      selection !== undefined && selection.omitted > 0
-        ? [omittedReferrersFailure(selection, maxReferrers)]
-        : [];
-    for (const note of cut) options.onWarning?.(note.message);
+    const cut = omittedReferrersFailures(selection, maxReferrers, options.onWarning);
     const outcomes = bundles ?? (await tagLookup) ?? [];
     const passed = outcomes.flatMap((o) => ('ok' in o ? [o.ok] : []));
     if (passed.length === 0) {

@@ -24,14 +24,12 @@ import { type ConvergenceTiming, convergentAdd } from '../internal/convergent-ad
 import type { PublicKey } from '../keys/key-objects.js';
 import { verifySignatureSync } from '../keys/verify.js';
 import type { Descriptor, ImageManifest } from '../payload/oci.js';
-import {
-  buildSignatureImage,
-  parseSignatureConfig,
-  SignatureAnnotation,
-  sameSignatureLayerContent,
-} from '../payload/signature-image.js';
+import { parseSignatureConfig } from '../payload/signature-config.js';
+import { buildSignatureImage } from '../payload/signature-image.js';
+import { SignatureAnnotation, sameSignatureLayerContent } from '../payload/signature-layer.js';
 import type { RegistryClient } from '../registry/client.js';
 import { isImageIndex } from '../registry/manifest.js';
+import { isTransientWriteError } from '../registry/transport/retry.js';
 
 /** The registry calls an append needs (a `RegistryClient`, or a test double). */
 export type SignatureImageStore = Pick<
@@ -57,16 +55,10 @@ function layerKey(layer: Descriptor): string {
 
 /** Whether a failed write may have been transient (and may or may not have landed). */
 function retryableWrite(error: unknown): boolean {
-  if (!(error instanceof RegistryError)) return false;
+  if (isTransientWriteError(error)) return true;
   // Concurrent writers uploading the same config blob can make distribution refuse a manifest for
-  // a moment (DIGEST_INVALID / MANIFEST_BLOB_UNKNOWN); 5xx and dropped connections are worth a round.
-  return (
-    error.status === 400 ||
-    error.status === 404 ||
-    error.status >= 500 ||
-    error.code === 'REGISTRY_UNREACHABLE' ||
-    error.code === 'REGISTRY_TIMEOUT'
-  );
+  // a moment (DIGEST_INVALID / MANIFEST_BLOB_UNKNOWN): worth a round too.
+  return error instanceof RegistryError && (error.status === 400 || error.status === 404);
 }
 
 /**

@@ -11,7 +11,7 @@ export type { AppendResult } from './classic-append.js';
 export { DEFAULT_MAX_REFERRERS } from './referrers.js';
 export type { SignatureFormat, SignedArtifact, SignImageOptions, SignResult } from './sign-image.js';
 export { signImage } from './sign-image.js';
-export type { RekorKeys } from './trusted-root.js';
+export type { RekorKey, RekorKeys, ValidityWindow } from './trusted-root.js';
 export { rekorKeysFromPublicKeys, rekorKeysFromTrustedRoot } from './trusted-root.js';
 export type { VerifiedSignature, VerifyImageOptions, VerifyResult } from './verify-image.js';
 export { verifyImage } from './verify-image.js';

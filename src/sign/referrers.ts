@@ -19,7 +19,7 @@
  * failure says the list was cut), never a false pass. {@link checkBundleReferrers} fetches the
  * chosen ones, {@link FETCH_CONCURRENCY} at a time; judging a bundle is the caller's `check`.
  */
-import { AbortedError, InvalidArgumentError, OcisignError, OperationTimeoutError } from '../errors/base.js';
+import { InvalidArgumentError } from '../errors/base.js';
 import { PayloadFormatError } from '../errors/payload.js';
 import type { CandidateFailure } from '../errors/verify.js';
 import { mapConcurrent } from '../internal/concurrency.js';
@@ -28,6 +28,7 @@ import { parseBundle, type SigstoreBundle } from '../payload/bundle.js';
 import type { Descriptor, Manifest } from '../payload/oci.js';
 import { descriptorShape, OCI_EMPTY } from '../payload/oci.js';
 import type { RegistryClient } from '../registry/client.js';
+import { isCandidateError } from './candidate-errors.js';
 
 /** How many bundle referrers a verification checks by default: 50, as Kyverno. */
 export const DEFAULT_MAX_REFERRERS = 50;
@@ -86,13 +87,24 @@ export function selectBundleReferrers(referrers: readonly Descriptor[], max: num
   };
 }
 
-/** The failure entry that says the limit cut the list (for a VerificationError). */
-export function omittedReferrersFailure(selection: ReferrerSelection, max: number): CandidateFailure {
-  return {
+/**
+ * What a verification says when the limit cut the list: the failure entry for a VerificationError
+ * (none when nothing was cut, or when no referrers were looked up), its message also passed to
+ * `onWarning` for a person to see.
+ */
+export function omittedReferrersFailures(
+  selection: ReferrerSelection | undefined,
+  max: number,
+  onWarning: ((message: string) => void) | undefined,
+): CandidateFailure[] {
+  if (selection === undefined || selection.omitted <= 0) return [];
+  const failure: CandidateFailure = {
     candidate: 'referrers',
     reason: 'limit-exceeded',
     message: `only the ${max} newest of ${selection.total} bundle referrers were checked (maxReferrers: ${max}); the other ${selection.omitted} were not looked at`,
   };
+  onWarning?.(failure.message);
+  return [failure];
 }
 
 /** The one bundle layer of a referrer manifest; undefined when the referrer is not a bundle. */
@@ -149,12 +161,7 @@ export async function checkBundleReferrers<O>(
       const bytes = await client.getBlobBytes(sigRepo, layer.digest, { size: layer.size, signal });
       return checks.check(parseBundle(bytes), candidate);
     } catch (error) {
-      if (
-        !(error instanceof OcisignError) ||
-        error instanceof AbortedError ||
-        error instanceof OperationTimeoutError
-      )
-        throw error;
+      if (!isCandidateError(error)) throw error;
       return checks.failed({ candidate, reason: 'malformed', message: error.message });
     }
   });

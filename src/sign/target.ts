@@ -2,7 +2,7 @@
 import { type ImageReference, parseImageReference } from '../internal/reference.js';
 import { importPublicKey } from '../keys/import.js';
 import { isPublicKey, type PublicKey } from '../keys/key-objects.js';
-import type { BundleReferrer } from '../payload/bundle.js';
+import type { BundleReferrer } from '../payload/bundle-referrer.js';
 import type { Descriptor } from '../payload/oci.js';
 import { OCI_MANIFEST } from '../payload/oci.js';
 import { type FetchedManifest, RegistryClient } from '../registry/client.js';

@@ -1,6 +1,7 @@
 /**
  * Offline transparency-log evidence: a Rekor signed entry timestamp (SET) checked against the caller's
- * Rekor keys, and the logged entry checked to be about this signature, this key and these bytes.
+ * Rekor keys — a trusted root's key only when the entry's integrated time lies in its `validFor`
+ * window — and the logged entry checked to be about this signature, this key and these bytes.
  * No network. Every check answers `{ ok, message }`: malformed evidence (a body that is not JSON, a
  * proof index that is not an integer) is a failed check, never an exception.
  */
@@ -14,7 +15,7 @@ import { verifySignatureSync } from '../keys/verify.js';
 import type { TlogEntry } from '../payload/bundle.js';
 import { encodeGoJson } from '../payload/go-json.js';
 import { leafHash, verifyCheckpoint, verifyInclusion } from './merkle.js';
-import type { RekorKeys } from './trusted-root.js';
+import { type RekorKey, type RekorKeys, validAt } from './trusted-root.js';
 
 /** The outcome of one transparency-log check; `message` says why it failed. */
 export interface TlogCheck {
@@ -22,17 +23,40 @@ export interface TlogCheck {
   readonly message: string;
 }
 
+/** RFC 3339 to the second, or to the millisecond when it has one. */
+function rfc3339(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime())
+    ? `${ms / 1000} s after the epoch`
+    : date.toISOString().replace('.000Z', 'Z');
+}
+
+/** Why no key of a log may verify an entry integrated at `integratedTime`: their windows. */
+function outsideWindows(logID: string, keys: readonly RekorKey[], integratedTime: number): string {
+  const windows = keys.map((k) =>
+    k.validFor === undefined
+      ? 'always'
+      : `from ${rfc3339(k.validFor.start.getTime())} ${k.validFor.end === undefined ? 'on (no end)' : `to ${rfc3339(k.validFor.end.getTime())}`}`,
+  );
+  return `the trusted root's Rekor key for log ${logID.slice(0, 16)}… is valid ${windows.join(', or ')}, not at the entry's integrated time ${rfc3339(integratedTime * 1000)} (${integratedTime})`;
+}
+
 /**
- * Verifies a SET (base64 or bytes): ECDSA over RFC 8785 JSON of `{body, integratedTime, logID, logIndex}`.
+ * Verifies a SET (base64 or bytes): ECDSA over RFC 8785 JSON of `{body, integratedTime, logID, logIndex}`,
+ * with a key of the entry's log whose validity window holds its integrated time (start and end
+ * inclusive, as sigstore-go's `VerifySET` and @sigstore/verify's `filterTLogAuthorities` decide).
  */
 export function verifySet(
   entry: { body: string; integratedTime: number; logIndex: number; logID: string },
   set: string | Uint8Array,
   rekorKeys: RekorKeys,
 ): TlogCheck {
-  const key = rekorKeys.get(entry.logID);
-  if (key === undefined)
+  const logKeys = rekorKeys.get(entry.logID);
+  if (logKeys === undefined || logKeys.length === 0)
     return { ok: false, message: `the log ${entry.logID.slice(0, 16)}… is not in the trusted root` };
+  const usable = logKeys.filter((k) => validAt(k, entry.integratedTime));
+  if (usable.length === 0)
+    return { ok: false, message: outsideWindows(entry.logID, logKeys, entry.integratedTime) };
   // For these four fields (strings and integers, ASCII keys) RFC 8785 is sorted, compact JSON.
   const canonical = utf8(
     encodeGoJson({
@@ -43,7 +67,7 @@ export function verifySet(
     }),
   );
   const signature = typeof set === 'string' ? fromBase64(set) : set;
-  if (signature === undefined || !verifySignatureSync(key, canonical, signature))
+  if (signature === undefined || !usable.some((k) => verifySignatureSync(k.publicKey, canonical, signature)))
     return { ok: false, message: 'the signed entry timestamp does not verify with the trusted Rekor key' };
   return { ok: true, message: 'ok' };
 }

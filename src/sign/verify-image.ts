@@ -6,18 +6,10 @@
  * signature, claims and (unless `ignoreTlog`) transparency-log evidence against the caller's trusted
  * root; a failure names why each candidate failed.
  */
-import { AbortedError, InvalidArgumentError, OcisignError, OperationTimeoutError } from '../errors/base.js';
-import { ClaimMismatchError, LimitExceededError } from '../errors/payload.js';
-import {
-  DigestMismatchError,
-  NotFoundError,
-  type RegistryError,
-  RegistryResponseError,
-  SizeLimitError,
-} from '../errors/registry.js';
+import { InvalidArgumentError, OcisignError } from '../errors/base.js';
+import { ClaimMismatchError } from '../errors/payload.js';
 import { type CandidateFailure, type FailureReason, VerificationError } from '../errors/verify.js';
 import { fromBase64 } from '../internal/bytes.js';
-import { mapConcurrent } from '../internal/concurrency.js';
 import { repositoryName } from '../internal/reference.js';
 import type { DigestAlgorithm } from '../keys/algorithms.js';
 import type { PublicKey } from '../keys/key-objects.js';
@@ -25,22 +17,17 @@ import { verifySignatureSync } from '../keys/verify.js';
 import type { SigstoreBundle } from '../payload/bundle.js';
 import { type DsseEnvelope, IN_TOTO_PAYLOAD_TYPE, verifyDsseEnvelope } from '../payload/dsse.js';
 import { parseStatement, statementCoversDigest } from '../payload/intoto.js';
-import type { Descriptor, ImageIndex, Manifest } from '../payload/oci.js';
-import {
-  type PayloadLimits,
-  parseRekorBundleAnnotation,
-  SignatureAnnotation,
-  signatureLayersOf,
-} from '../payload/signature-image.js';
+import type { Descriptor, ImageIndex } from '../payload/oci.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES, type PayloadLimits } from '../payload/signature-image.js';
+import { parseRekorBundleAnnotation, SignatureAnnotation } from '../payload/signature-layer.js';
 import { checkSimpleSigningClaims, parseSimpleSigningPayload } from '../payload/simple-signing.js';
-import { signatureTag } from '../payload/tags.js';
 import type { RegistryClient } from '../registry/client.js';
 import { isImageIndex } from '../registry/manifest.js';
+import { checkClassicLayers } from './classic-layers.js';
 import {
   checkBundleReferrers,
-  FETCH_CONCURRENCY,
   maxReferrersOption,
-  omittedReferrersFailure,
+  omittedReferrersFailures,
   type ReferrerSelection,
 } from './referrers.js';
 import type { SignatureFormat } from './sign-image.js';
@@ -321,61 +308,24 @@ function checkBundle(ctx: Context, bundle: SigstoreBundle, candidate: string): O
   };
 }
 
-/**
- * Whether a registry error is about the document it served (malformed, over its size limit, not
- * matching its digest) rather than about reaching the registry: the former is a candidate that
- * fails, the latter means we could not check.
- */
-export function isDocumentError(error: unknown): error is RegistryError {
-  return (
-    error instanceof DigestMismatchError ||
-    error instanceof SizeLimitError ||
-    (error instanceof RegistryResponseError && error.status === 0)
-  );
-}
-
 /** The classic `.sig` signatures: undefined when there is no `.sig` tag. */
-async function classicCandidates(
+function classicCandidates(
   client: RegistryClient,
   ctx: Context,
   sigRepo: string,
 ): Promise<Outcome[] | undefined> {
-  const tag = `${sigRepo}:${signatureTag(ctx.digest)}`;
-  let manifest: Manifest;
-  try {
-    manifest = (await client.getManifest(tag, { signal: ctx.options.signal })).manifest;
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    if (isDocumentError(error)) return [fail(tag, 'malformed', error.message)];
-    throw error;
-  }
-  let layers: readonly Descriptor[];
-  try {
-    layers = signatureLayersOf(manifest as Parameters<typeof signatureLayersOf>[0], ctx.options.limits);
-  } catch (error) {
-    // An index, an artifact manifest, a malformed layer: the tag holds no signature we can check.
-    if (!(error instanceof OcisignError) || error instanceof LimitExceededError) throw error;
-    return [fail(tag, 'malformed', error.message)];
-  }
-  return mapConcurrent(layers, FETCH_CONCURRENCY, async (layer, i): Promise<Outcome> => {
-    const candidate = `.sig layer ${i + 1} (${layer.digest.slice(0, 19)}…)`;
-    try {
-      const payload = await client.getBlobBytes(sigRepo, layer.digest, {
-        size: layer.size,
-        signal: ctx.options.signal,
-        maxBytes: ctx.options.limits?.maxPayloadBytes ?? 128 * 1024 * 1024,
-      });
-      return checkClassicLayer(ctx, layer, payload, candidate);
-    } catch (error) {
-      if (
-        !(error instanceof OcisignError) ||
-        error instanceof AbortedError ||
-        error instanceof OperationTimeoutError
-      )
-        throw error;
-      return fail(candidate, 'malformed', error.message);
-    }
-  });
+  const { signal, limits } = ctx.options;
+  return checkClassicLayers<Outcome>(
+    client,
+    sigRepo,
+    ctx.digest,
+    'sig',
+    { signal, limits, maxBytes: limits?.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES },
+    {
+      check: (layer, payload, candidate) => checkClassicLayer(ctx, layer, payload, candidate),
+      failed: (failure) => ({ failure }),
+    },
+  );
 }
 
 async function bundleCandidates(
@@ -448,11 +398,7 @@ export async function verifyImage(image: string, options: VerifyImageOptions): P
     classicLookup.catch(() => {});
     const found = formats.includes('bundle') ? await bundleCandidates(client, ctx, sigRepo) : undefined;
     const omittedReferrers = found?.selection.omitted ?? 0;
-    const cut =
-      found !== undefined && omittedReferrers > 0
-        ? [omittedReferrersFailure(found.selection, maxReferrers)]
-        : [];
-    for (const note of cut) options.onWarning?.(note.message);
+    const cut = omittedReferrersFailures(found?.selection, maxReferrers, options.onWarning);
     // cosign 3: when any bundle exists, classic signatures are not considered.
     const outcomes = found?.outcomes ?? (await classicLookup) ?? [];
     const passed = outcomes.flatMap((o) => ('ok' in o ? [o.ok] : []));

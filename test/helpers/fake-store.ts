@@ -4,9 +4,12 @@
  * an optional fault hook. Manifests and blobs take effect when their latency has elapsed (a PUT is
  * last-writer-wins, as on distribution); timers are `setTimeout`, so vitest's fake timers drive it.
  * Like the real client, an aborted call rejects with the bare `signal.reason`.
+ *
+ * {@link useDeterministicTime} and {@link settled} run such simulations under fake timers.
  */
+import { afterEach, beforeEach, vi } from 'vitest';
 import { NotFoundError } from '../../src/errors/registry.js';
-import type { Descriptor } from '../../src/payload/oci.js';
+import type { Descriptor, Manifest } from '../../src/payload/oci.js';
 import type { FetchedManifest } from '../../src/registry/client.js';
 import { computeDigest } from '../../src/registry/digest.js';
 import { parseManifest } from '../../src/registry/manifest.js';
@@ -45,10 +48,38 @@ function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /** One registry's manifests (by `repo:tag` and `repo@digest`) and blobs, with a log of every call. */
+/**
+ * For every test of the file: vitest's fake timers, and `Math.random` fixed at 0.5 (the jitter of
+ * every pause at its middle), so that simulated writers interleave the same way on every run.
+ */
+export function useDeterministicTime(): void {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+}
+
+/** Runs every timer until all the writers settled, and returns how each did. */
+export async function settled<T>(promises: Promise<T>[]): Promise<PromiseSettledResult<T>[]> {
+  const all = Promise.allSettled(promises);
+  await vi.runAllTimersAsync();
+  return all;
+}
+
 export class FakeRegistry {
   readonly manifests = new Map<string, { bytes: Uint8Array; mediaType: string }>();
   readonly blobs = new Map<string, Uint8Array>();
   readonly log: Array<{ writer: string; op: FakeOp; ref: string; at: number }> = [];
+
+  /** The manifest stored under `key` (`registry/repo:tag` or `…@digest`), parsed; undefined when none. */
+  manifestAt(key: string): Manifest | undefined {
+    const stored = this.manifests.get(key);
+    return stored === undefined ? undefined : parseManifest(stored.bytes, stored.mediaType);
+  }
 
   /** A client for one writer. */
   client(writer: string, options: FakeClientOptions = {}) {

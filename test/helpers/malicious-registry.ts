@@ -6,11 +6,14 @@
  * recorded (headers included) so a test can assert where credentials went.
  *
  * Not a registry: it stores nothing unless the handler does. `serveContent` answers manifest and
- * blob GETs from a map of digest → bytes, for the common case.
+ * blob GETs from a map of digest → bytes, for the common case; `hostileTestbed` opens servers and
+ * clients that are closed after each test.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { afterEach } from 'vitest';
+import { RegistryClient, type RegistryClientOptions } from '../../src/registry/index.js';
 
 /** One request as the hostile registry saw it. */
 export interface HostileRequest {
@@ -230,4 +233,45 @@ export function echoCredentials(request: HostileRequest, status = 400): HostileR
 /** A redirect to `location` (another host, usually). */
 export function redirectTo(location: string, status = 307): HostileReply {
   return { status, headers: { location }, body: '' };
+}
+
+/**
+ * Hostile registries and the clients that talk to them, for every test of a file: `server` starts
+ * one, `client` makes a `RegistryClient` (no Docker config, no retries, then `defaults`, then its
+ * own options); after each test every client is closed — within `closeWithinMs` when given, so a
+ * client stuck on a hung connection cannot hold the hook — and then every server.
+ */
+export function hostileTestbed(defaults: RegistryClientOptions, options: { closeWithinMs?: number } = {}) {
+  const servers: MaliciousRegistry[] = [];
+  const clients: RegistryClient[] = [];
+  const { closeWithinMs } = options;
+  afterEach(async () => {
+    await Promise.all(
+      clients
+        .splice(0)
+        .map((c) =>
+          closeWithinMs === undefined
+            ? c.close()
+            : Promise.race([c.close(), new Promise((resolve) => setTimeout(resolve, closeWithinMs))]),
+        ),
+    );
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return {
+    async server(handler: HostileHandler, serverOptions: { host?: string } = {}): Promise<MaliciousRegistry> {
+      const s = await startMaliciousRegistry(handler, serverOptions);
+      servers.push(s);
+      return s;
+    },
+    client(clientOptions: RegistryClientOptions = {}): RegistryClient {
+      const c = new RegistryClient({
+        dockerConfig: false,
+        retry: { retries: 0 },
+        ...defaults,
+        ...clientOptions,
+      });
+      clients.push(c);
+      return c;
+    },
+  };
 }

@@ -13,8 +13,17 @@
 import { InvalidArgumentError } from '../../errors/base.js';
 import { RegistryAuthError, RegistryResponseError } from '../../errors/registry.js';
 import { untilAborted } from '../../internal/abort.js';
-import { nonEmptyString, number, object, oneOf, readShape, refine, string } from '../../internal/shape.js';
-import { absent, malformed, parseJson } from '../documents.js';
+import {
+  nonEmptyString,
+  number,
+  object,
+  oneOf,
+  optionalOrNull,
+  readShape,
+  refine,
+  string,
+} from '../../internal/shape.js';
+import { malformed, parseJson } from '../documents.js';
 import { SecretRedactor } from '../redact.js';
 import { type HttpResponse, parseUrl, readBody, redactUrl, type Transport } from '../transport/http.js';
 import { type Challenge, parseChallenges } from './challenge.js';
@@ -47,10 +56,10 @@ const headerToken = refine(nonEmptyString, (t) =>
 /** The distribution token response (go-containerregistry's `tokenResponse`). */
 const tokenResponseShape = object(
   {
-    token: absent(string),
-    access_token: absent(string),
-    refresh_token: absent(string),
-    expires_in: absent(number),
+    token: optionalOrNull(string),
+    access_token: optionalOrNull(string),
+    refresh_token: optionalOrNull(string),
+    expires_in: optionalOrNull(number),
   },
   'a token response object',
 );

@@ -14,25 +14,24 @@ import { join } from 'node:path';
 import { RegistryAuthError } from '../../errors/registry.js';
 import { abortError } from '../../internal/abort.js';
 import { fromBase64, fromUtf8 } from '../../internal/bytes.js';
-import { type Infer, object, readShape, record, string } from '../../internal/shape.js';
-import { absent } from '../documents.js';
+import { type Infer, object, optionalOrNull, readShape, record, string } from '../../internal/shape.js';
 import type { CredentialProvider, Credentials } from './credentials.js';
 
 /** One `auths` entry. A `null` entry (Go reads it as empty) is no credentials. */
 const authEntryShape = object({
-  auth: absent(string),
-  username: absent(string),
-  password: absent(string),
-  identitytoken: absent(string),
-  registrytoken: absent(string),
+  auth: optionalOrNull(string),
+  username: optionalOrNull(string),
+  password: optionalOrNull(string),
+  identitytoken: optionalOrNull(string),
+  registrytoken: optionalOrNull(string),
 });
 
 /** The parts of config.json we read; everything else (proxies, aliases, …) is ignored. */
 const dockerConfigShape = object(
   {
-    auths: absent(record(absent(authEntryShape))),
-    credsStore: absent(string),
-    credHelpers: absent(record(string)),
+    auths: optionalOrNull(record(optionalOrNull(authEntryShape))),
+    credsStore: optionalOrNull(string),
+    credHelpers: optionalOrNull(record(string)),
   },
   'a JSON object',
 );
@@ -60,7 +59,10 @@ export function parseDockerConfig(text: string, path: string): DockerConfigFile 
 }
 
 /** What a credential helper prints for `get`. */
-const helperOutputShape = object({ Username: absent(string), Secret: absent(string) }, 'a JSON object');
+const helperOutputShape = object(
+  { Username: optionalOrNull(string), Secret: optionalOrNull(string) },
+  'a JSON object',
+);
 
 /** Where the Docker config lives: `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`. */
 export function defaultDockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {

@@ -3,8 +3,11 @@
  * 408/429/5xx and dropped connections, honouring `Retry-After`. Like go-containerregistry's retry
  * table. Only idempotent requests are retried (the caller decides which those are). The pause itself
  * is `sleep` from internal/abort.ts, which ends with a typed error when the request is aborted.
+ * Also: which failed writes a convergent writer (`internal/convergent-add.ts`) tries again.
  */
+import { RegistryError } from '../../errors/registry.js';
 
+/** How often and how patiently a registry request is tried again; every field has a default. */
 export interface RetryOptions {
   /** Attempts after the first. Default 3. */
   readonly retries?: number;
@@ -50,4 +53,16 @@ export function backoffMs(attempt: number, options: RetryOptions, retryAfter?: n
   if (retryAfter !== undefined) return Math.min(retryAfter, max);
   const ceiling = Math.min(max, base * 2 ** (attempt - 1));
   return Math.random() * ceiling;
+}
+
+/**
+ * Whether a failed write may have been transient, and so may or may not have landed: a 5xx, a
+ * dropped connection or a timeout (after the transport's own retries). A convergent writer reads
+ * back and tries again instead of failing.
+ */
+export function isTransientWriteError(error: unknown): error is RegistryError {
+  return (
+    error instanceof RegistryError &&
+    (error.status >= 500 || error.code === 'REGISTRY_UNREACHABLE' || error.code === 'REGISTRY_TIMEOUT')
+  );
 }

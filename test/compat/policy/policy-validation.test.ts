@@ -9,6 +9,7 @@ import { parse, stringify } from 'yaml';
 import { PolicyValidationError } from '../../../src/errors/index.js';
 import { loadPolicies } from '../../../src/policy/index.js';
 import { FUZZ_RUNS, FUZZ_TIMEOUT_MS } from '../../helpers/fuzz.js';
+import { verifyImagesPolicy } from '../../helpers/policy-yaml.js';
 import { readVectors, SHARED_DIR } from '../../helpers/vectors.js';
 
 const dir = join(SHARED_DIR, 'vectors', 'kyverno', 'policies');
@@ -86,17 +87,10 @@ describe('policy validation (cases.json policyValidationCases)', () => {
 
 describe('conversions and defaults', () => {
   it('applies the CRD defaults Kyverno relies on', () => {
-    const [policy] = loadPolicies(`apiVersion: kyverno.io/v1
-kind: ClusterPolicy
-metadata: {name: d}
-spec:
-  validationFailureAction: Enforce
-  rules:
-  - name: r
-    match: {any: [{resources: {kinds: [Pod]}}]}
-    verifyImages:
-    - imageReferences: ["ghcr.io/*"]
-`);
+    // Nothing but the image references: no attestors, no flags.
+    const [policy] = loadPolicies(
+      verifyImagesPolicy({ name: 'd', ruleName: 'r', images: '["ghcr.io/*"]', attestors: '' }),
+    );
     expect(policy?.rules[0]?.verifyImages[0]).toMatchObject({
       type: 'Cosign',
       mutateDigest: true,

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../../src/registry/index.js';
 import { pushExampleImage, type RunningKmsEmulator, startKmsEmulator } from '../../../src/testing/index.js';
 import { type RunningRegistry, startDockerRegistry } from '../../helpers/docker-registry.js';
+import { podYaml, verifyImagesPolicy } from '../../helpers/policy-yaml.js';
 import { readVectors } from '../../helpers/vectors.js';
 
 const BIN = resolve(import.meta.dirname, '..', '..', '..', 'dist', 'cli', 'bin.js');
@@ -241,31 +242,20 @@ describe('ocisign CLI', () => {
   });
 
   it('policy test: PASS/FAIL per resource against the registry, offline with fixtures, malformed policy exits 3', async () => {
-    const pub = readFileSync(join(dir, 'cosign.pub'), 'utf8').trim().replaceAll('\n', '\n              ');
     writeFileSync(
       join(dir, 'policy.yaml'),
-      `apiVersion: kyverno.io/v1
-kind: ClusterPolicy
-metadata: {name: check-image}
-spec:
-  validationFailureAction: Enforce
-  rules:
-  - name: check-image
-    match: {any: [{resources: {kinds: [Pod]}}]}
-    verifyImages:
-    - imageReferences: ["${registry.host}/cli/*"]
-      attestors:
-      - entries:
-        - keys:
-            publicKeys: |-
-              ${pub}
-            rekor: {ignoreTlog: true}
-`,
+      verifyImagesPolicy({
+        name: 'check-image',
+        ruleName: 'check-image',
+        images: `["${registry.host}/cli/*"]`,
+        publicKeys: JSON.stringify(readFileSync(join(dir, 'cosign.pub'), 'utf8').trim()),
+      }),
     );
-    const pod = (name: string, image: string) =>
-      `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: default}\nspec:\n  containers: [{name: app, image: "${image}"}]\n`;
-    writeFileSync(join(dir, 'pods.yaml'), `${pod('signed', signed)}---\n${pod('unsigned', unsigned)}`);
-    writeFileSync(join(dir, 'good.yaml'), pod('signed', signed));
+    writeFileSync(
+      join(dir, 'pods.yaml'),
+      `${podYaml('signed', signed)}---\n${podYaml('unsigned', unsigned)}`,
+    );
+    writeFileSync(join(dir, 'good.yaml'), podYaml('signed', signed));
     const both = await ocisign(['policy', 'test', '--policy', 'policy.yaml', '--resource', 'pods.yaml']);
     expect(both.code).toBe(1);
     expect(both.stdout).toContain('PASS Pod/default/signed');

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../src/cli/io.js';
 import { runCli } from '../../../src/cli/run.js';
+import { podYaml, verifyImagesPolicy } from '../../helpers/policy-yaml.js';
 
 let dir: string;
 const run = async (args: string[]) => {
@@ -29,26 +30,13 @@ const run = async (args: string[]) => {
   return { code, stdout, stderr };
 };
 
-const policy = (pem: string) => `apiVersion: kyverno.io/v1
-kind: ClusterPolicy
-metadata: {name: check-image}
-spec:
-  validationFailureAction: Enforce
-  rules:
-  - name: check-image
-    match: {any: [{resources: {kinds: [Pod]}}]}
-    verifyImages:
-    - imageReferences: ["ghcr.io/acme/*"]
-      mutateDigest: false
-      verifyDigest: false
-      attestors:
-      - entries:
-        - keys:
-            publicKeys: ${JSON.stringify(pem)}
-            rekor: {ignoreTlog: true}
-`;
-const pod = (name: string, image: string) =>
-  `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: default}\nspec:\n  containers: [{name: app, image: "${image}"}]\n`;
+const policy = (pem: string) =>
+  verifyImagesPolicy({
+    name: 'check-image',
+    ruleName: 'check-image',
+    entry: 'mutateDigest: false\nverifyDigest: false',
+    publicKeys: JSON.stringify(pem),
+  });
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ocisign-policy-cli-'));
@@ -61,7 +49,7 @@ beforeAll(() => {
   );
   writeFileSync(
     join(dir, 'pods.yaml'),
-    `${pod('signed', 'ghcr.io/acme/app:1.0')}---\n${pod('unsigned', 'ghcr.io/acme/tool:1.0')}`,
+    `${podYaml('signed', 'ghcr.io/acme/app:1.0')}---\n${podYaml('unsigned', 'ghcr.io/acme/tool:1.0')}`,
   );
   writeFileSync(
     join(dir, 'fixtures.json'),
@@ -75,17 +63,17 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const policyTest = (...extra: string[]) =>
+/** `ocisign policy test` offline, with the files the test names (default: those written above). */
+const policyTest = (files: { policy?: string; resource?: string; fixtures?: string } = {}) =>
   run([
     'policy',
     'test',
     '--policy',
-    'policy.yaml',
+    files.policy ?? 'policy.yaml',
     '--resource',
-    'pods.yaml',
+    files.resource ?? 'pods.yaml',
     '--fixtures',
-    'fixtures.json',
-    ...extra,
+    files.fixtures ?? 'fixtures.json',
   ]);
 
 describe('ocisign policy test', () => {
@@ -103,16 +91,7 @@ describe('ocisign policy test', () => {
       join(dir, 'ivpol.yaml'),
       'apiVersion: policies.kyverno.io/v1\nkind: ImageValidatingPolicy\nmetadata: {name: check}\nspec: {}\n',
     );
-    const r = await run([
-      'policy',
-      'test',
-      '--policy',
-      'ivpol.yaml',
-      '--resource',
-      'pods.yaml',
-      '--fixtures',
-      'fixtures.json',
-    ]);
+    const r = await policyTest({ policy: 'ivpol.yaml' });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(
       'document 1 (ImageValidatingPolicy check): ImageValidatingPolicy is not supported by ocisign yet',
@@ -131,16 +110,7 @@ describe('ocisign policy test', () => {
       ['{"images": ', 'not JSON'],
     ]) {
       writeFileSync(join(dir, 'bad.json'), body as string);
-      const r = await run([
-        'policy',
-        'test',
-        '--policy',
-        'policy.yaml',
-        '--resource',
-        'pods.yaml',
-        '--fixtures',
-        'bad.json',
-      ]);
+      const r = await policyTest({ fixtures: 'bad.json' });
       expect(r.code, `${body}: ${r.stderr}`).toBe(3);
       expect(r.stderr).toContain(field as string);
     }
@@ -151,16 +121,7 @@ describe('ocisign policy test', () => {
       join(dir, 'odd.yaml'),
       'apiVersion: v1\nkind: {toString: 1}\nmetadata: {name: {valueOf: 2}}\nspec: {containers: [{name: a, image: "ghcr.io/acme/tool:1.0"}]}\n',
     );
-    const r = await run([
-      'policy',
-      'test',
-      '--policy',
-      'policy.yaml',
-      '--resource',
-      'odd.yaml',
-      '--fixtures',
-      'fixtures.json',
-    ]);
+    const r = await policyTest({ resource: 'odd.yaml' });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('PASS ?/default/');
   });

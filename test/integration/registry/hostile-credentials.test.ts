@@ -4,49 +4,32 @@
  * no error message or cause built from a response carries them, even when the registry echoes them.
  * "Another host" is another origin: a second server on 127.0.0.2.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OcisignError, RegistryAuthError, RegistryResponseError } from '../../../src/errors/index.js';
-import { RegistryClient } from '../../../src/registry/index.js';
+import type { RegistryClientOptions } from '../../../src/registry/index.js';
 import { Transport } from '../../../src/registry/transport/http.js';
 import {
   basicHeader,
   echoCredentials,
+  type HostileHandler,
+  hostileTestbed,
   type MaliciousRegistry,
   redirectTo,
   requireBasic,
   requireBearer,
   serveContent,
-  startMaliciousRegistry,
 } from '../../helpers/malicious-registry.js';
 
 const USER = 'alice';
 const PASSWORD = 'pw-Very-Secret-42';
-const servers: MaliciousRegistry[] = [];
-const clients: RegistryClient[] = [];
+const testbed = hostileTestbed({ timeoutMs: 2000, bodyTimeoutMs: 2000 });
 
-async function server(handler: Parameters<typeof startMaliciousRegistry>[0], host?: string) {
-  const s = await startMaliciousRegistry(handler, host === undefined ? {} : { host });
-  servers.push(s);
-  return s;
-}
+const server = (handler: HostileHandler, host?: string) =>
+  testbed.server(handler, host === undefined ? {} : { host });
 
-function client(host: string, credentials: ConstructorParameters<typeof RegistryClient>[0] = {}) {
-  const c = new RegistryClient({
-    dockerConfig: false,
-    credentials: { [host]: { username: USER, password: PASSWORD } },
-    retry: { retries: 0 },
-    timeoutMs: 2000,
-    bodyTimeoutMs: 2000,
-    ...credentials,
-  });
-  clients.push(c);
-  return c;
-}
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+/** A client holding USER's credentials for `host`. */
+const client = (host: string, options: RegistryClientOptions = {}) =>
+  testbed.client({ credentials: { [host]: { username: USER, password: PASSWORD } }, ...options });
 
 /** Every string a leak could take: the password, user:pass in base64, the whole header. */
 function secretsOf(...extra: string[]): string[] {

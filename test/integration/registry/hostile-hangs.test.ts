@@ -4,7 +4,7 @@
  * blobs keep the idle timeout and take an optional total deadline; a caller's abort and `close()`
  * end everything at once, as typed errors.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AbortedError,
   OcisignError,
@@ -12,41 +12,19 @@ import {
   RegistryTimeoutError,
   SizeLimitError,
 } from '../../../src/errors/index.js';
-import { RegistryClient, type RegistryClientOptions } from '../../../src/registry/index.js';
+import type { RegistryClient, RegistryClientOptions } from '../../../src/registry/index.js';
 import {
   type HostileHandler,
+  hostileTestbed,
   type MaliciousRegistry,
   requireBearer,
   serveContent,
   sha256Digest,
-  startMaliciousRegistry,
 } from '../../helpers/malicious-registry.js';
 
-const servers: MaliciousRegistry[] = [];
-const clients: RegistryClient[] = [];
-
-async function server(handler: HostileHandler) {
-  const s = await startMaliciousRegistry(handler);
-  servers.push(s);
-  return s;
-}
-
-function client(options: RegistryClientOptions = {}) {
-  const c = new RegistryClient({
-    dockerConfig: false,
-    retry: { retries: 0 },
-    timeoutMs: 800,
-    bodyTimeoutMs: 800,
-    ...options,
-  });
-  clients.push(c);
-  return c;
-}
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => Promise.race([c.close(), pause(2000)])));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const testbed = hostileTestbed({ timeoutMs: 800, bodyTimeoutMs: 800 }, { closeWithinMs: 2000 });
+const server = (handler: HostileHandler) => testbed.server(handler);
+const client = (options: RegistryClientOptions = {}) => testbed.client(options);
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -10,7 +10,7 @@ import { OcisignError } from '../../../src/errors/index.js';
 import { attestImage, signImage, verifyImage, verifyImageAttestations } from '../../../src/index.js';
 import { createSigner, generateKeyPair } from '../../../src/keys/index.js';
 import type { ImageManifest } from '../../../src/payload/oci.js';
-import { SignatureAnnotation } from '../../../src/payload/signature-image.js';
+import { SignatureAnnotation } from '../../../src/payload/signature-layer.js';
 import { signatureTag } from '../../../src/payload/tags.js';
 import { RegistryClient } from '../../../src/registry/index.js';
 import { type RunningRegistry, startDockerRegistry } from '../../helpers/docker-registry.js';

@@ -124,7 +124,10 @@ describe('the real cosign v3.0.4 bundle referrer', () => {
       {
         baseUrl: 'https://rekor.sigstore.dev',
         hashAlgorithm: 'SHA2_256',
-        publicKey: { rawBytes: Buffer.from(importPublicKey(r.rekorPublicKeyPem).toDer()).toString('base64') },
+        publicKey: {
+          rawBytes: Buffer.from(importPublicKey(r.rekorPublicKeyPem).toDer()).toString('base64'),
+          validFor: { start: '2021-01-12T11:53:27Z' },
+        },
       },
     ],
   };
@@ -166,11 +169,69 @@ describe('the real cosign v3.0.4 bundle referrer', () => {
     });
     const otherRekor = await generateKeyPair();
     const wrongRoot = {
-      tlogs: [{ publicKey: { rawBytes: Buffer.from(otherRekor.publicKey.toDer()).toString('base64') } }],
+      tlogs: [
+        {
+          publicKey: {
+            rawBytes: Buffer.from(otherRekor.publicKey.toDer()).toString('base64'),
+            validFor: { start: '2021-01-12T11:53:27Z' },
+          },
+        },
+      ],
     };
     await expect(
       verifyImage(ref, { keys: [r.publicKeyPem], registry: client, trustedRoot: wrongRoot }),
     ).rejects.toMatchObject({ failures: [{ reason: 'tlog-invalid' }] });
+  });
+
+  it("is refused when the public-good root's Rekor key window does not hold the integrated time", async () => {
+    // The real public-good trusted root, its Rekor v1 key's validFor moved in memory.
+    // biome-ignore lint/suspicious/noExplicitAny: shared vector files are untyped JSON
+    const publicGood = readVectors<Record<string, any>>(
+      'keyless/trusted-roots/public-good-sigstore-tuf-4.0.2.json',
+    );
+    const T = Number(JSON.parse(r.bundle).verificationMaterial.tlogEntries[0].integratedTime);
+    const at = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+    const withRekorWindows = (...windows: object[]) => {
+      const root = structuredClone(publicGood);
+      const rekor = root.tlogs.find((t: { baseUrl: string }) => t.baseUrl === 'https://rekor.sigstore.dev');
+      root.tlogs = [
+        ...windows.map((validFor) => ({ ...rekor, publicKey: { ...rekor.publicKey, validFor } })),
+        ...root.tlogs.filter((t: unknown) => t !== rekor),
+      ];
+      return root;
+    };
+    const ref = `${registry.host}/tobby/bundle@${r.subject.digest}`;
+    const verify = (root: unknown, rekorPublicKeys?: string[]) =>
+      verifyImage(ref, {
+        keys: [r.publicKeyPem],
+        registry: client,
+        trustedRoot: root,
+        ...(rekorPublicKeys === undefined ? {} : { rekorPublicKeys }),
+      });
+
+    expect((await verify(publicGood)).signatures).toHaveLength(1);
+    const ended = withRekorWindows({ start: '2021-01-12T11:53:27Z', end: at(T - 1) });
+    const failure = await verify(ended).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(VerificationError);
+    expect((failure as VerificationError).failures).toMatchObject([
+      {
+        reason: 'tlog-invalid',
+        message: `the trusted root's Rekor key for log c0d23d6ad406973f… is valid from 2021-01-12T11:53:27Z to ${at(T - 1)}, not at the entry's integrated time ${at(T)} (${T})`,
+      },
+    ]);
+    await expect(verify(withRekorWindows({ start: at(T + 1) }))).rejects.toMatchObject({
+      failures: [{ reason: 'tlog-invalid' }],
+    });
+    // Rotation: the same key listed again from the integrated time on; boundaries inclusive.
+    expect(
+      (await verify(withRekorWindows({ start: '2021-01-12T11:53:27Z', end: at(T - 1) }, { start: at(T) })))
+        .signatures,
+    ).toHaveLength(1);
+    expect(
+      (await verify(withRekorWindows({ start: '2021-01-12T11:53:27Z', end: at(T) }))).signatures,
+    ).toHaveLength(1);
+    // The same key given directly (rekorPublicKeys) has no window.
+    expect((await verify(ended, [r.rekorPublicKeyPem])).signatures).toHaveLength(1);
   });
 
   it('never trusts the key a bundle names: another trusted key fails', async () => {

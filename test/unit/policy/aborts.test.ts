@@ -14,28 +14,10 @@ import {
   PolicyEngine,
   type VerificationBackend,
 } from '../../../src/policy/index.js';
+import { pod, verifyImagesPolicy } from '../../helpers/policy-yaml.js';
 
-const yaml = `apiVersion: kyverno.io/v1
-kind: ClusterPolicy
-metadata: {name: acme}
-spec:
-  validationFailureAction: Enforce
-  rules:
-  - name: verify
-    match: {any: [{resources: {kinds: [Pod]}}]}
-    verifyImages:
-    - imageReferences: ["ghcr.io/acme/*"]
-      mutateDigest: false
-      attestors:
-      - entries:
-        - keys: {publicKeys: "k8s://ns/key", rekor: {ignoreTlog: true}}
-`;
-const pod = {
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name: 'p', namespace: 'default' },
-  spec: { containers: [{ name: 'c', image: 'ghcr.io/acme/app:1.0' }] },
-};
+const yaml = verifyImagesPolicy({ entry: 'mutateDigest: false' });
+const appPod = pod('ghcr.io/acme/app:1.0');
 
 /** A backend that answers only when the signal fires, with the given error. */
 const hanging = (errorFor: (signal: AbortSignal) => unknown): VerificationBackend => ({
@@ -59,7 +41,7 @@ describe('PolicyEngine.evaluate', () => {
   it('a typed abort from the registry layer is an error result, which fails closed', async () => {
     const backend = hanging(() => new OperationTimeoutError('GET https://ghcr.io/v2/ timed out'));
     const engine = new PolicyEngine(loadPolicies(yaml), { backend, cache: false });
-    const d = await engine.evaluate(pod, { deadlineMs: 50 });
+    const d = await engine.evaluate(appPod, { deadlineMs: 50 });
     expect(d.allowed).toBe(false);
     expect(d.results[0]).toMatchObject({ status: 'error' });
     expect(d.results[0]?.message).toContain('deadline');
@@ -71,10 +53,10 @@ describe('PolicyEngine.evaluate', () => {
     const controller = new AbortController();
     const reason = new Error('client went away');
     setTimeout(() => controller.abort(reason), 20);
-    const aborted = engine.evaluate(pod, { signal: controller.signal });
+    const aborted = engine.evaluate(appPod, { signal: controller.signal });
     await expect(aborted).rejects.toBeInstanceOf(AbortedError);
     await expect(aborted).rejects.toMatchObject({ code: 'ABORTED', cause: reason });
-    const timedOut = engine.evaluate(pod, { signal: AbortSignal.timeout(20) });
+    const timedOut = engine.evaluate(appPod, { signal: AbortSignal.timeout(20) });
     await expect(timedOut).rejects.toBeInstanceOf(OperationTimeoutError);
     await expect(timedOut).rejects.toMatchObject({ code: 'TIMEOUT', cause: { name: 'TimeoutError' } });
   });
@@ -89,7 +71,9 @@ describe('PolicyEngine.evaluate', () => {
       },
     };
     const engine = new PolicyEngine(loadPolicies(yaml), { backend, cache: false });
-    await expect(engine.evaluate(pod, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortedError);
+    await expect(engine.evaluate(appPod, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
+      AbortedError,
+    );
     expect(calls).toEqual([]);
   });
 });
@@ -98,7 +82,7 @@ describe('handleAdmissionReview', () => {
   const review = {
     apiVersion: 'admission.k8s.io/v1',
     kind: 'AdmissionReview',
-    request: { uid: '7', operation: 'CREATE', namespace: 'default', object: pod },
+    request: { uid: '7', operation: 'CREATE', namespace: 'default', object: appPod },
   };
 
   it("the caller's abort is a typed rejection; the deadline is a denial the API server can read", async () => {

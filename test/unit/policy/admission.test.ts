@@ -11,24 +11,10 @@ import {
 } from '../../../src/policy/index.js';
 import { FUZZ_RUNS, FUZZ_TIMEOUT_MS } from '../../helpers/fuzz.js';
 import { fixtureBackend, fixtureKeys } from '../../helpers/kyverno-fixture.js';
+import { pemScalar, pod, verifyImagesPolicy } from '../../helpers/policy-yaml.js';
 
 const keys = fixtureKeys();
-const yaml = `apiVersion: kyverno.io/v1
-kind: ClusterPolicy
-metadata: {name: acme}
-spec:
-  validationFailureAction: Enforce
-  rules:
-  - name: verify
-    match: {any: [{resources: {kinds: [Pod]}}]}
-    verifyImages:
-    - imageReferences: ["ghcr.io/acme/*"]
-      attestors:
-      - entries:
-        - keys:
-            publicKeys: "-----BEGIN PUBLIC KEY-----\\n${keys.KEY_A}\\n-----END PUBLIC KEY-----"
-            rekor: {ignoreTlog: true}
-`;
+const yaml = verifyImagesPolicy({ publicKeys: pemScalar(keys.KEY_A as string) });
 const engine = new PolicyEngine(loadPolicies(yaml), {
   backend: fixtureBackend(
     { 'ghcr.io/acme/app:1.0': { digest: `sha256:${'a'.repeat(64)}`, signatures: ['KEY_A'] } },
@@ -46,12 +32,7 @@ const podRequest = (image: string, operation = 'CREATE') =>
     uid: '42',
     operation,
     namespace: 'default',
-    object: {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'p', namespace: 'default' },
-      spec: { containers: [{ name: 'c', image }] },
-    },
+    object: pod(image),
   });
 
 describe('handleAdmissionReview', () => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadPolicies, PolicyEngine } from '../../../src/policy/index.js';
 import { FUZZ_RUNS, FUZZ_TIMEOUT_MS } from '../../helpers/fuzz.js';
 import { fixtureBackend, fixtureKeys } from '../../helpers/kyverno-fixture.js';
+import { indent, keyEntry, pemScalar, pod, verifyImagesPolicy } from '../../helpers/policy-yaml.js';
 
 const keys = fixtureKeys();
 const DIGEST_A = `sha256:${'a1'.repeat(32)}`;
@@ -45,13 +46,6 @@ ${extra.entry ?? ''}
             rekor: {ignoreTlog: true}
 `;
 }
-
-const pod = (image: string, meta: Record<string, unknown> = {}) => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name: 'p', namespace: 'default', ...meta },
-  spec: { containers: [{ name: 'c', image }] },
-});
 
 const engine = (yaml: string, strict = false) =>
   new PolicyEngine(loadPolicies(yaml), { backend: fixtureBackend(images, keys), cache: false, strict });
@@ -476,29 +470,14 @@ describe('PolicyEngine: validationFailureActionOverrides', () => {
 });
 
 describe('PolicyEngine: nested attestor sets', () => {
-  const entry = (name: string, indent: string) =>
-    `${indent}- keys:\n${indent}    publicKeys: "-----BEGIN PUBLIC KEY-----\\n${keys[name]}\\n-----END PUBLIC KEY-----"\n${indent}    rekor: {ignoreTlog: true}`;
-  const yaml = `apiVersion: kyverno.io/v1
-kind: ClusterPolicy
-metadata: {name: nested}
-spec:
-  validationFailureAction: Enforce
-  rules:
-  - name: verify
-    match: {any: [{resources: {kinds: [Pod]}}]}
-    verifyImages:
-    - imageReferences: ["ghcr.io/*"]
-      mutateDigest: false
-      verifyDigest: false
-      attestors:
-      - entries:
-        - attestor:
-            count: 1
-            entries:
-${entry('KEY_A', '            ')}
-${entry('KEY_B', '            ')}
-${entry('KEY_C', '        ')}
-`;
+  const key = (name: string) => keyEntry(pemScalar(keys[name] as string));
+  // (KEY_A or KEY_B) and KEY_C: a set of two entries nested as the first entry of the outer set.
+  const yaml = verifyImagesPolicy({
+    name: 'nested',
+    images: '["ghcr.io/*"]',
+    entry: 'mutateDigest: false\nverifyDigest: false',
+    attestors: `- entries:\n  - attestor:\n      count: 1\n      entries:\n${indent(key('KEY_A'), 6)}${indent(key('KEY_B'), 6)}${indent(key('KEY_C'), 2)}`,
+  });
   const signedBy = (...names: string[]) => ({ digest: `sha256:${'e'.repeat(64)}`, signatures: names });
 
   it('(A or B) and C: a nested set counts as one entry that passes when its own count is met', async () => {

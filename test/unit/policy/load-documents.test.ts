@@ -11,22 +11,16 @@ import {
   PolicyValidationError,
 } from '../../../src/errors/index.js';
 import { loadPolicies, PolicyEngine } from '../../../src/policy/index.js';
+import { verifyImagesPolicy } from '../../helpers/policy-yaml.js';
 
-const clusterPolicy = (name = 'verify') => `apiVersion: kyverno.io/v1
-kind: ClusterPolicy
-metadata: {name: ${name}}
-spec:
-  validationFailureAction: Enforce
-  rules:
-  - name: r
-    match: {any: [{resources: {kinds: [Pod]}}]}
-    verifyImages:
-    - imageReferences: ["ghcr.io/*"]
-      mutateDigest: false
-      attestors:
-      - entries:
-        - keys: {publicKeys: "k8s://ns/key"}
-`;
+const clusterPolicy = (name = 'verify') =>
+  verifyImagesPolicy({
+    name,
+    ruleName: 'r',
+    images: '["ghcr.io/*"]',
+    entry: 'mutateDigest: false',
+    ignoreTlog: false,
+  });
 
 const ivpol = (apiVersion: string, kind: string) => `apiVersion: ${apiVersion}
 kind: ${kind}
@@ -168,8 +162,8 @@ describe('loadPolicies: settings ocisign does not evaluate are named', () => {
       )
       .replace('      mutateDigest: false\n', '      mutateDigest: false\n      cosignOCI11: true\n')
       .replace(
-        '{publicKeys: "k8s://ns/key"}',
-        '{publicKeys: "k8s://ns/key", ctlog: {tsaCertChain: "-----BEGIN CERTIFICATE-----"}}',
+        'publicKeys: "k8s://ns/key"\n',
+        'publicKeys: "k8s://ns/key"\n            ctlog: {tsaCertChain: "-----BEGIN CERTIFICATE-----"}\n',
       );
     const messages = loadPolicies(text)
       .warnings.map((w) => w.message)

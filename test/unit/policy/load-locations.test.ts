@@ -1,22 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyValidationError } from '../../../src/errors/index.js';
 import { loadPolicies } from '../../../src/policy/index.js';
+import { verifyImagesPolicy } from '../../helpers/policy-yaml.js';
 
-const doc = (name: string, count: number) => `apiVersion: kyverno.io/v1
-kind: ClusterPolicy
-metadata: {name: ${name}}
-spec:
-  validationFailureAction: Enforce
-  rules:
-  - name: r
-    match: {any: [{resources: {kinds: [Pod]}}]}
-    verifyImages:
-    - imageReferences: ["ghcr.io/*"]
-      attestors:
-      - count: ${count}
-        entries:
-        - keys: {publicKeys: "k8s://ns/key"}
-`;
+/** A policy whose attestor set asks for `count` of its one entry (line 12 of the document). */
+const doc = (name: string, count: number) =>
+  verifyImagesPolicy({
+    name,
+    ruleName: 'r',
+    images: '["ghcr.io/*"]',
+    attestors: `- count: ${count}\n  entries:\n  - keys: {publicKeys: "k8s://ns/key"}`,
+  });
 
 describe('loadPolicies error locations', () => {
   it('names the document and the line of the offending field', () => {

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPolicies, PolicyEngine } from '../../../src/policy/index.js';
 import { fixtureBackend, fixtureKeys } from '../../helpers/kyverno-fixture.js';
+import { pemScalar, verifyImagesPolicy } from '../../helpers/policy-yaml.js';
 
 const keys = fixtureKeys();
 const images = {
@@ -15,30 +16,16 @@ const images = {
   'docker.io/nginx:1.25': { digest: `sha256:${'c3'.repeat(32)}`, signatures: [] },
 };
 
-const policy = (rule: string, entry = '', kinds = 'Pod') => `apiVersion: kyverno.io/v1
-kind: ClusterPolicy
-metadata: {name: acme}
-spec:
-  validationFailureAction: Enforce
-  rules:
-  - name: verify
-    match: {any: [{resources: {kinds: [${kinds}]}}]}
-${rule}
-    verifyImages:
-    - imageReferences: ["ghcr.io/acme/*"]
-      skipImageReferences: ["ghcr.io/acme/skipped*"]
-      mutateDigest: false
-      verifyDigest: false
-${entry}
-      attestors:
-      - entries:
-        - keys:
-            publicKeys: "-----BEGIN PUBLIC KEY-----\\n${keys.KEY_A}\\n-----END PUBLIC KEY-----"
-            rekor: {ignoreTlog: true}
-`;
-const CONTEXT = '    context:\n    - name: allowed\n      configMap: {name: allowed, namespace: kyverno}';
-const VALIDATE =
-  '      validate:\n        deny:\n          conditions: {any: [{key: "{{ a }}", operator: Equals, value: b}]}';
+/** The policy under test: `rule` and `entry` are more members of the rule and of its verifyImages entry. */
+const policy = (rule: string, entry = '', kinds = 'Pod') =>
+  verifyImagesPolicy({
+    kinds,
+    ruleMembers: rule,
+    entry: `skipImageReferences: ["ghcr.io/acme/skipped*"]\nmutateDigest: false\nverifyDigest: false\n${entry}`,
+    publicKeys: pemScalar(keys.KEY_A as string),
+  });
+const CONTEXT = 'context:\n- name: allowed\n  configMap: {name: allowed, namespace: kyverno}';
+const VALIDATE = 'validate:\n  deny:\n    conditions: {any: [{key: "{{ a }}", operator: Equals, value: b}]}';
 
 const pod = (...containerImages: string[]) => ({
   apiVersion: 'v1',
@@ -75,14 +62,14 @@ describe('context and verifyImages[].validate: an error only for the images the 
 
   it('a rule with context cannot trust its preconditions (they may read the context): still an error', async () => {
     const yaml = policy(
-      `${CONTEXT}\n    preconditions:\n      all: [{key: "{{ allowed.data.enabled }}", operator: Equals, value: "true"}]`,
+      `${CONTEXT}\npreconditions:\n  all: [{key: "{{ allowed.data.enabled }}", operator: Equals, value: "true"}]`,
     );
     expect((await run(yaml, pod('ghcr.io/acme/app:1.0'))).allowed).toBe(false);
   });
 
   it('unmet preconditions that need no context still skip the rule', async () => {
     const yaml = policy(
-      `    preconditions:\n      all: [{key: "{{ request.operation }}", operator: Equals, value: UPDATE}]`,
+      'preconditions:\n  all: [{key: "{{ request.operation }}", operator: Equals, value: UPDATE}]',
       VALIDATE,
     );
     const d = await run(yaml, pod('ghcr.io/acme/app:1.0'));
@@ -93,7 +80,7 @@ describe('context and verifyImages[].validate: an error only for the images the 
 
 describe('jmesPath image extractors: an error for every object the match selects (fail closed)', () => {
   const yaml = policy(
-    "    imageExtractors:\n      DataVolume:\n      - path: /spec/source/registry/url\n        jmesPath: trim_prefix(@, 'docker://')",
+    "imageExtractors:\n  DataVolume:\n  - path: /spec/source/registry/url\n    jmesPath: trim_prefix(@, 'docker://')",
     '',
     'DataVolume',
   );
@@ -119,7 +106,7 @@ describe('jmesPath image extractors: an error for every object the match selects
 
 describe('roles and clusterRoles (the AdmissionReview does not carry them)', () => {
   it('an exclude by clusterRoles does not silently exclude everyone: the rule reports an error', async () => {
-    const yaml = policy('    exclude: {any: [{clusterRoles: [cluster-admin]}]}');
+    const yaml = policy('exclude: {any: [{clusterRoles: [cluster-admin]}]}');
     const d = await run(yaml, pod('ghcr.io/acme/app:1.0'));
     expect(d.allowed).toBe(false);
     expect(d.results[0]?.message).toContain('spec.rules[0].exclude.any[0].clusterRoles');
@@ -139,7 +126,7 @@ describe('exclude filters that say nothing exclude nothing (as Kyverno)', () => 
     ['{all: [{resources: {}}]}'],
     ['{resources: {}}'],
   ])('exclude: %s', async (exclude) => {
-    const d = await run(policy(`    exclude: ${exclude}`), pod('ghcr.io/acme/unsigned:1.0'));
+    const d = await run(policy(`exclude: ${exclude}`), pod('ghcr.io/acme/unsigned:1.0'));
     expect(d.allowed).toBe(false);
   });
 });

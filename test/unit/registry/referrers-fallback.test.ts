@@ -4,20 +4,24 @@
  * writer reported is listed once all have returned; others' entries are kept as they were; a tag
  * that is not an index, a refused PUT, an abort and an endless conflict fail loudly.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AbortedError } from '../../../src/errors/base.js';
 import { RegistryAuthError, RegistryError, RegistryResponseError } from '../../../src/errors/registry.js';
 import { SigningError } from '../../../src/errors/verify.js';
-import { encodeReferrersIndex } from '../../../src/payload/bundle.js';
+import { encodeReferrersIndex } from '../../../src/payload/bundle-referrer.js';
 import type { Descriptor, ImageIndex } from '../../../src/payload/oci.js';
 import { computeDigest } from '../../../src/registry/digest.js';
-import { parseManifest } from '../../../src/registry/manifest.js';
 import {
   addToFallbackIndex,
   encodeFallbackIndex,
   readFallbackIndex,
 } from '../../../src/registry/referrers-fallback.js';
-import { type FakeClientOptions, FakeRegistry } from '../../helpers/fake-store.js';
+import {
+  type FakeClientOptions,
+  FakeRegistry,
+  settled,
+  useDeterministicTime,
+} from '../../helpers/fake-store.js';
 import { seededRandom } from '../../helpers/lww-sim.js';
 
 const SUBJECT = `sha256:${'cd'.repeat(32)}`;
@@ -35,14 +39,7 @@ function referrer(i: number): Descriptor {
   };
 }
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.spyOn(Math, 'random').mockReturnValue(0.5);
-});
-afterEach(() => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
+useDeterministicTime();
 
 function add(
   registry: FakeRegistry,
@@ -50,20 +47,13 @@ function add(
   entry: Descriptor,
   options: FakeClientOptions & { signal?: AbortSignal } = {},
 ) {
-  return addToFallbackIndex(registry.client(name, options) as never, REPO, SUBJECT, entry, {
+  return addToFallbackIndex(registry.client(name, options), REPO, SUBJECT, entry, {
     signal: options.signal,
   });
 }
 
-async function settled<T>(promises: Promise<T>[]): Promise<PromiseSettledResult<T>[]> {
-  const all = Promise.allSettled(promises);
-  await vi.runAllTimersAsync();
-  return all;
-}
-
 function listed(registry: FakeRegistry): ImageIndex | undefined {
-  const stored = registry.manifests.get(TAG_KEY);
-  return stored === undefined ? undefined : (parseManifest(stored.bytes, stored.mediaType) as ImageIndex);
+  return registry.manifestAt(TAG_KEY) as ImageIndex | undefined;
 }
 
 describe('addToFallbackIndex: concurrent writers', () => {
@@ -148,7 +138,7 @@ describe('addToFallbackIndex: faults, refusals, aborts, bounds', () => {
     expect((result as PromiseRejectedResult).reason).toBeInstanceOf(RegistryResponseError);
     expect(registry.manifests.get(TAG_KEY)?.bytes).toBe(image);
     const [absent] = await settled([
-      readFallbackIndex(registry.client('r') as never, REPO, `sha256:${'ef'.repeat(32)}`, undefined),
+      readFallbackIndex(registry.client('r'), REPO, `sha256:${'ef'.repeat(32)}`, undefined),
     ]);
     expect(absent).toEqual({ status: 'fulfilled', value: undefined });
   });

@@ -3,18 +3,22 @@
  * fake timers (deterministic): the lost update by a slow writer, an abort during the pause, a tag
  * that is not a signature image, cosign's duplicate check, faults, and many writers at once.
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { AbortedError } from '../../../src/errors/base.js';
 import { RegistryAuthError, RegistryError } from '../../../src/errors/registry.js';
 import { SigningError } from '../../../src/errors/verify.js';
 import { toBase64 } from '../../../src/internal/bytes.js';
 import { createSigner, generateKeyPair } from '../../../src/keys/index.js';
 import type { ImageManifest } from '../../../src/payload/oci.js';
-import { SignatureAnnotation, signatureLayerDescriptor } from '../../../src/payload/signature-image.js';
+import { SignatureAnnotation, signatureLayerDescriptor } from '../../../src/payload/signature-layer.js';
 import { encodeSimpleSigningPayload } from '../../../src/payload/simple-signing.js';
-import { parseManifest } from '../../../src/registry/manifest.js';
 import { appendSignature } from '../../../src/sign/classic-append.js';
-import { type FakeClientOptions, FakeRegistry } from '../../helpers/fake-store.js';
+import {
+  type FakeClientOptions,
+  FakeRegistry,
+  settled,
+  useDeterministicTime,
+} from '../../helpers/fake-store.js';
 import { seededRandom } from '../../helpers/lww-sim.js';
 
 const IMAGE_DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -29,14 +33,7 @@ let keys: Awaited<ReturnType<typeof generateKeyPair>>[];
 beforeAll(async () => {
   keys = await Promise.all(Array.from({ length: 10 }, () => generateKeyPair()));
 });
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.spyOn(Math, 'random').mockReturnValue(0.5);
-});
-afterEach(() => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
+useDeterministicTime();
 
 async function signer(i: number) {
   const k = keys[i] as (typeof keys)[number];
@@ -54,19 +51,9 @@ function append(
   return appendSignature(client as never, TAG, s.layer, payload, s.publicKey, { signal: options.signal });
 }
 
-/** Runs every timer until all writers settled. */
-async function settled<T>(promises: Promise<T>[]): Promise<PromiseSettledResult<T>[]> {
-  const all = Promise.allSettled(promises);
-  await vi.runAllTimersAsync();
-  return all;
-}
-
 function signaturesIn(registry: FakeRegistry): string[] {
-  const stored = registry.manifests.get(TAG);
-  if (stored === undefined) return [];
-  return (parseManifest(stored.bytes, stored.mediaType) as ImageManifest).layers.map(
-    (l) => l.annotations?.[SignatureAnnotation.signature] ?? '',
-  );
+  const manifest = registry.manifestAt(TAG) as ImageManifest | undefined;
+  return (manifest?.layers ?? []).map((l) => l.annotations?.[SignatureAnnotation.signature] ?? '');
 }
 
 describe('appendSignature: concurrent writers', () => {

@@ -15,7 +15,12 @@ const entry = bundle.tlogEntries[0] as NonNullable<(typeof bundle.tlogEntries)[0
 const proof = entry.inclusionProof as NonNullable<typeof entry.inclusionProof>;
 const rekorKeys = rekorKeysFromTrustedRoot({
   tlogs: [
-    { publicKey: { rawBytes: Buffer.from(importPublicKey(r.rekorPublicKeyPem).toDer()).toString('base64') } },
+    {
+      publicKey: {
+        rawBytes: Buffer.from(importPublicKey(r.rekorPublicKeyPem).toDer()).toString('base64'),
+        validFor: { start: '2021-01-12T11:53:27Z' }, // as the public-good trusted root has it
+      },
+    },
   ],
 });
 const leaf = leafHash(b64(entry.canonicalizedBody));
