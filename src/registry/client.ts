@@ -17,6 +17,7 @@ import {
   RegistryAuthError,
   RegistryError,
   RegistryResponseError,
+  RegistryTimeoutError,
   SizeLimitError,
 } from '../errors/registry.js';
 import { concatBytes } from '../internal/bytes.js';
@@ -56,6 +57,12 @@ import { isRetryableError, type RetryOptions } from './transport/retry.js';
 export const DEFAULT_MANIFEST_LIMIT = 4 * 1024 * 1024;
 /** Default chunk size for chunked blob uploads. */
 export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
+/**
+ * Default floor of a streamed blob's average speed (bytes per second), applied once the transfer
+ * has lasted longer than a small document may: far below any working registry, far above a
+ * byte-at-a-time trickle.
+ */
+export const DEFAULT_MIN_BLOB_BYTES_PER_SECOND = 8192;
 /** Page size for tag listing (ECR refuses more than 1000). */
 const TAG_PAGE_SIZE = 1000;
 /** Most tags one listTags call collects (a hostile registry could page forever): ~100 MB of names. */
@@ -101,6 +108,14 @@ export interface RegistryClientOptions {
    * Default `timeoutMs + bodyTimeoutMs` (60 000 ms).
    */
   readonly documentTimeoutMs?: number;
+  /**
+   * The slowest a streamed blob (`getBlob`, `copyBlob`'s read) may arrive, in bytes per second on
+   * average, once it has taken longer than `documentTimeoutMs`: a registry that trickles a byte at a
+   * time, never silent long enough for the idle timeout, is cut off with `RegistryTimeoutError`,
+   * while a large blob that keeps moving is not. Default 8 192 (a 1 GiB blob may take 36 hours);
+   * 0 turns the floor off.
+   */
+  readonly minBlobBytesPerSecond?: number;
   readonly retry?: RetryOptions;
   /** Largest manifest read. Default 4 MiB. */
   readonly maxManifestBytes?: number;
@@ -180,6 +195,7 @@ export class RegistryClient {
   readonly #auth: Authenticator;
   readonly #maxManifestBytes: number;
   readonly #documentTimeoutMs: number;
+  readonly #minBlobBytesPerSecond: number;
   /** Per registry: does it serve the referrers API? Learned on first use. */
   readonly #referrersApi = new Map<string, boolean>();
 
@@ -188,6 +204,10 @@ export class RegistryClient {
       checkPositive(options[name], name);
     this.#documentTimeoutMs =
       options.documentTimeoutMs ?? (options.timeoutMs ?? 30_000) + (options.bodyTimeoutMs ?? 30_000);
+    const floor = options.minBlobBytesPerSecond ?? DEFAULT_MIN_BLOB_BYTES_PER_SECOND;
+    if (!Number.isFinite(floor) || floor < 0)
+      throw new InvalidArgumentError('minBlobBytesPerSecond must be a non-negative number');
+    this.#minBlobBytesPerSecond = floor;
     this.#transport = new Transport({
       ...(options.ca === undefined ? {} : { ca: options.ca }),
       ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
@@ -530,11 +550,13 @@ export class RegistryClient {
   ): AsyncGenerator<Uint8Array, void, undefined> {
     const response = await this.#blobResponse(repo, digest, options);
     const verifier = new DigestVerifier(digest, options.size);
+    const started = Date.now();
     let held: Uint8Array | undefined;
     try {
       for await (const chunk of response.body) {
         const bytes = chunk as Uint8Array;
         verifier.update(bytes);
+        this.#checkThroughput(`Blob ${digest}`, verifier.length, Date.now() - started);
         options.onProgress?.(verifier.length, options.size);
         if (held !== undefined) yield held;
         held = bytes;
@@ -547,6 +569,17 @@ export class RegistryClient {
     }
     verifier.verify();
     if (held !== undefined) yield held;
+  }
+
+  /** Throws RegistryTimeoutError when a stream, past its grace time, averages under the floor. */
+  #checkThroughput(what: string, received: number, elapsedMs: number): void {
+    const floor = this.#minBlobBytesPerSecond;
+    if (floor === 0 || elapsedMs <= this.#documentTimeoutMs) return;
+    const rate = (received * 1000) / elapsedMs;
+    if (rate < floor)
+      throw new RegistryTimeoutError(
+        `${what} arrived at ${Math.round(rate)} bytes/s after ${elapsedMs} ms, under the floor of ${floor} bytes/s (minBlobBytesPerSecond)`,
+      );
   }
 
   /**

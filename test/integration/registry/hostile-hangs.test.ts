@@ -123,11 +123,24 @@ describe('deadlines for whole documents', () => {
     expect(Date.now() - started).toBeLessThan(1500);
   });
 
+  it('cuts off a blob trickled a byte at a time, by its average speed, without any deadline given', async () => {
+    const registry = await server(trickling(200));
+    const c = client({ documentTimeoutMs: 800 });
+    const started = Date.now();
+    const outcome = await within(6000, drain(c.getBlob(`${registry.host}/app`, blobDigest)));
+    expect(outcome).toBeInstanceOf(RegistryTimeoutError);
+    expect((outcome as Error).message).toMatch(/under the floor of 8192 bytes\/s \(minBlobBytesPerSecond\)/);
+    expect(Date.now() - started).toBeLessThan(3000);
+    // The floor is the client's to set (0 turns it off); a negative one is refused.
+    expect(() => client({ minBlobBytesPerSecond: -1 })).toThrow(OcisignError);
+  });
+
   it('gives a streamed blob a total deadline only when asked, keeping the idle timeout', async () => {
     const small = 'y'.repeat(300);
     const registry = await server(() => ({ status: 200, body: small, trickleMs: 3 }));
-    const c = client({ bodyTimeoutMs: 200, documentTimeoutMs: 200 });
-    // 300 bytes at 3+ ms each: longer than the document deadline, never silent for the idle timeout.
+    const c = client({ bodyTimeoutMs: 200, documentTimeoutMs: 200, minBlobBytesPerSecond: 50 });
+    // 300 bytes at 3+ ms each: longer than the document deadline, never silent for the idle timeout,
+    // and (at ~300 bytes/s) above the throughput floor this client sets.
     const started = Date.now();
     expect(await drain(c.getBlob(`${registry.host}/app`, sha256Digest(small)))).toBe(300);
     expect(Date.now() - started).toBeGreaterThan(400);
