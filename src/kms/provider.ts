@@ -54,18 +54,26 @@ export function registerKeyProvider(scheme: string, provider: KeyProvider): void
   providers.set(scheme, provider);
 }
 
-const awsProvider: KeyProvider = {
-  async signer(ref, options) {
-    const { AwsKmsSigner } = await import('./aws/signer.js');
-    return new AwsKmsSigner(
-      ref,
-      (options.providerOptions?.awskms ?? {}) as ConstructorParameters<typeof AwsKmsSigner>[1],
-    );
-  },
+/**
+ * The built-in `awskms://` provider (loads `./aws/signer.js` on first use). Exported for tests only;
+ * not part of the public API (`ocisign/kms` does not re-export it).
+ * @internal
+ */
+export const awsProvider: KeyProvider = {
+  signer: awsSigner,
   async publicKey(ref, options) {
-    return (await this.signer(ref, options)).publicKey();
+    const signer = await awsSigner(ref, options);
+    return signer.publicKey(options.signal === undefined ? {} : { signal: options.signal });
   },
 };
+
+async function awsSigner(ref: string, options: ResolveSignerOptions) {
+  const { AwsKmsSigner } = await import('./aws/signer.js');
+  return new AwsKmsSigner(
+    ref,
+    (options.providerOptions?.awskms ?? {}) as ConstructorParameters<typeof AwsKmsSigner>[1],
+  );
+}
 
 function password(options: ResolveSignerOptions): string | undefined {
   if (options.password !== undefined) return options.password;
@@ -76,8 +84,9 @@ function password(options: ResolveSignerOptions): string | undefined {
 const envProvider: KeyProvider = {
   async signer(ref, options) {
     const name = ref.slice('env://'.length);
-    const value = (options.env ?? process.env)[name];
-    if (name === '' || value === undefined || value === '') {
+    const env = options.env ?? process.env;
+    const value = Object.hasOwn(env, name) ? env[name] : undefined;
+    if (name === '' || typeof value !== 'string' || value === '') {
       throw new InvalidKeyReferenceError(
         `${ref}: environment variable ${name || '(empty name)'} is not set; it should hold a PEM private key`,
       );
@@ -104,6 +113,34 @@ async function fileSigner(path: string, options: ResolveSignerOptions): Promise<
   return createSigner(await importPrivateKey(pem, { password: password(options) }));
 }
 
+/**
+ * The local path of a `file://` reference. A URL that does not parse (`file://a:b/x`), names a remote
+ * host, or holds a malformed percent-escape (`file:///%E0`) is an InvalidKeyReferenceError.
+ */
+function filePath(ref: string): string {
+  let url: URL;
+  try {
+    url = new URL(ref);
+  } catch (cause) {
+    throw new InvalidKeyReferenceError(
+      `${ref} is not a valid file:// URL; use file:///absolute/path or a plain path`,
+      { cause },
+    );
+  }
+  if (url.host !== '' && url.host !== 'localhost')
+    throw new InvalidKeyReferenceError(
+      `${ref} names the host "${url.host}"; file:// references must be local (file:///absolute/path)`,
+    );
+  try {
+    return decodeURIComponent(url.pathname);
+  } catch (cause) {
+    throw new InvalidKeyReferenceError(
+      `${ref} holds a malformed percent-escape; escape "%" as %25 or use a plain path`,
+      { cause },
+    );
+  }
+}
+
 function schemeOf(ref: string): string | undefined {
   const m = /^([a-z][a-z0-9+.-]*):\/\//.exec(ref);
   if (m !== null) return m[1];
@@ -120,7 +157,7 @@ export async function resolveSigner(ref: string, options: ResolveSignerOptions =
     throw new InvalidKeyReferenceError('A key reference must be a non-empty string');
   const scheme = schemeOf(ref);
   if (scheme === undefined) return fileSigner(ref, options);
-  if (scheme === 'file') return fileSigner(decodeURIComponent(new URL(ref).pathname), options);
+  if (scheme === 'file') return fileSigner(filePath(ref), options);
   const provider =
     providers.get(scheme) ?? (scheme === 'awskms' ? awsProvider : scheme === 'env' ? envProvider : undefined);
   if (provider === undefined) {

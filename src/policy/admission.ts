@@ -131,8 +131,12 @@ export async function handleAdmissionReview(
   const request = parseRequest(review);
   const { uid, operation } = request;
   const object = request.object as Record<string, unknown> | undefined;
-  if (object === undefined || operation === 'DELETE' || operation === 'CONNECT')
+  if (operation === 'DELETE' || operation === 'CONNECT')
     return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid, allowed: true } };
+  // The API server always sends the object of a CREATE or UPDATE; a review without one is not
+  // something to admit unchecked.
+  if (object === undefined)
+    throw new AdmissionReviewError(`AdmissionReview request.object is missing for a ${operation} operation`);
 
   const deadlineMs = options.deadlineMs ?? 8000;
   if (!(typeof deadlineMs === 'number' && deadlineMs >= 0 && deadlineMs <= 2 ** 31 - 1))

@@ -15,6 +15,7 @@ import { checkEntry, credentialsFor } from './attestor-checks.js';
 import type { VerificationBackend } from './backend.js';
 import { evaluateConditions } from './conditions.js';
 import type { JsonPatchOperation, PolicyDecision, RuleResult, RuleStatus } from './decision.js';
+import { entryFingerprint } from './entry-fingerprint.js';
 import { type KyvernoImageInfo, type KyvernoImageOptions, kyvernoImageInfo } from './image-string.js';
 import { applyPatches, valueAtPointer } from './json-pointer.js';
 import { type Doc, oneLineMessage } from './json-value.js';
@@ -26,6 +27,9 @@ import type { ImageVerification, Policy, PolicyRule } from './types.js';
 import { type CachedOutcome, VerificationCache } from './verification-cache.js';
 import { policyScope, VerifyImagesMetadata } from './verify-metadata.js';
 import { matchesAnyImagePattern } from './wildcard.js';
+
+/** Why an image whose verification outlived the request's deadline (or abort) gets `error`. */
+const DEADLINE_PASSED = 'the verification deadline passed before the registry answered';
 
 /**
  * Options of {@link PolicyEngine}: the verification backend, the cache, image normalization
@@ -483,20 +487,30 @@ export class PolicyEngine {
     });
     if (!this.#selects(entry.imageReferences, image)) return Promise.resolve(skip());
     if (this.#selects(entry.skipImageReferences, image)) return Promise.resolve({ ...skip(), warn: true });
-    const key = `${policyScope(instance.policy)}|${instance.name}|${index}|${image.normalized}`;
+    // The entry's fingerprint: a cache shared with an engine rebuilt from a changed policy (a
+    // rotated key under the same policy name) must not answer with the old policy's verdict.
+    const key = `${policyScope(instance.policy)}|${instance.name}|${index}|${entryFingerprint(entry)}|${image.normalized}`;
     let pending = state.verifications.get(key);
     if (pending === undefined) {
-      const verify = () => this.#verify(entry, image, pullSecretsOf(state, image), state.signal);
+      const pullSecrets = pullSecretsOf(state, image);
+      const verify = (signal: AbortSignal) => this.#verify(entry, image, pullSecrets, signal);
       pending =
         this.#cache !== undefined && entry.useCache
           ? this.#cache
-              .run(key, verify)
-              .then(({ outcome, fromCache }) =>
-                fromCache && outcome.status === 'pass'
-                  ? { ...outcome, message: 'verified from cache' }
-                  : outcome,
+              // Shared across requests: it runs under its own signal, and this request's abort or
+              // deadline ends only this request's wait.
+              .run(key, verify, state.signal)
+              .then(
+                ({ outcome, fromCache }) =>
+                  fromCache && outcome.status === 'pass'
+                    ? { ...outcome, message: 'verified from cache' }
+                    : outcome,
+                (): CachedOutcome => ({
+                  status: 'error',
+                  message: `failed to verify image ${image.normalized}: ${DEADLINE_PASSED}`,
+                }),
               )
-          : verify();
+          : verify(state.signal);
       state.verifications.set(key, pending);
     }
     return pending;
@@ -519,7 +533,7 @@ export class PolicyEngine {
     } catch (error) {
       return {
         status: 'error',
-        message: `failed to verify image ${image.normalized}: ${signal.aborted ? 'the verification deadline passed before the registry answered' : oneLineMessage(error)}`,
+        message: `failed to verify image ${image.normalized}: ${signal.aborted ? DEADLINE_PASSED : oneLineMessage(error)}`,
       };
     }
   }

@@ -5,9 +5,10 @@
  * `ocisign/kms`, or from your `resolveKey` (e.g. `k8s://namespace/secret`). Keyless and certificate
  * attestors are refused with a clear error: ocisign does not verify Fulcio certificates yet.
  */
+import { InvalidArgumentError } from '../errors/base.js';
 import { PolicyUnsupportedError } from '../errors/policy.js';
 import { VerificationError } from '../errors/verify.js';
-import { untilAborted } from '../internal/abort.js';
+import { SharedWork, untilAborted } from '../internal/abort.js';
 import type { DigestAlgorithm, PublicKey } from '../keys/index.js';
 import { type ResolveSignerOptions, resolveSigner } from '../kms/index.js';
 import { RegistryClient } from '../registry/index.js';
@@ -40,6 +41,25 @@ export interface RegistryBackendOptions {
   readonly clientFor?: (credentials: ImageRegistryCredentials) => RegistryClient;
   /** Options for `resolveSigner` when the default key resolution is used. */
   readonly keyProviderOptions?: ResolveSignerOptions;
+  /**
+   * The bound on one key lookup (`resolveKey`, a KMS `GetPublicKey`), in milliseconds, after which
+   * it fails with `OperationTimeoutError` and is forgotten. Default 30 000.
+   */
+  readonly keyLookupTimeoutMs?: number;
+}
+
+/**
+ * Default bound on one key lookup. Lookups are cached and shared by every check of the key, so a
+ * KMS or secret store that never answers would otherwise leave a promise in the cache that never
+ * settles — every later check of that key waiting on it forever (or until its own deadline, then
+ * an error) until restart. 30 s is well past a healthy KMS round trip (with the SDK's retries) and
+ * as long as Kubernetes' longest admission webhook timeout.
+ */
+const KEY_LOOKUP_TIMEOUT_MS = 30_000;
+
+/** A signer's `publicKey`, which some signers (AwsKmsSigner) let a signal cancel. */
+interface KeyReader {
+  publicKey(options?: { signal?: AbortSignal }): Promise<PublicKey>;
 }
 
 /** cosign's wording ("no matching signatures: …") on one line, keeping the typed error. */
@@ -82,7 +102,12 @@ function notSupported(check: SignatureCheck): never {
 /** The `VerificationBackend` that talks to registries. */
 export function registryBackend(options: RegistryBackendOptions = {}): VerificationBackend {
   const registry = options.registry ?? new RegistryClient();
-  const keyCache = new Map<string, Promise<PublicKey | string>>();
+  const keyCache = new Map<string, SharedWork<PublicKey | string>>();
+  const keyLookupTimeoutMs = options.keyLookupTimeoutMs ?? KEY_LOOKUP_TIMEOUT_MS;
+  if (!(Number.isInteger(keyLookupTimeoutMs) && keyLookupTimeoutMs > 0 && keyLookupTimeoutMs <= 2 ** 31 - 1))
+    throw new InvalidArgumentError(
+      'keyLookupTimeoutMs must be a whole number of milliseconds (1 to 2147483647)',
+    );
 
   const keyFor = (check: SignatureCheck): Promise<PublicKey | string> => {
     if (check.type === 'Notary')
@@ -101,27 +126,37 @@ export function registryBackend(options: RegistryBackendOptions = {}): Verificat
             : '';
     if (ref.includes('-----BEGIN')) return Promise.resolve(ref);
     if (ref === '') throw new PolicyUnsupportedError('keys: one of publicKeys, kms or secret is required');
-    let pending = keyCache.get(ref);
-    if (pending === undefined) {
-      pending =
-        options.resolveKey !== undefined
-          ? Promise.resolve().then(() =>
-              (options.resolveKey as NonNullable<typeof options.resolveKey>)(ref, check.signal),
-            )
-          : ref.startsWith('k8s://')
-            ? Promise.reject(
-                new PolicyUnsupportedError(
-                  `${ref}: reading keys from Kubernetes secrets needs the resolveKey option of registryBackend`,
+    let shared = keyCache.get(ref);
+    if (shared === undefined) {
+      const lookup = new SharedWork<PublicKey | string>((workSignal) => {
+        // Its own bound as well as its callers': a lookup that never settles would stay cached.
+        const signal = AbortSignal.any([workSignal, AbortSignal.timeout(keyLookupTimeoutMs)]);
+        const work = Promise.resolve().then(() =>
+          options.resolveKey !== undefined
+            ? options.resolveKey(ref, signal)
+            : ref.startsWith('k8s://')
+              ? Promise.reject(
+                  new PolicyUnsupportedError(
+                    `${ref}: reading keys from Kubernetes secrets needs the resolveKey option of registryBackend`,
+                  ),
+                )
+              : resolveSigner(ref, { ...options.keyProviderOptions, signal }).then((signer) =>
+                  // AwsKmsSigner takes `{ signal }`; a signer whose publicKey() takes none ignores it.
+                  (signer as KeyReader).publicKey({ signal }),
                 ),
-              )
-            : resolveSigner(ref, { ...options.keyProviderOptions, signal: check.signal }).then((signer) =>
-                signer.publicKey(),
-              );
-      pending.catch(() => keyCache.delete(ref));
-      keyCache.set(ref, pending);
+        );
+        return untilAborted(work, signal, `looking up the key ${ref}`);
+      });
+      shared = lookup;
+      // A failed, timed-out or abandoned lookup is forgotten: the next check asks again.
+      lookup.outcome.catch(() => {
+        if (keyCache.get(ref) === lookup) keyCache.delete(ref);
+      });
+      keyCache.set(ref, lookup);
     }
-    // A KMS or secret store that hangs must not hold the admission decision past its deadline.
-    return untilAborted(pending, check.signal);
+    // A KMS or secret store that hangs must not hold the admission decision past its deadline, and
+    // one check's abort must not fail the others waiting for the same key.
+    return shared.join(check.signal, `looking up the key ${ref}`);
   };
 
   /** The registry client for an image: the shared one, or `clientFor` its credentials. */
@@ -170,9 +205,9 @@ export function registryBackend(options: RegistryBackendOptions = {}): Verificat
         }),
       );
       const statements = verified.map((a) => a.statement as unknown as Record<string, unknown>);
-      const subject = verified[0]?.statement.subject[0]?.digest;
-      const hex = subject?.sha256;
-      return { digest: hex === undefined ? '' : `sha256:${hex}`, statements };
+      // The digest each statement was verified against — not its first subject, which in a
+      // multi-subject statement (SLSA provenance) may be another artifact.
+      return { digest: verified[0]?.digest ?? '', statements };
     },
     async resolveDigest(image, signal, credentials) {
       return (await clientOf(credentials).resolve(image, { signal })).digest;

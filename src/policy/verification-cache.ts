@@ -1,8 +1,12 @@
 /**
  * A bounded cache of verification outcomes with single-flight: concurrent requests for the same
  * key share one verification, successes and failures are kept in separate stores (so a flood of
- * failures cannot evict successes) with their own TTLs, and errors are never cached.
+ * failures cannot evict successes) with their own TTLs, and errors are never cached. A shared
+ * verification runs under its own signal (`SharedWork`), cancelled only when every caller waiting
+ * for it has stopped: one caller's abort or deadline is that caller's alone. It does not decide
+ * what a key means: callers put everything that changes the verdict into the key.
  */
+import { SharedWork } from '../internal/abort.js';
 
 /** What the cache stores: a verification verdict and the digest it was reached at. */
 export interface CachedOutcome {
@@ -75,7 +79,7 @@ class BoundedStore {
 export class VerificationCache {
   readonly #successes: BoundedStore;
   readonly #failures: BoundedStore;
-  readonly #inFlight = new Map<string, Promise<CachedOutcome>>();
+  readonly #inFlight = new Map<string, { work: SharedWork<CachedOutcome>; signal: AbortSignal }>();
   readonly #now: () => number;
   #hits = 0;
   #misses = 0;
@@ -96,32 +100,53 @@ export class VerificationCache {
   /**
    * The outcome for `key`: from the cache, from a verification already running for it, or by
    * running `verify` (once, however many callers ask at the same time).
+   * `verify` gets the shared verification's own signal, which fires only when every caller waiting
+   * for it has aborted; each caller waits under its own `signal` and, when that fires, alone
+   * rejects with `abortError(signal)` while the others keep waiting.
    * `fromCache` tells whether no verification ran for this caller.
    */
   async run(
     key: string,
-    verify: () => Promise<CachedOutcome>,
+    verify: (signal: AbortSignal) => Promise<CachedOutcome>,
+    signal?: AbortSignal,
   ): Promise<{ outcome: CachedOutcome; fromCache: boolean }> {
     const cached = this.get(key);
     if (cached !== undefined) {
       this.#hits++;
       return { outcome: cached, fromCache: true };
     }
-    const running = this.#inFlight.get(key);
-    if (running !== undefined) return { outcome: await running, fromCache: false };
-    this.#misses++;
-    const promise = verify().then((outcome) => {
+    let running = this.#inFlight.get(key);
+    // A verification every caller has left is being cancelled: its error is nobody's answer.
+    if (running === undefined || running.signal.aborted) {
+      this.#misses++;
+      running = this.#start(key, verify);
+    }
+    return { outcome: await running.work.join(signal, 'the image verification'), fromCache: false };
+  }
+
+  #start(
+    key: string,
+    verify: (signal: AbortSignal) => Promise<CachedOutcome>,
+  ): { work: SharedWork<CachedOutcome>; signal: AbortSignal } {
+    let workSignal = new AbortController().signal;
+    const work = new SharedWork<CachedOutcome>((signal) => {
+      workSignal = signal;
+      return Promise.resolve().then(() => verify(signal));
+    });
+    const running = { work, signal: workSignal };
+    this.#inFlight.set(key, running);
+    const done = () => {
+      if (this.#inFlight.get(key) === running) this.#inFlight.delete(key);
+    };
+    work.outcome.then((outcome) => {
+      done();
+      // A verification cancelled because every caller left answered no one: keep nothing.
+      if (running.signal.aborted) return;
       const now = this.#now();
       if (outcome.status === 'pass') this.#successes.set(key, outcome, now);
       else if (outcome.status === 'fail') this.#failures.set(key, outcome, now);
-      return outcome;
-    });
-    this.#inFlight.set(key, promise);
-    try {
-      return { outcome: await promise, fromCache: false };
-    } finally {
-      this.#inFlight.delete(key);
-    }
+    }, done);
+    return running;
   }
 
   /** Counters for monitoring: lookups answered from the cache, verifications run, entries held. */

@@ -11,8 +11,14 @@
  * characters, nothing else. It never logs and never stores anything but the secrets it is given.
  */
 
-/** How many secrets a redactor remembers: tokens rotate, so the oldest are let go. */
+/** How many received secrets (tokens a token service handed out) a redactor remembers: they rotate, so the oldest are let go. */
 const MAX_SECRETS = 512;
+/**
+ * How many configured secrets (passwords, tokens the caller gave) it remembers, apart from the
+ * received ones so that a stream of token refreshes can never push a password out; a separate cap
+ * only because a credential provider may hand out a new token per call for the process's lifetime.
+ */
+const MAX_CONFIGURED_SECRETS = 256;
 /** Secrets shorter than this are not searched for literally (they would match ordinary words). */
 const MIN_SECRET_LENGTH = 4;
 
@@ -57,35 +63,43 @@ export function scrubText(text: string, max: number): string {
  * — and {@link SecretRedactor.scrub}, which removes them (and anything credential-shaped) from text.
  */
 export class SecretRedactor {
-  readonly #secrets = new Set<string>();
+  /** Secrets the caller configured (passwords, registry and identity tokens). */
+  readonly #configured = new Set<string>();
+  /** Secrets a token service handed out. */
+  readonly #received = new Set<string>();
 
-  /** Remembers a secret, with the forms it travels in: as is, URL-encoded, base64. */
-  add(secret: string | undefined): void {
+  /**
+   * Remembers a secret, with the forms it travels in: as is, URL-encoded, base64. `configured`
+   * secrets (the caller's own credentials) are kept apart from received tokens, so that no number of
+   * token refreshes makes the redactor forget a password.
+   */
+  add(secret: string | undefined, configured = false): void {
     if (secret === undefined || secret.length < MIN_SECRET_LENGTH) return;
     for (const form of [
       secret,
       encodeURIComponent(secret),
       new URLSearchParams({ s: secret }).toString().slice(2),
+      Buffer.from(secret, 'utf8').toString('base64'),
     ])
-      this.#remember(form);
-    this.#remember(Buffer.from(secret, 'utf8').toString('base64'));
+      this.#remember(form, configured);
   }
 
-  /** Remembers username/password credentials: the password and the Basic `user:pass` base64. */
+  /** Remembers configured username/password credentials: the password and the Basic `user:pass` base64. */
   addBasic(username: string, password: string): void {
-    this.add(password);
+    this.add(password, true);
     const pair = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
-    this.#remember(pair);
+    this.#remember(pair, true);
     // Unpadded, as some servers print it.
-    this.#remember(pair.replace(/=+$/, ''));
+    this.#remember(pair.replace(/=+$/, ''), true);
   }
 
-  #remember(form: string): void {
-    if (form.length < MIN_SECRET_LENGTH || this.#secrets.has(form)) return;
-    this.#secrets.add(form);
-    if (this.#secrets.size > MAX_SECRETS) {
-      const oldest = this.#secrets.values().next().value;
-      if (oldest !== undefined) this.#secrets.delete(oldest);
+  #remember(form: string, configured: boolean): void {
+    const set = configured ? this.#configured : this.#received;
+    if (form.length < MIN_SECRET_LENGTH || set.has(form)) return;
+    set.add(form);
+    if (set.size > (configured ? MAX_CONFIGURED_SECRETS : MAX_SECRETS)) {
+      const oldest = set.values().next().value;
+      if (oldest !== undefined) set.delete(oldest);
     }
   }
 
@@ -93,7 +107,7 @@ export class SecretRedactor {
   scrub(text: string): string {
     let out = text;
     // Longest first, so a secret that contains another is replaced whole.
-    for (const secret of [...this.#secrets].sort((a, b) => b.length - a.length))
+    for (const secret of [...this.#configured, ...this.#received].sort((a, b) => b.length - a.length))
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     return scrubText(out, Number.POSITIVE_INFINITY);
   }

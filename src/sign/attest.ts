@@ -35,6 +35,7 @@ import {
 } from '../payload/signature-layer.js';
 import { signatureTag } from '../payload/tags.js';
 import type { RegistryClient } from '../registry/client.js';
+import { abortableSigner } from './abortable-signer.js';
 import { appendSignature } from './classic-append.js';
 import { checkClassicLayers } from './classic-layers.js';
 import {
@@ -94,6 +95,7 @@ export interface AttestResult {
  * despite concurrent writers, and fails with SigningError naming the tag otherwise.
  */
 export async function attestImage(image: string, options: AttestImageOptions): Promise<AttestResult> {
+  options = { ...options, signer: abortableSigner(options?.signer, options?.signal, 'attestImage') };
   const predicateType = predicateTypeFor(options.predicateType);
   return withRegistry(options.registry, async (client) => {
     const resolved = await resolveImage(client, image, {
@@ -161,6 +163,11 @@ export interface VerifyAttestationsOptions
 export interface VerifiedAttestation {
   readonly format: SignatureFormat;
   readonly keyIndex: number;
+  /**
+   * The image digest the statement was verified against (one of its subjects). A statement may
+   * name several subjects; this is the one that is this image, so pin this one, never `subject[0]`.
+   */
+  readonly digest: string;
   readonly predicateType: string;
   readonly statement: Statement;
   /** The statement bytes as signed. */
@@ -233,6 +240,7 @@ function checkEnvelope(
     ok: {
       format: form.format,
       keyIndex,
+      digest: ctx.digest,
       predicateType: statement.predicateType,
       statement,
       payload: envelope.payload,

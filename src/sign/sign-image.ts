@@ -18,6 +18,7 @@ import { encodeSimpleSigningPayload } from '../payload/simple-signing.js';
 import { signatureTag } from '../payload/tags.js';
 import type { FetchedManifest, RegistryClient } from '../registry/client.js';
 import { isImageIndex } from '../registry/manifest.js';
+import { abortableSigner } from './abortable-signer.js';
 import { appendSignature } from './classic-append.js';
 import { pushBundleReferrer, resolveImage, withRegistry } from './target.js';
 
@@ -161,6 +162,7 @@ async function signOne(
  * AbortedError / OperationTimeoutError.
  */
 export async function signImage(image: string, options: SignImageOptions): Promise<SignResult> {
+  options = { ...options, signer: abortableSigner(options?.signer, options?.signal, 'signImage') };
   return withRegistry(options.registry, async (client) => {
     const resolved = await resolveImage(client, image, {
       repository: options.repository,

@@ -68,7 +68,10 @@ export interface VerifyImageOptions {
   readonly threshold?: number;
   /** For an index: verify the manifest for this platform instead of the index itself. */
   readonly platform?: { readonly os: string; readonly architecture: string; readonly variant?: string };
-  /** Skip payload claim checks (cosign's `--check-claims=false`): only signatures are verified. */
+  /**
+   * Skip payload claim checks (cosign's `--check-claims=false`): only signatures are verified.
+   * Refused together with `annotations` (cosign would silently skip them; we say so instead).
+   */
   readonly checkClaims?: boolean;
   readonly limits?: PayloadLimits;
   /**
@@ -368,6 +371,10 @@ function selectPlatform(index: ImageIndex, platform: NonNullable<VerifyImageOpti
 export async function verifyImage(image: string, options: VerifyImageOptions): Promise<VerifyResult> {
   if (!Array.isArray(options?.keys) || options.keys.length === 0)
     throw new InvalidArgumentError('verifyImage needs at least one trusted key in options.keys');
+  if (options.checkClaims === false && options.annotations !== undefined)
+    throw new InvalidArgumentError(
+      'verifyImage: annotations are claims, and checkClaims: false turns claim checks off; drop one of them',
+    );
   const keys = trustedKeys(options.keys);
   const threshold = options.threshold ?? 1;
   if (!Number.isInteger(threshold) || threshold < 1 || threshold > keys.length)

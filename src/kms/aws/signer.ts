@@ -7,6 +7,16 @@
 import { InvalidArgumentError } from '../../errors/base.js';
 import { KmsKeyUnusableError } from '../../errors/kms.js';
 import { abortError, SharedWork, throwIfAborted, untilAborted } from '../../internal/abort.js';
+import {
+  array,
+  boolean,
+  object,
+  optionalOrNull,
+  readShape,
+  type Shape,
+  ShapeError,
+  string,
+} from '../../internal/shape.js';
 import { backend } from '../../keys/backend/select.js';
 import { importPublicKey } from '../../keys/import.js';
 import type { PublicKey } from '../../keys/key-objects.js';
@@ -53,15 +63,32 @@ interface KeyInfo {
   readonly expiresAt: number;
 }
 
-interface KeyMetadataLike {
-  KeyId?: string;
-  KeySpec?: string;
-  CustomerMasterKeySpec?: string;
-  KeyUsage?: string;
-  KeyState?: string;
-  Enabled?: boolean;
-  SigningAlgorithms?: string[];
-}
+/** Raw bytes, as the AWS SDK decodes a blob member (a Uint8Array, never a base64 string). */
+const bytes: Shape<Uint8Array> = {
+  expected: 'bytes (a Uint8Array)',
+  check(value, path) {
+    if (value instanceof Uint8Array) return value;
+    throw new ShapeError(path, 'bytes (a Uint8Array)');
+  },
+};
+
+/** The members of a DescribeKey response that signing depends on. */
+const describeKeyResponse = object({
+  KeyMetadata: optionalOrNull(
+    object({
+      KeyId: optionalOrNull(string),
+      KeySpec: optionalOrNull(string),
+      CustomerMasterKeySpec: optionalOrNull(string),
+      KeyUsage: optionalOrNull(string),
+      KeyState: optionalOrNull(string),
+      Enabled: optionalOrNull(boolean),
+      SigningAlgorithms: optionalOrNull(array(string, { max: 64 })),
+    }),
+  ),
+});
+
+/** The member of a GetPublicKey response that signing depends on. */
+const getPublicKeyResponse = object({ PublicKey: optionalOrNull(bytes) });
 
 /** Builds a KMSClient for a reference and options (shared with createAwsKmsKey). */
 export async function kmsClientFor(
@@ -140,15 +167,15 @@ export class AwsKmsSigner implements Signer {
   async #fetchInfo(signal: AbortSignal): Promise<KeyInfo> {
     const client = await this.#getClient();
     const keyId = this.reference.keyId;
-    const [pub, described] = await Promise.all([
-      kmsCall<{ PublicKey?: Uint8Array }>(
+    const [rawPub, rawDescribed] = await Promise.all([
+      kmsCall<unknown>(
         client,
         'kms:GetPublicKey',
         keyId,
         (sdk) => new sdk.GetPublicKeyCommand({ KeyId: keyId }),
         signal,
       ),
-      kmsCall<{ KeyMetadata?: KeyMetadataLike }>(
+      kmsCall<unknown>(
         client,
         'kms:DescribeKey',
         keyId,
@@ -156,6 +183,20 @@ export class AwsKmsSigner implements Signer {
         signal,
       ),
     ]);
+    const unusable = (message: string, cause: ShapeError) =>
+      new KmsKeyUnusableError(keyId, `${message}; the KMS endpoint did not answer like AWS KMS.`, { cause });
+    const described = readShape(
+      rawDescribed,
+      describeKeyResponse,
+      `AWS KMS DescribeKey response for ${keyId}`,
+      unusable,
+    );
+    const pub = readShape(
+      rawPub,
+      getPublicKeyResponse,
+      `AWS KMS GetPublicKey response for ${keyId}`,
+      unusable,
+    );
     const metadata = described.KeyMetadata ?? {};
     if (metadata.KeyUsage !== undefined && metadata.KeyUsage !== 'SIGN_VERIFY') {
       throw new KmsKeyUnusableError(
@@ -171,7 +212,7 @@ export class AwsKmsSigner implements Signer {
     }
     const spec = metadata.KeySpec ?? metadata.CustomerMasterKeySpec ?? '';
     let algorithm: AwsSigningAlgorithm;
-    if (ECC_ALGORITHM[spec] !== undefined) algorithm = ECC_ALGORITHM[spec] as AwsSigningAlgorithm;
+    if (Object.hasOwn(ECC_ALGORITHM, spec)) algorithm = ECC_ALGORITHM[spec] as AwsSigningAlgorithm;
     else if (RSA_SPECS.includes(spec))
       algorithm = this.#options.rsaSigningAlgorithm ?? 'RSASSA_PKCS1_V1_5_SHA_256';
     else {
@@ -186,7 +227,7 @@ export class AwsKmsSigner implements Signer {
         `AWS KMS key ${keyId} does not offer ${algorithm} (it offers ${metadata.SigningAlgorithms.join(', ')}).`,
       );
     }
-    if (!(pub.PublicKey instanceof Uint8Array))
+    if (pub.PublicKey === undefined)
       throw new KmsKeyUnusableError(keyId, `AWS KMS returned no public key for ${keyId}.`);
     return {
       publicKey: importPublicKey(pub.PublicKey),

@@ -157,8 +157,8 @@ export class Authenticator {
       (message, cause) => new InvalidArgumentError(message, { cause }),
     );
     if ('username' in valid) this.redactor.addBasic(valid.username, valid.password);
-    else if ('identityToken' in valid) this.redactor.add(valid.identityToken);
-    else this.redactor.add(valid.registryToken);
+    else if ('identityToken' in valid) this.redactor.add(valid.identityToken, true);
+    else this.redactor.add(valid.registryToken, true);
     return valid;
   }
 

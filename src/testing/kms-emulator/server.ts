@@ -27,6 +27,9 @@ export interface StartKmsEmulatorOptions {
   readonly port?: number;
 }
 
+/** The largest request body the emulator reads (1 MiB, far above any KMS request); larger is 413. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
 /** A running KMS emulator: its endpoint, region and the credentials the SDK must sign with. */
 export interface RunningKmsEmulator {
   /** `http://127.0.0.1:<port>`: pass as the KMS client's endpoint. */
@@ -108,7 +111,8 @@ export async function startKmsEmulator(options: StartKmsEmulatorOptions = {}): P
   const store = new KmsStore(region);
   let denied = new Set(options.deny ?? []);
   let throttled = 0;
-  const calls: Record<string, number> = {};
+  // No prototype: an X-Amz-Target of `TrentService.toString` counts as data, never Object.prototype's member.
+  const calls: Record<string, number> = Object.create(null);
 
   function usable(id: unknown, action: string): EmulatedKey {
     if (typeof id !== 'string' || id === '')
@@ -235,6 +239,11 @@ export async function startKmsEmulator(options: StartKmsEmulatorOptions = {}): P
       const key = usable(body.KeyId, 'kms:Verify');
       enabled(key);
       const algorithm = String(body.SigningAlgorithm ?? '');
+      if (!signingAlgorithms(key.spec).includes(algorithm))
+        throw new KmsFault(
+          'InvalidKeyUsageException',
+          `Algorithm ${algorithm} is incompatible with key spec ${key.spec}.`,
+        );
       const valid = store.verify(
         key,
         algorithm,
@@ -280,8 +289,29 @@ export async function startKmsEmulator(options: StartKmsEmulatorOptions = {}): P
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    let refused = false;
+    // Answers 413 once, at the first sign of an oversized body, and closes the connection rather
+    // than reading the rest: a test double must not buffer whatever a client streams at it.
+    const refuseTooLarge = () => {
+      if (refused) return;
+      refused = true;
+      res.on('finish', () => req.socket.destroy());
+      res.setHeader('connection', 'close');
+      reply(res, 413, {
+        __type: 'SerializationException',
+        message: `Request body is larger than ${MAX_BODY_BYTES} bytes`,
+      });
+    };
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) refuseTooLarge();
+    req.on('data', (c: Buffer) => {
+      if (refused) return;
+      size += c.length;
+      if (size > MAX_BODY_BYTES) refuseTooLarge();
+      else chunks.push(c);
+    });
     req.on('end', () => {
+      if (refused) return;
       const body = new Uint8Array(Buffer.concat(chunks));
       const url = new URL(req.url ?? '/', 'http://localhost');
       const target = String(req.headers['x-amz-target'] ?? '');
@@ -309,17 +339,27 @@ export async function startKmsEmulator(options: StartKmsEmulatorOptions = {}): P
         reply(res, 400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
         return;
       }
-      const handler = operations[operation];
+      const handler = Object.hasOwn(operations, operation) ? operations[operation] : undefined;
       if (handler === undefined) {
         reply(res, 400, { __type: 'UnknownOperationException', message: `Unknown operation ${target}` });
         return;
       }
+      let parsed: unknown = {};
       try {
-        const parsed =
-          body.length === 0
-            ? {}
-            : (JSON.parse(Buffer.from(body).toString('utf8')) as Record<string, unknown>);
-        reply(res, 200, handler(parsed));
+        if (body.length !== 0) parsed = JSON.parse(Buffer.from(body).toString('utf8'));
+      } catch {
+        reply(res, 400, { __type: 'SerializationException', message: 'Request body is not valid JSON' });
+        return;
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        reply(res, 400, {
+          __type: 'SerializationException',
+          message: 'Request body must be a JSON object',
+        });
+        return;
+      }
+      try {
+        reply(res, 200, handler(parsed as Record<string, unknown>));
       } catch (error) {
         if (error instanceof KmsFault)
           reply(res, error.status, { __type: error.type, message: error.message });

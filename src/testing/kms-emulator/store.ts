@@ -85,7 +85,7 @@ export function signingAlgorithms(spec: KeySpec): string[] {
 }
 
 export function hashOf(algorithm: string): 'sha256' | 'sha384' | 'sha512' | undefined {
-  return HASH_OF[algorithm];
+  return Object.hasOwn(HASH_OF, algorithm) ? HASH_OF[algorithm] : undefined;
 }
 
 export class KmsStore {

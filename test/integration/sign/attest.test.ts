@@ -54,6 +54,8 @@ describe.each(['simple-signing', 'bundle'] as const)('attestations stored as %s'
       'https://example.com/review/v1',
       'https://slsa.dev/provenance/v1',
     ]);
+    // The digest each statement was verified against: the one a policy pins, never subject[0].
+    expect(all.map((a) => a.digest)).toEqual([img.manifest.digest, img.manifest.digest]);
 
     const before = requests.length;
     const slsa = await verifyImageAttestations(ref, {

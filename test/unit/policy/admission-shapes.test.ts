@@ -86,6 +86,19 @@ describe('AdmissionReview members named like Object.prototype members', () => {
     },
   );
 
+  it('a CREATE or UPDATE without an object is refused, not admitted unchecked', async () => {
+    for (const operation of ['CREATE', 'UPDATE']) {
+      const review = structuredClone(reviews[0]) as { request: Record<string, unknown> };
+      review.request.operation = operation;
+      delete review.request.object;
+      await expect(handleAdmissionReview(engine, review)).rejects.toBeInstanceOf(AdmissionReviewError);
+    }
+    const deletion = structuredClone(reviews[0]) as { request: Record<string, unknown> };
+    deletion.request.operation = 'DELETE';
+    delete deletion.request.object;
+    expect((await handleAdmissionReview(engine, deletion)).response.allowed).toBe(true);
+  });
+
   it('a kind named toString with a policy that matches it does not crash the extraction', async () => {
     const yaml = `apiVersion: kyverno.io/v1
 kind: ClusterPolicy

@@ -48,13 +48,13 @@ describe('handleAdmissionReview', () => {
     });
   });
 
-  it('admits DELETE and requests without an object without verifying', async () => {
+  it('admits DELETE without verifying; refuses a CREATE without an object instead of admitting it', async () => {
     expect(
       (await handleAdmissionReview(engine, podRequest('ghcr.io/acme/unsigned:1', 'DELETE'))).response.allowed,
     ).toBe(true);
-    expect(
-      (await handleAdmissionReview(engine, review({ uid: '1', operation: 'CREATE' }))).response.allowed,
-    ).toBe(true);
+    await expect(handleAdmissionReview(engine, review({ uid: '1', operation: 'CREATE' }))).rejects.toThrow(
+      'request.object is missing',
+    );
   });
 
   it('refuses what is not an admission.k8s.io/v1 AdmissionReview with a typed error', async () => {

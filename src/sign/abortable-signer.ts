@@ -1,0 +1,34 @@
+/**
+ * A caller's `Signer` seen through the caller's `AbortSignal`: `Signer` is a plugin interface, so a
+ * plugin may ignore the signal (and hang past the abort) or reject with the bare `signal.reason`.
+ * Through this view both calls stop waiting as soon as the signal fires and every abort is a typed
+ * error (`AbortedError` / `OperationTimeoutError`). It adds nothing else: no retries, no caching.
+ */
+import { InvalidArgumentError } from '../errors/base.js';
+import { abortError, untilAborted } from '../internal/abort.js';
+import type { PublicKey } from '../keys/key-objects.js';
+import type { Signer } from '../keys/signer.js';
+
+/**
+ * `signer` bounded by `signal` (`signer` itself when there is no signal), after checking that it is
+ * a Signer at all — `caller` names the function for the error (`signImage`).
+ */
+export function abortableSigner(signer: unknown, signal: AbortSignal | undefined, caller: string): Signer {
+  const s = signer as Partial<Signer> | null | undefined;
+  if (typeof s?.sign !== 'function' || typeof s.publicKey !== 'function')
+    throw new InvalidArgumentError(`${caller} needs options.signer: a Signer with sign() and publicKey()`);
+  if (signal === undefined) return signer as Signer;
+  const typed = async <T>(work: () => Promise<T>, what: string): Promise<T> => {
+    try {
+      return await untilAborted(work(), signal, what);
+    } catch (error) {
+      if (signal.aborted) throw abortError(signal, what);
+      throw error;
+    }
+  };
+  const inner = signer as Signer;
+  return {
+    publicKey: (): Promise<PublicKey> => typed(() => inner.publicKey(), 'Reading the signer’s public key'),
+    sign: (data, options) => typed(() => inner.sign(data, { ...options, signal }), 'Signing'),
+  };
+}
