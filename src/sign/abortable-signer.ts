@@ -5,7 +5,7 @@
  * error (`AbortedError` / `OperationTimeoutError`). It adds nothing else: no retries, no caching.
  */
 import { InvalidArgumentError } from '../errors/base.js';
-import { abortError, untilAborted } from '../internal/abort.js';
+import { untilAborted } from '../internal/abort.js';
 import type { PublicKey } from '../keys/key-objects.js';
 import type { Signer } from '../keys/signer.js';
 
@@ -18,17 +18,10 @@ export function abortableSigner(signer: unknown, signal: AbortSignal | undefined
   if (typeof s?.sign !== 'function' || typeof s.publicKey !== 'function')
     throw new InvalidArgumentError(`${caller} needs options.signer: a Signer with sign() and publicKey()`);
   if (signal === undefined) return signer as Signer;
-  const typed = async <T>(work: () => Promise<T>, what: string): Promise<T> => {
-    try {
-      return await untilAborted(work(), signal, what);
-    } catch (error) {
-      if (signal.aborted) throw abortError(signal, what);
-      throw error;
-    }
-  };
   const inner = signer as Signer;
   return {
-    publicKey: (): Promise<PublicKey> => typed(() => inner.publicKey(), 'Reading the signer’s public key'),
-    sign: (data, options) => typed(() => inner.sign(data, { ...options, signal }), 'Signing'),
+    publicKey: (): Promise<PublicKey> =>
+      untilAborted(inner.publicKey(), signal, 'Reading the signer’s public key'),
+    sign: (data, options) => untilAborted(inner.sign(data, { ...options, signal }), signal, 'Signing'),
   };
 }

@@ -39,6 +39,16 @@ describe('sleep and untilAborted', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it('untilAborted types the bare reason of work that heard the abort first', async () => {
+    const controller = new AbortController();
+    const careless = new Promise<never>((_, reject) =>
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason)),
+    );
+    const waiting = untilAborted(careless, controller.signal, 'Signing');
+    controller.abort();
+    await expect(waiting).rejects.toBeInstanceOf(AbortedError);
+  });
+
   it('untilAborted stops waiting on work that ignores the signal', async () => {
     const controller = new AbortController();
     const never = new Promise<never>(() => {});
