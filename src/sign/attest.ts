@@ -36,6 +36,14 @@ import {
 import { signatureTag } from '../payload/tags.js';
 import type { RegistryClient } from '../registry/client.js';
 import { abortableSigner } from './abortable-signer.js';
+import {
+  bundleTlog,
+  type Context,
+  classicTlog,
+  dsseKeyIndex,
+  fail,
+  type Outcome,
+} from './candidate-checks.js';
 import { appendSignature } from './classic-append.js';
 import { checkClassicLayers } from './classic-layers.js';
 import {
@@ -47,15 +55,7 @@ import {
 import type { SignatureFormat } from './sign-image.js';
 import { pushBundleReferrer, resolveImage, trustedKeys, withRegistry } from './target.js';
 import { rekorKeysFor } from './trusted-root.js';
-import {
-  bundleTlog,
-  type Context,
-  classicTlog,
-  dsseKeyIndex,
-  fail,
-  type Outcome,
-  type VerifyImageOptions,
-} from './verify-image.js';
+import type { VerifyImageOptions } from './verify-types.js';
 
 /**
  * Options of {@link attestImage}: the signer, the predicate and its type, where and how to store

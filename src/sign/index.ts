@@ -13,5 +13,5 @@ export type { SignatureFormat, SignedArtifact, SignImageOptions, SignResult } fr
 export { signImage } from './sign-image.js';
 export type { RekorKey, RekorKeys, ValidityWindow } from './trusted-root.js';
 export { rekorKeysFromPublicKeys, rekorKeysFromTrustedRoot } from './trusted-root.js';
-export type { VerifiedSignature, VerifyImageOptions, VerifyResult } from './verify-image.js';
 export { verifyImage } from './verify-image.js';
+export type { VerifiedSignature, VerifyImageOptions, VerifyResult } from './verify-types.js';

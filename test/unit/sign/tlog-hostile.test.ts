@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { exportPublicKeyPem, generateKeyPair } from '../../../src/keys/index.js';
 import type { TlogEntry } from '../../../src/payload/index.js';
 import { SignatureAnnotation } from '../../../src/payload/index.js';
+import { type Context, classicTlog } from '../../../src/sign/candidate-checks.js';
 import { verifyBundleEntry } from '../../../src/sign/tlog.js';
 import { rekorKeysFromPublicKeys } from '../../../src/sign/trusted-root.js';
-import { type Context, classicTlog } from '../../../src/sign/verify-image.js';
 
 const { publicKey } = await generateKeyPair();
 const rekor = await generateKeyPair();
