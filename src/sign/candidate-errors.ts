@@ -1,8 +1,10 @@
 /**
  * How a verification sorts what goes wrong while it looks at one candidate (a `.sig` / `.att`
- * layer, a bundle referrer): an error about that candidate or the document holding it makes the
- * candidate fail, with the error's message as the reason; an abort, a timeout, an unreachable
- * registry or a bug ends the whole verification instead, because then nothing was checked.
+ * layer, a bundle referrer): any typed ocisign error while fetching or checking that one candidate
+ * — a malformed document, a digest mismatch, and also a registry error on its own fetch — makes
+ * the candidate fail, with the error's message as the reason; the caller's abort or timeout, and a
+ * bug (an untyped throw), end the whole verification instead. Whether the `.sig` tag itself could
+ * be read is the caller's question (`isDocumentError`).
  *
  * Deliberately only the sorting: which failure reason a candidate gets beyond `malformed`, and what
  * a verification does with its failures, are decided by the caller.
