@@ -33,6 +33,35 @@ export async function measure(name: string, fn: () => unknown, seconds = 1): Pro
   return { name, opsPerSecond: iterations / elapsed, iterations };
 }
 
+/**
+ * Runs `fn` from `concurrency` loops at once for about `seconds` (after a short warm-up at the same
+ * concurrency) and returns the combined rate: what a server handling that many requests in
+ * flight sees.
+ */
+export async function measureConcurrent(
+  name: string,
+  fn: () => Promise<unknown>,
+  concurrency: number,
+  seconds = 1,
+): Promise<Measurement> {
+  const loops = async (until: number, count: () => void) => {
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < until) {
+          await fn();
+          count();
+        }
+      }),
+    );
+  };
+  await loops(performance.now() + 200, () => {});
+  let iterations = 0;
+  const start = performance.now();
+  await loops(start + seconds * 1000, () => iterations++);
+  const elapsed = (performance.now() - start) / 1000;
+  return { name, opsPerSecond: iterations / elapsed, iterations };
+}
+
 export function formatRate(opsPerSecond: number): string {
   return opsPerSecond >= 100 ? Math.round(opsPerSecond).toLocaleString('en-US') : opsPerSecond.toFixed(1);
 }

@@ -12,7 +12,7 @@ import { Pool } from 'undici';
 import { RegistryClient, type RequestInfo } from '../src/registry/index.js';
 import { type RunningRegistry, startDockerRegistry } from '../test/helpers/docker-registry.js';
 import { image } from '../test/helpers/images.js';
-import { type BenchSection, formatRate, measure, table } from './harness.js';
+import { type BenchSection, formatRate, measure, measureConcurrent, table } from './harness.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const COPY_MIB = Number(process.env.BENCH_COPY_MIB ?? 256);
@@ -31,24 +31,6 @@ async function latencies(fn: () => Promise<unknown>, n: number): Promise<{ p50: 
   }
   times.sort((a, b) => a - b);
   return { p50: percentile(times, 50), p99: percentile(times, 99) };
-}
-
-async function parallelRate(
-  fn: () => Promise<unknown>,
-  concurrency: number,
-  seconds: number,
-): Promise<number> {
-  let done = 0;
-  const end = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        await fn();
-        done++;
-      }
-    }),
-  );
-  return done / seconds;
 }
 
 interface Measured {
@@ -139,8 +121,8 @@ export async function run(): Promise<BenchSection> {
   const oursGet = () => ours.getManifest(`${prepo}:v1`);
   const rawLatency = await latencies(raw, 500);
   const oursLatency = await latencies(oursGet, 500);
-  const rawRate = await parallelRate(raw, 16, SECONDS);
-  const oursRate = await parallelRate(oursGet, 16, SECONDS);
+  const rawRate = (await measureConcurrent('raw', raw, 16, SECONDS)).opsPerSecond;
+  const oursRate = (await measureConcurrent('ours', oursGet, 16, SECONDS)).opsPerSecond;
   const single = await measure('getManifest', oursGet, SECONDS);
   await pool.close();
 

@@ -27,29 +27,44 @@ export {
   verifySignature,
 } from './keys/index.js';
 export { resolveSigner } from './kms/index.js';
+export type { SignatureFormat } from './payload/signature-format.js';
 export { RegistryClient } from './registry/index.js';
 export type {
   AttestImageOptions,
   AttestResult,
-  RekorKey,
-  RekorKeys,
-  SignatureFormat,
   SignedArtifact,
   SignImageOptions,
   SignResult,
+} from './sign/index.js';
+export { attestImage, signImage } from './sign/index.js';
+export type {
+  BundleEvidence,
+  CandidateOutcome,
+  Evidence,
+  ImageEvidence,
+  Judgement,
+  LayerEvidence,
+  RekorKey,
+  RekorKeys,
+  SignatureReader,
+  UnreadableEvidence,
   ValidityWindow,
   VerifiedAttestation,
   VerifiedSignature,
   VerifyAttestationsOptions,
   VerifyImageOptions,
   VerifyResult,
-} from './sign/index.js';
+} from './verify/index.js';
 export {
-  attestImage,
   DEFAULT_MAX_REFERRERS,
+  discoverAttestations,
+  discoverSignatures,
+  judgeAttestations,
+  judgeSignatures,
   rekorKeysFromPublicKeys,
   rekorKeysFromTrustedRoot,
-  signImage,
+  verifyAttestationEvidence,
   verifyImage,
   verifyImageAttestations,
-} from './sign/index.js';
+  verifySignatureEvidence,
+} from './verify/index.js';

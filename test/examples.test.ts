@@ -21,6 +21,8 @@ const EXPECTED: Record<string, RegExp> = {
     /PASS .*acme\/app:1\.2\nPASS .*\nFAIL .*acme\/worker:1\.2: failed to verify image[\s\S]*exit codes: 0 for the signed release, 1 with the unsigned worker/,
   'hostile-input.ts':
     /trickling registry: RegistryTimeoutError \(REGISTRY_TIMEOUT\)\nhanging registry: OperationTimeoutError \(TIMEOUT\)\nImageValidatingPolicy: PolicyUnsupportedError \(POLICY_UNSUPPORTED\)\nmixed stream: 1 policy, 1 warning/,
+  'verify-offline.ts':
+    /discovered 1 bundle candidate\(s\) for sha256:[0-9a-f]{64}\nregistry stopped; judged offline: verified \(bundle, key 0\)\nwith another key: wrong-key/,
   'registry.ts':
     /resolved v1 -> sha256:[0-9a-f]{64} in 1 request\(s\)\nlayer: hello, layer\nreferrers of v1: 1/,
 };

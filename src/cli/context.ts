@@ -1,6 +1,9 @@
 /**
  * What commands share: the registry client (docker config credentials, `--allow-insecure-registry`),
- * key loading from files, KMS references and environment variables, and the deadline.
+ * the deadline, `--output`, key loading from files, KMS references and environment variables, and
+ * the transparency-log flags. `withCommandContext` is the only way to a registry client, so no
+ * command can forget to close it. It prints nothing itself and maps no errors to exit codes
+ * (run.ts does).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,36 +14,65 @@ import { importPublicKey } from '../keys/index.js';
 import { resolveSigner } from '../kms/index.js';
 import { parseJsonObject } from '../payload/json-object.js';
 import { RegistryClient } from '../registry/index.js';
-import { timeoutMs } from './args.js';
+import { deadline, outputFormat } from './args.js';
 import { UsageError } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
-export interface CommandContext {
-  readonly io: CliIo;
+/** The options every library call of a command is given: spread them into `signImage`, `verifyImage`, … */
+export interface RegistryOptions {
   readonly registry: RegistryClient;
   readonly signal: AbortSignal;
   /** cosign's `COSIGN_REPOSITORY`: where signatures are stored instead of the image's repository. */
-  readonly repository: string | undefined;
-  close(): Promise<void>;
+  readonly repository?: string;
 }
 
-export function commandContext(
+/** One command run's shared state, alive until `withCommandContext` closes it. */
+export interface CommandContext {
+  readonly io: CliIo;
+  readonly registry: RegistryClient;
+  /** The `--timeout` deadline, started when the context was made. */
+  readonly signal: AbortSignal;
+  /** `registry`, `signal` and `repository` as library options. */
+  readonly registryOptions: RegistryOptions;
+  /** `--output json`: print one JSON report at the end instead of text as the work goes. */
+  readonly json: boolean;
+  /** A library warning, printed on stderr as cosign prints them (`WARNING: …`). */
+  readonly warn: (message: string) => void;
+}
+
+/**
+ * Makes the command's context (a registry client that may use plain HTTP for `hosts`' registries
+ * under `--allow-insecure-registry`, the deadline, `COSIGN_REPOSITORY`), runs `run` with it, and
+ * closes the registry client however `run` ends: the command's result, or its error, unchanged.
+ */
+export async function withCommandContext<T>(
   io: CliIo,
-  values: Record<string, unknown>,
+  values: Readonly<Record<string, unknown>>,
   hosts: readonly string[],
-): CommandContext {
+  run: (ctx: CommandContext) => Promise<T>,
+): Promise<T> {
   const insecure = values['allow-insecure-registry'] === true || values['allow-http-registry'] === true;
+  const signal = deadline(values.timeout);
   const registry = new RegistryClient({
     ...(insecure ? { insecureRegistries: hosts.map((h) => h.split('/')[0] as string) } : {}),
   });
   const repository = io.env.COSIGN_REPOSITORY;
-  return {
-    io,
-    registry,
-    signal: AbortSignal.timeout(timeoutMs(values.timeout)),
-    repository: repository === undefined || repository === '' ? undefined : repository,
-    close: () => registry.close(),
-  };
+  try {
+    return await run({
+      io,
+      registry,
+      signal,
+      registryOptions: {
+        registry,
+        signal,
+        ...(repository === undefined || repository === '' ? {} : { repository }),
+      },
+      json: outputFormat(values.output) === 'json',
+      warn: (message) => io.err(`WARNING: ${message}\n`),
+    });
+  } finally {
+    await registry.close();
+  }
 }
 
 const hasScheme = (ref: string) => /^[a-z][a-z0-9+.-]*:\/\//.test(ref);

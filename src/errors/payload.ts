@@ -1,15 +1,29 @@
 /** Errors of the payload layer: documents that do not parse, claims that do not hold, limits. */
 import { OcisignError } from './base.js';
 
+/** The codes of the payload layer, one per class below. */
+export const PAYLOAD_ERROR_CODES = [
+  'PAYLOAD_FORMAT',
+  'BUNDLE_FORMAT',
+  'CLAIM_MISMATCH',
+  'LIMIT_EXCEEDED',
+] as const;
+
+/** One of {@link PAYLOAD_ERROR_CODES}. */
+export type PayloadErrorCode = (typeof PAYLOAD_ERROR_CODES)[number];
+
+/** Which claim of a signed payload did not match: the image digest, an annotation, or a strict-mode claim. */
+export type MismatchedClaim = 'digest' | 'annotation' | 'type' | 'docker-reference';
+
 /** A payload, envelope, statement, manifest or bundle is not the document it claims to be. */
-export class PayloadFormatError extends OcisignError {
+export class PayloadFormatError extends OcisignError<'PAYLOAD_FORMAT'> {
   constructor(message: string, options?: { cause?: unknown }) {
     super('PAYLOAD_FORMAT', message, options);
   }
 }
 
 /** A Sigstore bundle is malformed or breaks the rules of its version. */
-export class BundleFormatError extends OcisignError {
+export class BundleFormatError extends OcisignError<'BUNDLE_FORMAT'> {
   constructor(message: string, options?: { cause?: unknown }) {
     super('BUNDLE_FORMAT', message, options);
   }
@@ -19,20 +33,17 @@ export class BundleFormatError extends OcisignError {
  * A signed payload's claims do not match what was asked: the image digest, an annotation, or (in
  * strict mode) the type or docker-reference. The signature may be valid; the claim is not.
  */
-export class ClaimMismatchError extends OcisignError {
+export class ClaimMismatchError extends OcisignError<'CLAIM_MISMATCH'> {
   /** Which claim failed, when the thrower said: the image digest, an annotation, or a strict-mode claim. */
-  readonly claim: 'digest' | 'annotation' | 'type' | 'docker-reference' | undefined;
-  constructor(
-    message: string,
-    options?: { cause?: unknown; claim?: 'digest' | 'annotation' | 'type' | 'docker-reference' },
-  ) {
+  readonly claim: MismatchedClaim | undefined;
+  constructor(message: string, options?: { cause?: unknown; claim?: MismatchedClaim }) {
     super('CLAIM_MISMATCH', message, options);
     this.claim = options?.claim;
   }
 }
 
 /** More bytes or layers than the configured limit (cosign: 128 MiB payloads, 1000 layers). */
-export class LimitExceededError extends OcisignError {
+export class LimitExceededError extends OcisignError<'LIMIT_EXCEEDED'> {
   constructor(message: string, options?: { cause?: unknown }) {
     super('LIMIT_EXCEEDED', message, options);
   }

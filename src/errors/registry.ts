@@ -1,8 +1,32 @@
-/** Errors of image references and of talking to registries. */
+/**
+ * Errors of image references and of talking to registries. Our `code` says what went wrong for the
+ * caller; what the registry itself said (its distribution-spec code) is kept apart in
+ * `registryCode`, because registries send codes no list of ours can hold.
+ */
 import { OcisignError } from './base.js';
 
+/**
+ * The codes of the registry layer. `INVALID_REFERENCE` is {@link InvalidReferenceError}'s; every
+ * other one is a {@link RegistryError}'s (its subclasses', or a bare `RegistryError`'s for
+ * `REGISTRY_UNREACHABLE` and `REGISTRY_HTTP`).
+ */
+export const REGISTRY_ERROR_CODES = [
+  'INVALID_REFERENCE',
+  'NOT_FOUND',
+  'REGISTRY_AUTH',
+  'DIGEST_MISMATCH',
+  'SIZE_LIMIT',
+  'REGISTRY_TIMEOUT',
+  'REGISTRY_RESPONSE',
+  'REGISTRY_UNREACHABLE',
+  'REGISTRY_HTTP',
+] as const;
+
+/** One of {@link REGISTRY_ERROR_CODES}. */
+export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number];
+
 /** An image reference (`registry/repository:tag@digest`) that does not parse. */
-export class InvalidReferenceError extends OcisignError {
+export class InvalidReferenceError extends OcisignError<'INVALID_REFERENCE'> {
   constructor(message: string, options?: { cause?: unknown }) {
     super('INVALID_REFERENCE', message, options);
   }
@@ -12,13 +36,29 @@ export class InvalidReferenceError extends OcisignError {
  * A registry answered with an error or could not be reached. `status` is the HTTP status (0 when no
  * response arrived) and `registryCode` the distribution-spec error code (`MANIFEST_UNKNOWN`,
  * `UNAUTHORIZED`, …) when the registry sent one. Messages never contain credentials.
+ *
+ * @typeParam Code - the codes this error can carry: any of {@link REGISTRY_ERROR_CODES} but
+ * `INVALID_REFERENCE`.
  */
-export class RegistryError extends OcisignError {
+export class RegistryError<
+  Code extends Exclude<RegistryErrorCode, 'INVALID_REFERENCE'> = Exclude<
+    RegistryErrorCode,
+    'INVALID_REFERENCE'
+  >,
+> extends OcisignError<Code> {
+  /** The HTTP status of the answer, 0 when none arrived (refused, reset, timed out). */
   readonly status: number;
+  /**
+   * The first error code in the registry's JSON error body, as the registry sent it, when it is an
+   * upper-case letter and up to 63 more upper-case letters, digits or underscores: the distribution
+   * spec's `BLOB_UNKNOWN`, `MANIFEST_UNKNOWN`, `NAME_UNKNOWN`, `UNAUTHORIZED`, `DENIED`,
+   * `TOOMANYREQUESTS`, … or one of the registry's own. A free string on purpose: it is the
+   * server's word, not one of our codes.
+   */
   readonly registryCode: string | undefined;
 
   constructor(
-    code: string,
+    code: Code,
     message: string,
     details: { status?: number; registryCode?: string | undefined; cause?: unknown } = {},
   ) {
@@ -29,7 +69,7 @@ export class RegistryError extends OcisignError {
 }
 
 /** The manifest, blob, tag or repository does not exist (HTTP 404). */
-export class NotFoundError extends RegistryError {
+export class NotFoundError extends RegistryError<'NOT_FOUND'> {
   constructor(
     message: string,
     details: { status?: number; registryCode?: string | undefined; cause?: unknown } = {},
@@ -39,7 +79,7 @@ export class NotFoundError extends RegistryError {
 }
 
 /** The registry refused our credentials, or wanted some we do not have (HTTP 401/403). */
-export class RegistryAuthError extends RegistryError {
+export class RegistryAuthError extends RegistryError<'REGISTRY_AUTH'> {
   constructor(
     message: string,
     details: { status?: number; registryCode?: string | undefined; cause?: unknown } = {},
@@ -49,28 +89,28 @@ export class RegistryAuthError extends RegistryError {
 }
 
 /** Bytes from the registry did not hash to the digest they were fetched by: never used. */
-export class DigestMismatchError extends RegistryError {
+export class DigestMismatchError extends RegistryError<'DIGEST_MISMATCH'> {
   constructor(message: string, details: { cause?: unknown } = {}) {
     super('DIGEST_MISMATCH', message, details);
   }
 }
 
 /** A manifest or other bounded document was larger than the limit we read. */
-export class SizeLimitError extends RegistryError {
+export class SizeLimitError extends RegistryError<'SIZE_LIMIT'> {
   constructor(message: string, details: { cause?: unknown } = {}) {
     super('SIZE_LIMIT', message, details);
   }
 }
 
 /** The registry did not answer within the timeout (or the caller's signal fired). */
-export class RegistryTimeoutError extends RegistryError {
+export class RegistryTimeoutError extends RegistryError<'REGISTRY_TIMEOUT'> {
   constructor(message: string, details: { cause?: unknown } = {}) {
     super('REGISTRY_TIMEOUT', message, details);
   }
 }
 
 /** A document from the registry (manifest, index, token, tag list) is not what the spec says. */
-export class RegistryResponseError extends RegistryError {
+export class RegistryResponseError extends RegistryError<'REGISTRY_RESPONSE'> {
   constructor(
     message: string,
     details: { status?: number; registryCode?: string | undefined; cause?: unknown } = {},

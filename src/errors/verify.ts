@@ -1,19 +1,30 @@
 /** Errors of signing and verification. "Did not verify" is kept apart from "could not check". */
 import { OcisignError } from './base.js';
 
+/** The codes of signing and verification, one per class below. */
+export const SIGN_VERIFY_ERROR_CODES = ['VERIFICATION_FAILED', 'SIGNING_FAILED'] as const;
+
+/** One of {@link SIGN_VERIFY_ERROR_CODES}. */
+export type SignVerifyErrorCode = (typeof SIGN_VERIFY_ERROR_CODES)[number];
+
 /**
- * Why one candidate signature did not count. `limit-exceeded` is not a candidate but a note: a limit
- * (e.g. `maxReferrers`) left some candidates unchecked.
+ * Every reason a candidate signature can fail for, in {@link CandidateFailure.reason}.
+ * `limit-exceeded` is not a candidate but a note: a limit (e.g. `maxReferrers`) left some
+ * candidates unchecked.
  */
-export type FailureReason =
-  | 'none-found'
-  | 'wrong-key'
-  | 'digest-mismatch'
-  | 'annotation-mismatch'
-  | 'tlog-missing'
-  | 'tlog-invalid'
-  | 'malformed'
-  | 'limit-exceeded';
+export const FAILURE_REASONS = [
+  'none-found',
+  'wrong-key',
+  'digest-mismatch',
+  'annotation-mismatch',
+  'tlog-missing',
+  'tlog-invalid',
+  'malformed',
+  'limit-exceeded',
+] as const;
+
+/** Why one candidate signature did not count: one of {@link FAILURE_REASONS}. */
+export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 /**
  * Why one candidate signature did not count: which one, the reason as a stable code, and a sentence
@@ -22,7 +33,9 @@ export type FailureReason =
 export interface CandidateFailure {
   /** Which signature: e.g. `.sig layer 2 (sha256:…)` or `bundle sha256:…`. */
   readonly candidate: string;
+  /** Why it failed, as a stable code (docs/errors.md says what each means). */
   readonly reason: FailureReason;
+  /** The same, as a sentence for people; it may be reworded between releases. */
   readonly message: string;
 }
 
@@ -30,7 +43,7 @@ export interface CandidateFailure {
  * No signature (or not enough, with a threshold) verified. `failures` says why each candidate
  * failed; an image with no signatures at all has one `none-found` entry.
  */
-export class VerificationError extends OcisignError {
+export class VerificationError extends OcisignError<'VERIFICATION_FAILED'> {
   readonly digest: string;
   readonly failures: readonly CandidateFailure[];
   constructor(digest: string, failures: readonly CandidateFailure[], message?: string) {
@@ -42,7 +55,7 @@ export class VerificationError extends OcisignError {
 }
 
 /** Signing could not complete (e.g. other writers kept replacing the signature tag). */
-export class SigningError extends OcisignError {
+export class SigningError extends OcisignError<'SIGNING_FAILED'> {
   constructor(message: string, options?: { cause?: unknown }) {
     super('SIGNING_FAILED', message, options);
   }

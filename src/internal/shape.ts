@@ -36,7 +36,11 @@ function shape<T>(expected: string, check: (value: unknown, path: string) => T):
   return { expected, check };
 }
 
-function fail(path: string, expected: string): never {
+/**
+ * Throws the {@link ShapeError} "`path` must be `expected`": the one way a schema — here, or a
+ * decoder built on these shapes (`payload/go-decode.ts`, `payload/protojson.ts`) — refuses a value.
+ */
+export function fail(path: string, expected: string): never {
   throw new ShapeError(path, expected);
 }
 

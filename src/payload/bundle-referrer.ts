@@ -1,10 +1,10 @@
 /**
  * The OCI side of a Sigstore bundle: the referrer manifest cosign 3 pushes a bundle in
- * (byte-identical to cosign's), and the referrers fallback index for registries without the
- * referrers API, as go-containerregistry writes it.
+ * (byte-identical to cosign's), and the annotation keys it carries.
  *
- * Pure values: pushing them, and the read-modify-write of a fallback tag under concurrent writers,
- * are the registry layer's (`registry/referrers-fallback.ts`). The bundle bytes themselves are
+ * Pure values: pushing them is the sign layer's, listing them in the referrers fallback index for
+ * registries without the referrers API `referrers-index.ts`'s (bytes) and the registry layer's
+ * (`registry/referrers-fallback.ts`, the read-modify-write). The bundle bytes themselves are
  * `bundle-create.ts`'s.
  */
 
@@ -14,16 +14,20 @@ import { sha256Digest } from './digest.js';
 import { encodeGoJson } from './go-json.js';
 import {
   type Descriptor,
-  type ImageIndex,
-  indexStruct,
+  EMPTY_JSON,
   manifestStruct,
   OCI_EMPTY,
-  OCI_INDEX,
   OCI_MANIFEST,
+  OciAnnotation,
 } from './oci.js';
 
-/** The two bytes `{}`, the empty config cosign 3 gives bundle referrers. */
-export const EMPTY_JSON = utf8('{}');
+/** Annotation keys cosign 3 writes on a bundle referrer manifest. */
+export const BundleAnnotation = {
+  /** What the bundle holds: `dsse-envelope` or `message-signature`. */
+  content: 'dev.sigstore.bundle.content',
+  /** The in-toto predicate type the bundle attests. */
+  predicateType: 'dev.sigstore.bundle.predicateType',
+} as const;
 
 /** The OCI referrer cosign 3 pushes a bundle in, ready to upload (blobs first, then the manifest by digest). */
 export interface BundleReferrer {
@@ -35,7 +39,7 @@ export interface BundleReferrer {
   readonly bundleDescriptor: Descriptor;
 }
 
-/** RFC 3339 UTC to the second, as cosign writes `org.opencontainers.image.created`. */
+/** RFC 3339 UTC to the second, as cosign writes {@link OciAnnotation.created}. */
 function rfc3339Seconds(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
 }
@@ -73,9 +77,9 @@ export function bundleReferrerManifest(input: {
         config: configDescriptor,
         layers: [bundleDescriptor],
         annotations: {
-          'dev.sigstore.bundle.content': input.content ?? 'dsse-envelope',
-          'dev.sigstore.bundle.predicateType': input.predicateType,
-          'org.opencontainers.image.created': created,
+          [BundleAnnotation.content]: input.content ?? 'dsse-envelope',
+          [BundleAnnotation.predicateType]: input.predicateType,
+          [OciAnnotation.created]: created,
         },
         subject: {
           mediaType: input.subject.mediaType,
@@ -99,29 +103,4 @@ export function bundleReferrerManifest(input: {
     bundle: input.bundle,
     bundleDescriptor,
   };
-}
-
-/**
- * The referrers fallback index (tag `sha256-<hex>`) as go-containerregistry writes it: entries
- * sorted by digest, no annotations, `artifactType` from the manifest (ggcr ≥ 0.21.6, cosign ≥
- * 3.1.0) or from its config media type (`before-0.21.6`).
- */
-export function encodeReferrersIndex(
-  entries: ReadonlyArray<Descriptor & { configMediaType?: string }>,
-  ggcr: 'current' | 'before-0.21.6' = 'current',
-): Uint8Array {
-  const manifests = [...entries]
-    .sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0))
-    .map((e) => {
-      const artifactType =
-        ggcr === 'current' ? (e.artifactType ?? e.configMediaType) : (e.configMediaType ?? e.artifactType);
-      return {
-        mediaType: e.mediaType,
-        size: e.size,
-        digest: e.digest,
-        ...(artifactType === undefined ? {} : { artifactType }),
-      };
-    });
-  const index: ImageIndex = { schemaVersion: 2, mediaType: OCI_INDEX, manifests };
-  return utf8(encodeGoJson(indexStruct(index)));
 }

@@ -14,6 +14,11 @@ import { toBase64 } from '../internal/bytes.js';
 import type { DsseEnvelope } from './dsse.js';
 import { pBytes, pEnum, pField, pInt64, pList, pMessage, pString, readProtoJson } from './protojson.js';
 
+/**
+ * The stem every Sigstore bundle media type starts with (`….v0.3+json`, `…+json;version=0.1`):
+ * what a referrer's `artifactType` starts with when it may hold a bundle.
+ */
+export const BUNDLE_MEDIA_TYPE_BASE = 'application/vnd.dev.sigstore.bundle';
 /** Media type of a Sigstore bundle v0.3 (`application/vnd.dev.sigstore.bundle.v0.3+json`). */
 export const BUNDLE_V03_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 const BUNDLE_MEDIA_TYPES: Readonly<Record<string, '0.1' | '0.2' | '0.3'>> = {
@@ -134,7 +139,6 @@ const bundleShape = pMessage('Bundle', {
   ),
 });
 
-const MEDIA_TYPE_BASE = 'application/vnd.dev.sigstore.bundle';
 const SEMVER =
   /^v(0|[1-9]\d*)(?:\.(0|[1-9]\d*)(?:\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)?)?$/;
 
@@ -155,8 +159,12 @@ function compareVersion(v: readonly [bigint, bigint, bigint, boolean], minor: bi
  */
 function bundleVersion(mediaType: string): '0.1' | '0.2' | '0.3' {
   let version = BUNDLE_MEDIA_TYPES[mediaType] === undefined ? undefined : `v${BUNDLE_MEDIA_TYPES[mediaType]}`;
-  if (version === undefined && mediaType.startsWith(`${MEDIA_TYPE_BASE}.v`) && mediaType.endsWith('+json'))
-    version = mediaType.slice(MEDIA_TYPE_BASE.length + 1, -'+json'.length);
+  if (
+    version === undefined &&
+    mediaType.startsWith(`${BUNDLE_MEDIA_TYPE_BASE}.v`) &&
+    mediaType.endsWith('+json')
+  )
+    version = mediaType.slice(BUNDLE_MEDIA_TYPE_BASE.length + 1, -'+json'.length);
   const m = version === undefined ? null : SEMVER.exec(version);
   const badNumber = m?.[4]
     ?.slice(1)

@@ -20,7 +20,7 @@
  */
 import type { OcisignError } from '../errors/base.js';
 import { fromBase64 } from '../internal/bytes.js';
-import { isJsonObject, readShape, ShapeError } from '../internal/shape.js';
+import { fail, isJsonObject, readShape } from '../internal/shape.js';
 import {
   INT64_MAX,
   INT64_MIN,
@@ -44,10 +44,6 @@ export interface GoType<T> {
 
 /** The value type a {@link GoType} decodes to. */
 export type GoValue<G> = G extends GoType<infer T> ? T : never;
-
-function fail(path: string, expected: string): never {
-  throw new ShapeError(path, expected);
-}
 
 const LONE_SURROGATES = /* @__PURE__ */ new RegExp(LONE_SURROGATE.source, 'g');
 

@@ -10,7 +10,7 @@ export { BUNDLE_V03_MEDIA_TYPE, parseBundle } from './bundle.js';
 export type { BundleInput } from './bundle-create.js';
 export { createBundle } from './bundle-create.js';
 export type { BundleReferrer } from './bundle-referrer.js';
-export { bundleReferrerManifest, EMPTY_JSON, encodeReferrersIndex } from './bundle-referrer.js';
+export { bundleReferrerManifest } from './bundle-referrer.js';
 export { sha256Digest } from './digest.js';
 export type { DsseEnvelope, DsseSignature } from './dsse.js';
 export {
@@ -35,10 +35,12 @@ export {
   STATEMENT_V1,
   STATEMENT_V01,
   statementCoversDigest,
+  statementSubjectFor,
 } from './intoto.js';
 export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from './oci.js';
 export {
   descriptorStruct,
+  EMPTY_JSON,
   indexStruct,
   manifestStruct,
   OCI_CONFIG,
@@ -46,6 +48,7 @@ export {
   OCI_INDEX,
   OCI_MANIFEST,
 } from './oci.js';
+export { encodeReferrersIndex } from './referrers-index.js';
 export type { HistoryEntry, SignatureConfig } from './signature-config.js';
 export { encodeSignatureConfig, parseSignatureConfig } from './signature-config.js';
 export type {
@@ -74,7 +77,6 @@ export {
   checkSimpleSigningClaims,
   dockerReference,
   encodeSimpleSigningPayload,
-  parseAnnotationFlags,
   parseSimpleSigningPayload,
   SIMPLE_SIGNING_MEDIA_TYPE,
   SIMPLE_SIGNING_TYPE,

@@ -6,7 +6,7 @@
  */
 
 import { InvalidArgumentError } from '../errors/base.js';
-import { PayloadFormatError } from '../errors/payload.js';
+import { ClaimMismatchError, PayloadFormatError } from '../errors/payload.js';
 import { utf8 } from '../internal/bytes.js';
 import { checkDigest } from '../internal/reference.js';
 import { encodeGoJson, goStruct } from './go-json.js';
@@ -232,6 +232,21 @@ export function parseStatement(
 
 /** Does some subject name this digest (`sha256:<hex>`)? cosign's `IntotoSubjectClaimVerifier` check. */
 export function statementCoversDigest(statement: Statement, digest: string): boolean {
+  return subjectNaming(statement, digest) !== undefined;
+}
+
+function subjectNaming(statement: Statement, digest: string): Statement['subject'][number] | undefined {
   const [algorithm, hex] = digest.split(':');
-  return statement.subject.some((s) => algorithm !== undefined && s.digest[algorithm] === hex);
+  return statement.subject.find((s) => algorithm !== undefined && s.digest[algorithm] === hex);
+}
+
+/**
+ * The subject that names this digest (its annotations are what the signer signed about it); throws
+ * ClaimMismatchError (claim `digest`) when none does.
+ */
+export function statementSubjectFor(statement: Statement, digest: string): Statement['subject'][number] {
+  const subject = subjectNaming(statement, digest);
+  if (subject === undefined)
+    throw new ClaimMismatchError(`the statement's subject is not ${digest}`, { claim: 'digest' });
+  return subject;
 }

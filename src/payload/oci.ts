@@ -1,9 +1,14 @@
 /**
- * OCI value types (descriptors, manifests, indexes) and their serialization in
- * go-containerregistry's struct order — the bytes cosign pushes — plus the schema of one
- * descriptor, for code that must not trust a manifest it was handed. Pure values: fetching and
- * validating whole documents from registries is the registry layer's job.
+ * The OCI vocabulary every layer shares: the media types of the OCI image spec and Docker's
+ * registry formats, the standard annotation keys ocisign writes or reads, the empty `{}` blob; the
+ * value types (descriptors, manifests, indexes) and their serialization in go-containerregistry's
+ * struct order — the bytes cosign pushes — plus the schema of one descriptor, for code that must
+ * not trust a manifest it was handed. Pure values: fetching and validating whole documents from
+ * registries is the registry layer's job (which re-exports these media types as `MediaType`, with
+ * the Accept header it sends). Sigstore's and cosign's own media types live beside the formats
+ * that use them (`bundle.ts`, `simple-signing.ts`, `signature-image.ts`, `signature-layer.ts`).
  */
+import { utf8 } from '../internal/bytes.js';
 import {
   array,
   count,
@@ -71,13 +76,29 @@ export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 /** Media type of an OCI image config. */
 export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+/** Media type of a gzipped OCI image layer. */
+export const OCI_LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
 /** Media type of the OCI empty descriptor (`{}`), used as the config of artifacts. */
 export const OCI_EMPTY = 'application/vnd.oci.empty.v1+json';
-export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-export const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
-
 /** Media type of the withdrawn OCI 1.1-rc artifact manifest (blobs, no layers, no config). */
 export const OCI_ARTIFACT_MANIFEST = 'application/vnd.oci.artifact.manifest.v1+json';
+/** Media type of a Docker image manifest (v2 schema 2). */
+export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+/** Media type of a Docker manifest list (Docker's image index). */
+export const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+/** Media type of a Docker image config. */
+export const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
+/** Media type of a gzipped Docker image layer. */
+export const DOCKER_LAYER = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+
+/** The two bytes `{}`: the content of an {@link OCI_EMPTY} descriptor (cosign 3's bundle referrer config). */
+export const EMPTY_JSON: Uint8Array = /* @__PURE__ */ utf8('{}');
+
+/** Standard OCI annotation keys ocisign writes or reads (the image spec's `annotations.md`). */
+export const OciAnnotation = {
+  /** When the content was created, RFC 3339 (cosign writes it on bundle referrers, to the second). */
+  created: 'org.opencontainers.image.created',
+} as const;
 
 /** The OCI digest grammar, with the registered algorithms held to their exact form. */
 const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;

@@ -17,7 +17,7 @@
  */
 import type { OcisignError } from '../errors/base.js';
 import { fromBase64 } from '../internal/bytes.js';
-import { isJsonObject, readShape, ShapeError } from '../internal/shape.js';
+import { fail, isJsonObject, readShape } from '../internal/shape.js';
 import {
   INT64_MAX,
   INT64_MIN,
@@ -32,10 +32,6 @@ import {
 export interface ProtoType<T> {
   readonly expected: string;
   read(value: unknown, path: string, facts: JsonFacts): T;
-}
-
-function fail(path: string, expected: string): never {
-  throw new ShapeError(path, expected);
 }
 
 /** `string`: a JSON string of valid Unicode (protojson refuses invalid UTF-8 and lone surrogates). */

@@ -14,6 +14,7 @@ import { sha256Digest } from './digest.js';
 import { goAny, goBytes, goInt64, goString, goStructOf, readGoJson } from './go-decode.js';
 import { encodeGoJson, goStruct } from './go-json.js';
 import type { Descriptor } from './oci.js';
+import { SIMPLE_SIGNING_MEDIA_TYPE } from './simple-signing.js';
 
 /** Layer annotation keys, spelled exactly as cosign's code writes them. */
 export const SignatureAnnotation = {
@@ -125,7 +126,7 @@ export function signatureLayerDescriptor(layer: SignatureLayerInput): Descriptor
     );
   }
   return {
-    mediaType: layer.mediaType ?? 'application/vnd.dev.cosign.simplesigning.v1+json',
+    mediaType: layer.mediaType ?? SIMPLE_SIGNING_MEDIA_TYPE,
     size: layer.payload.length,
     digest: sha256Digest(layer.payload),
     annotations,

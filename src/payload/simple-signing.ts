@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../errors/base.js';
 import { ClaimMismatchError, PayloadFormatError } from '../errors/payload.js';
 import { utf8 } from '../internal/bytes.js';
 import { checkDigest, parseImageReference, repositoryName } from '../internal/reference.js';
+import { checkAnnotationClaims } from './annotation-claims.js';
 import { goAny, goMap, goString, goStructOf, readGoJson } from './go-decode.js';
 import { encodeGoJson, goStruct } from './go-json.js';
 
@@ -109,24 +110,6 @@ export interface SimpleSigningClaims {
   readonly strict?: { readonly dockerReference: string } | undefined;
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a))
-    return a.length === (b as unknown[]).length && a.every((v, i) => deepEqual(v, (b as unknown[])[i]));
-  const ka = Object.keys(a as object);
-  const kb = Object.keys(b as object);
-  return (
-    ka.length === kb.length &&
-    ka.every(
-      (k) =>
-        Object.hasOwn(b as object, k) &&
-        deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
-    )
-  );
-}
-
 /**
  * The claim checks `cosign verify` applies: the digest must equal; every wanted annotation must be
  * present with an equal value of the same JSON type (the string "1" never equals the number 1).
@@ -139,19 +122,7 @@ export function checkSimpleSigningClaims(payload: SimpleSigningPayload, claims: 
       { claim: 'digest' },
     );
   }
-  for (const [key, wanted] of Object.entries(claims.annotations ?? {})) {
-    const actual = payload.annotations?.[key];
-    if (
-      payload.annotations === null ||
-      !Object.hasOwn(payload.annotations, key) ||
-      !deepEqual(actual, wanted)
-    ) {
-      throw new ClaimMismatchError(
-        `missing or incorrect annotation: ${key} should be ${JSON.stringify(wanted)}, the payload has ${actual === undefined ? 'none' : JSON.stringify(actual)}`,
-        { claim: 'annotation' },
-      );
-    }
-  }
+  checkAnnotationClaims(payload.annotations, claims.annotations);
   if (claims.strict !== undefined) {
     if (payload.type !== SIMPLE_SIGNING_TYPE)
       throw new ClaimMismatchError(`critical.type is "${payload.type}", expected "${SIMPLE_SIGNING_TYPE}"`, {
@@ -164,56 +135,4 @@ export function checkSimpleSigningClaims(payload: SimpleSigningPayload, claims: 
       );
     }
   }
-}
-
-/** Splits one CSV record as Go's `encoding/csv` does for pflag's StringSlice (quotes, doubled quotes). */
-function csvRecord(text: string): string[] {
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    let field = '';
-    if (text[i] === '"') {
-      i++;
-      for (;;) {
-        if (i >= text.length)
-          throw new InvalidArgumentError(`Unterminated quote in annotation flag ${JSON.stringify(text)}`);
-        if (text[i] === '"') {
-          if (text[i + 1] === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        field += text[i++];
-      }
-      if (i < text.length && text[i] !== ',')
-        throw new InvalidArgumentError(`Unexpected text after a quoted field in ${JSON.stringify(text)}`);
-    } else {
-      while (i < text.length && text[i] !== ',') field += text[i++];
-    }
-    fields.push(field);
-    if (i >= text.length) return fields;
-    i++;
-  }
-}
-
-/**
- * Parses `-a` flags as cosign ≥ 3.1.2 does: each flag is a CSV record (`-a a=1,b=2` is two
- * annotations; quote a value containing a comma), each field splits on its first `=`.
- */
-export function parseAnnotationFlags(flags: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const flag of flags) {
-    for (const field of csvRecord(flag)) {
-      const eq = field.indexOf('=');
-      if (eq < 0)
-        throw new InvalidArgumentError(
-          `unable to parse annotation: ${JSON.stringify(field)} is not key=value`,
-        );
-      out[field.slice(0, eq)] = field.slice(eq + 1);
-    }
-  }
-  return out;
 }

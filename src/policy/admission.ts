@@ -20,9 +20,9 @@ import {
   string,
   unknownValue,
 } from '../internal/shape.js';
-import type { PolicyDecision, RuleResult } from './decision.js';
+import type { PolicyDecision, RuleResult } from './common/decision.js';
+import { oneLineMessage } from './common/json-value.js';
 import type { PolicyEngine } from './engine.js';
-import { oneLineMessage } from './json-value.js';
 
 /**
  * Options of {@link handleAdmissionReview}: the deadline, Audit warnings, namespace labels and an

@@ -3,10 +3,11 @@
  * ({@link PolicyEngineOptions}) and what each `evaluate` call takes ({@link EvaluateOptions}).
  * Types only: defaults are applied and values validated by `PolicyEngine` itself, not here.
  */
-import type { VerificationBackend } from './backend.js';
-import type { KyvernoImageOptions } from './image-string.js';
-import type { RequestContext } from './resource-match.js';
-import type { VerificationCache } from './verification-cache.js';
+
+import type { RequestContext } from './cluster-policy/resource-match.js';
+import type { VerificationBackend } from './common/backend.js';
+import type { KyvernoImageOptions } from './common/image-string.js';
+import type { VerificationCache } from './common/verification-cache.js';
 
 /**
  * Options of {@link PolicyEngine}: the verification backend, the cache, image normalization

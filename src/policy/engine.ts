@@ -8,25 +8,26 @@
  *
  * This file holds the public API, argument checks, rule applicability (match, preconditions,
  * unsupported features) and the order of the phases; the phases themselves live in
- * verify-phase.ts and validate-phase.ts, the option types in engine-options.ts.
+ * cluster-policy/verify-phase.ts and cluster-policy/validate-phase.ts, the option types in
+ * engine-options.ts.
  */
 import { InvalidArgumentError } from '../errors/base.js';
 import { throwIfAborted, untilAborted } from '../internal/abort.js';
 import { isJsonObject, own } from '../internal/shape.js';
-import { evaluateConditions } from './conditions.js';
-import type { PolicyDecision } from './decision.js';
+import { evaluateConditions } from './cluster-policy/conditions.js';
+import { type EngineContext, type Evaluation, ruleResult } from './cluster-policy/evaluation.js';
+import type { RequestContext } from './cluster-policy/resource-match.js';
+import { applicableRules, type RuleInstance, targetOf } from './cluster-policy/rule-instances.js';
+import type { Policy, PolicyRule } from './cluster-policy/types.js';
+import { blocking, denied, validatePhase } from './cluster-policy/validate-phase.js';
+import { VerifyImagesMetadata } from './cluster-policy/verify-metadata.js';
+import { verifyPhase } from './cluster-policy/verify-phase.js';
+import type { PolicyDecision } from './common/decision.js';
+import { applyPatches } from './common/json-pointer.js';
+import { type Doc, oneLineMessage } from './common/json-value.js';
+import { registryBackend } from './common/registry-backend.js';
+import { VerificationCache } from './common/verification-cache.js';
 import type { EvaluateOptions, PolicyEngineOptions } from './engine-options.js';
-import { type EngineContext, type Evaluation, ruleResult } from './evaluation.js';
-import { applyPatches } from './json-pointer.js';
-import { type Doc, oneLineMessage } from './json-value.js';
-import { registryBackend } from './registry-backend.js';
-import type { RequestContext } from './resource-match.js';
-import { applicableRules, type RuleInstance, targetOf } from './rule-instances.js';
-import type { Policy, PolicyRule } from './types.js';
-import { blocking, denied, validatePhase } from './validate-phase.js';
-import { VerificationCache } from './verification-cache.js';
-import { VerifyImagesMetadata } from './verify-metadata.js';
-import { verifyPhase } from './verify-phase.js';
 
 export type { EvaluateOptions, PolicyEngineOptions } from './engine-options.js';
 

@@ -14,38 +14,13 @@ export type {
   AdmissionReviewResponse,
 } from './admission.js';
 export { admissionRequestListener, handleAdmissionReview } from './admission.js';
-export type {
-  AttestationCheck,
-  SignatureCheck,
-  VerificationBackend,
-  VerifiedSignatures,
-  VerifiedStatements,
-} from './backend.js';
-export { isConnectionError } from './backend.js';
-export { evaluateConditions } from './conditions.js';
-export type { JsonPatchOperation, Phase, PolicyDecision, RuleResult, RuleStatus } from './decision.js';
-export type { EvaluateOptions, PolicyEngineOptions } from './engine.js';
-export { PolicyEngine } from './engine.js';
-export type { FixtureBackendOptions, ImageEvidence } from './fixture-backend.js';
-export { fixtureBackend } from './fixture-backend.js';
-export type { KyvernoImageInfo, KyvernoImageOptions } from './image-string.js';
-export { kyvernoImageInfo, kyvernoImageString } from './image-string.js';
-export { loadPolicies } from './load.js';
-export type { RegistryBackendOptions } from './registry-backend.js';
-export { registryBackend } from './registry-backend.js';
-export type { ResourceImage } from './resource-images.js';
-export { resourceImages } from './resource-images.js';
-export type { RequestContext } from './resource-match.js';
+export { evaluateConditions } from './cluster-policy/conditions.js';
+export type { RequestContext } from './cluster-policy/resource-match.js';
 export type {
   AnyAllConditions,
   Attestation,
-  Attestor,
-  AttestorSet,
   Condition,
-  FailureAction,
   FailureActionOverride,
-  ImageExtractor,
-  ImageRegistryCredentials,
   ImageVerification,
   LabelSelector,
   LoadedPolicies,
@@ -56,10 +31,40 @@ export type {
   PolicyRule,
   ResourceDescription,
   ResourceFilter,
-  StaticKeyAttestor,
   UnsupportedFeature,
-} from './types.js';
-export type { CachedOutcome, VerificationCacheOptions } from './verification-cache.js';
-export { VerificationCache } from './verification-cache.js';
-export { VERIFY_IMAGES_ANNOTATION, VERIFY_IMAGES_SCOPED_ANNOTATION } from './verify-metadata.js';
-export { matchesAnyImagePattern, matchImagePattern } from './wildcard.js';
+} from './cluster-policy/types.js';
+export {
+  VERIFY_IMAGES_ANNOTATION,
+  VERIFY_IMAGES_SCOPED_ANNOTATION,
+} from './cluster-policy/verify-metadata.js';
+export type {
+  AttestationCheck,
+  SignatureCheck,
+  VerificationBackend,
+  VerifiedSignatures,
+  VerifiedStatements,
+} from './common/backend.js';
+export { isConnectionError } from './common/backend.js';
+export type { JsonPatchOperation, Phase, PolicyDecision, RuleResult, RuleStatus } from './common/decision.js';
+export type { FixtureBackendOptions, ImageEvidence } from './common/fixture-backend.js';
+export { fixtureBackend } from './common/fixture-backend.js';
+export type { KyvernoImageInfo, KyvernoImageOptions } from './common/image-string.js';
+export { kyvernoImageInfo, kyvernoImageString } from './common/image-string.js';
+export type { RegistryBackendOptions } from './common/registry-backend.js';
+export { registryBackend } from './common/registry-backend.js';
+export type { ResourceImage } from './common/resource-images.js';
+export { resourceImages } from './common/resource-images.js';
+export type {
+  Attestor,
+  AttestorSet,
+  FailureAction,
+  ImageExtractor,
+  ImageRegistryCredentials,
+  StaticKeyAttestor,
+} from './common/types.js';
+export type { CachedOutcome, VerificationCacheOptions } from './common/verification-cache.js';
+export { VerificationCache } from './common/verification-cache.js';
+export { matchesAnyImagePattern, matchImagePattern } from './common/wildcard.js';
+export type { EvaluateOptions, PolicyEngineOptions } from './engine.js';
+export { PolicyEngine } from './engine.js';
+export { loadPolicies } from './load.js';

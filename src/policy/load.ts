@@ -4,19 +4,19 @@
  * messages, each placed at its document and line) and collecting the warnings it returns. Every
  * document is accounted for: policies are loaded, kinds that verify images in a way ocisign does
  * not evaluate (ImageValidatingPolicy) are refused, anything else is skipped with a warning naming
- * it. The conversion of one policy (defaults, shorthand, per-entry checks) is `policy-convert.ts`'s;
- * evaluation is elsewhere.
+ * it. The conversion of one ClusterPolicy (defaults, shorthand, per-entry checks) is
+ * `cluster-policy/policy-convert.ts`'s; evaluation is elsewhere.
  */
 import { type Document, isNode, type LineCounter } from 'yaml';
 import { InvalidArgumentError } from '../errors/base.js';
 import { PolicyUnsupportedError, PolicyValidationError } from '../errors/policy.js';
 import { isJsonObject, own, readShape } from '../internal/shape.js';
-import { ownString } from './json-value.js';
-import type { Problem } from './kyverno-validation.js';
-import { convertPolicy, dottedPath, type Path } from './policy-convert.js';
-import { policyDocument } from './policy-schema.js';
-import type { LoadedPolicies, Policy, PolicyLoadWarning } from './types.js';
-import { yamlDocuments } from './yaml-documents.js';
+import type { Problem } from './cluster-policy/kyverno-validation.js';
+import { convertPolicy, dottedPath, type Path } from './cluster-policy/policy-convert.js';
+import { policyDocument } from './cluster-policy/policy-schema.js';
+import type { LoadedPolicies, Policy, PolicyLoadWarning } from './cluster-policy/types.js';
+import { ownString } from './common/json-value.js';
+import { yamlDocuments } from './common/yaml-documents.js';
 
 /** Kinds that verify images with CEL: dropping them would admit everything they guard. */
 const IMAGE_VALIDATING_KINDS = ['ImageValidatingPolicy', 'NamespacedImageValidatingPolicy'];

@@ -5,7 +5,8 @@
  * It does not upload, mount or copy blobs: that is `uploads.ts`.
  */
 import { SizeLimitError } from '../errors/registry.js';
-import { DigestVerifier, digestAlgorithmOf } from './digest.js';
+import { digestAlgorithmOf } from '../payload/digest.js';
+import { DigestVerifier } from './digest.js';
 import { apiUrl } from './endpoint.js';
 import {
   type CallOptions,

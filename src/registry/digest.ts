@@ -1,23 +1,16 @@
-/** Content digests: computing them, and checking bytes against them as they stream by. */
+/**
+ * Checking content against its digest and size as it streams by (`DigestVerifier`), so that no
+ * caller sees bytes that do not match. Computing a digest of whole bytes is the payload layer's
+ * `computeDigest` (`payload/digest.ts`).
+ */
 import { createHash, type Hash } from 'node:crypto';
 import { DigestMismatchError } from '../errors/registry.js';
-import { checkDigest } from '../internal/reference.js';
-
-/** Digest algorithms the registry client computes and checks. */
-export type DigestAlgorithmName = 'sha256' | 'sha512';
-
-export function digestAlgorithmOf(digest: string): DigestAlgorithmName {
-  return checkDigest(digest).startsWith('sha512:') ? 'sha512' : 'sha256';
-}
-
-/** `sha256:<hex>` (or sha512) of some bytes. */
-export function computeDigest(bytes: Uint8Array, algorithm: DigestAlgorithmName = 'sha256'): string {
-  return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
-}
+import { type DigestAlgorithmName, digestAlgorithmOf } from '../payload/digest.js';
 
 /** Hashes chunks as they pass and checks the total against an expected digest and size. */
 export class DigestVerifier {
   readonly #hash: Hash;
+  readonly #algorithm: DigestAlgorithmName;
   readonly #expected: string;
   readonly #size: number | undefined;
   #length = 0;
@@ -25,9 +18,11 @@ export class DigestVerifier {
   constructor(expected: string, size?: number) {
     this.#expected = expected;
     this.#size = size;
-    this.#hash = createHash(digestAlgorithmOf(expected));
+    this.#algorithm = digestAlgorithmOf(expected);
+    this.#hash = createHash(this.#algorithm);
   }
 
+  /** Hashes the next chunk; throws DigestMismatchError as soon as there is more than the declared size. */
   update(chunk: Uint8Array): void {
     this.#length += chunk.length;
     if (this.#size !== undefined && this.#length > this.#size) {
@@ -38,6 +33,7 @@ export class DigestVerifier {
     this.#hash.update(chunk);
   }
 
+  /** How many bytes have been seen. */
   get length(): number {
     return this.#length;
   }
@@ -49,7 +45,7 @@ export class DigestVerifier {
         `Content for ${this.#expected} is ${this.#length} bytes, its descriptor says ${this.#size}`,
       );
     }
-    const actual = `${this.#expected.split(':')[0]}:${this.#hash.digest('hex')}`;
+    const actual = `${this.#algorithm}:${this.#hash.digest('hex')}`;
     if (actual !== this.#expected)
       throw new DigestMismatchError(
         `Content does not match its digest: expected ${this.#expected}, got ${actual}`,

@@ -5,6 +5,9 @@
  *
  * @packageDocumentation
  */
+
+export type { DigestAlgorithmName } from '../payload/digest.js';
+export { computeDigest } from '../payload/digest.js';
 export type { CredentialProvider, Credentials } from './auth/credentials.js';
 export { chainCredentials, staticCredentials } from './auth/credentials.js';
 export type { DockerConfigOptions } from './auth/docker-config.js';
@@ -19,8 +22,6 @@ export type {
   RepositoryRef,
 } from './client.js';
 export { DEFAULT_MANIFEST_LIMIT, RegistryClient } from './client.js';
-export type { DigestAlgorithmName } from './digest.js';
-export { computeDigest } from './digest.js';
 export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from './manifest.js';
 export { isImageIndex, parseManifest } from './manifest.js';
 export { MANIFEST_MEDIA_TYPES, MediaType } from './media-types.js';

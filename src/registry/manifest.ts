@@ -32,7 +32,7 @@ import {
   type Manifest,
 } from '../payload/oci.js';
 import { malformed, parseJson } from './documents.js';
-import { MediaType } from './media-types.js';
+import { isIndexMediaType, MediaType } from './media-types.js';
 
 export type { Descriptor, ImageIndex, ImageManifest, Manifest, Platform } from '../payload/oci.js';
 
@@ -69,18 +69,15 @@ export const imageIndexShape = object(
   'an image index',
 ) as Shape<ImageIndex>;
 
-const MANIFEST_TYPES: ReadonlySet<string> = new Set([MediaType.ociManifest, MediaType.dockerManifest]);
-const INDEX_TYPES: ReadonlySet<string> = new Set([MediaType.ociIndex, MediaType.dockerManifestList]);
-
-function fail(what: string, why: string): never {
+/** Refuses a document: RegistryResponseError `Malformed <what>: <why>`. */
+function refuse(what: string, why: string): never {
   throw new RegistryResponseError(`Malformed ${what}: ${why}`);
 }
 
 /** "manifest", "index", or undefined for a media type that says neither. */
 function kindOf(mediaType: string | undefined): 'manifest' | 'index' | undefined {
-  if (mediaType === undefined) return undefined;
-  if (MANIFEST_TYPES.has(mediaType)) return 'manifest';
-  if (INDEX_TYPES.has(mediaType)) return 'index';
+  if (mediaType === MediaType.ociManifest || mediaType === MediaType.dockerManifest) return 'manifest';
+  if (isIndexMediaType(mediaType)) return 'index';
   return undefined;
 }
 
@@ -95,22 +92,25 @@ function shown(value: string): string {
  */
 export function parseManifest(bytes: Uint8Array, mediaType?: string): Manifest {
   const doc = parseJson(bytes, 'Manifest');
-  if (!isJsonObject(doc)) fail('manifest', 'it is not a JSON object');
+  if (!isJsonObject(doc)) refuse('manifest', 'it is not a JSON object');
   const schemaVersion = own(doc, 'schemaVersion');
   if (schemaVersion === 1)
-    fail('manifest', 'schemaVersion is 1 (Docker schema 1 manifests are not supported)');
+    refuse('manifest', 'schemaVersion is 1 (Docker schema 1 manifests are not supported)');
   const declared = own(doc, 'mediaType');
   if (declared !== undefined && declared !== null && typeof declared !== 'string')
-    fail('manifest', 'mediaType must be a string');
+    refuse('manifest', 'mediaType must be a string');
   if (declared === MediaType.ociArtifactManifest || mediaType === MediaType.ociArtifactManifest) {
-    fail('manifest', 'it is an OCI artifact manifest (withdrawn from OCI 1.1), which ocisign does not read');
+    refuse(
+      'manifest',
+      'it is an OCI artifact manifest (withdrawn from OCI 1.1), which ocisign does not read',
+    );
   }
   const docKind = kindOf(typeof declared === 'string' ? declared : undefined);
   if (typeof declared === 'string' && docKind === undefined)
-    fail('manifest', `mediaType ${shown(declared)} is not an image manifest or index`);
+    refuse('manifest', `mediaType ${shown(declared)} is not an image manifest or index`);
   const servedKind = kindOf(mediaType);
   if (docKind !== undefined && servedKind !== undefined && docKind !== servedKind)
-    fail(
+    refuse(
       'manifest',
       `the registry served it as ${servedKind === 'index' ? 'an index' : 'a manifest'}, but its mediaType says ${docKind === 'index' ? 'index' : 'manifest'}`,
     );
@@ -118,8 +118,8 @@ export function parseManifest(bytes: Uint8Array, mediaType?: string): Manifest {
   const hasImageFields = own(doc, 'config') !== undefined || own(doc, 'layers') !== undefined;
   const kind = docKind ?? servedKind ?? (hasManifests ? 'index' : 'manifest');
   // An ambiguous document must not read as an index to one client and an image to another.
-  if (kind === 'index' && hasImageFields) fail('index', 'an index must not have config or layers');
-  if (kind === 'manifest' && hasManifests) fail('manifest', 'an image manifest must not have manifests');
+  if (kind === 'index' && hasImageFields) refuse('index', 'an index must not have config or layers');
+  if (kind === 'manifest' && hasManifests) refuse('manifest', 'an image manifest must not have manifests');
   const makeError = (message: string, cause: ShapeError) => malformed(`Malformed ${message}`, cause);
   return kind === 'index'
     ? readShape(doc, imageIndexShape, 'index', makeError)
@@ -139,6 +139,6 @@ export function checkDescriptor(value: unknown, what: string): Descriptor {
  */
 export function parseReferrersIndex(bytes: Uint8Array): ImageIndex {
   const manifest = parseManifest(bytes, MediaType.ociIndex);
-  if (!isImageIndex(manifest)) fail('referrers response', 'it is not an image index');
+  if (!isImageIndex(manifest)) refuse('referrers response', 'it is not an image index');
   return manifest;
 }

@@ -8,7 +8,7 @@
 import { InvalidArgumentError } from '../errors/base.js';
 import { DigestMismatchError, RegistryResponseError } from '../errors/registry.js';
 import type { ImageReference } from '../internal/reference.js';
-import { computeDigest, digestAlgorithmOf } from './digest.js';
+import { computeDigest, digestAlgorithmOf } from '../payload/digest.js';
 import { apiUrl } from './endpoint.js';
 import { contentDigest, contentType } from './headers.js';
 import { type Descriptor, parseManifest } from './manifest.js';

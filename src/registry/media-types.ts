@@ -1,16 +1,33 @@
-/** Media types of the OCI image spec and Docker's registry formats, and the Accept header we send. */
+/**
+ * The registry client's view of the OCI media types: `MediaType`, the names `ocisign/registry` has
+ * always exported, and the manifest types it asks for (the Accept header). The strings themselves
+ * are the payload layer's (`payload/oci.ts`), so that a media type is spelled in one place.
+ */
+import {
+  DOCKER_CONFIG,
+  DOCKER_LAYER,
+  DOCKER_MANIFEST,
+  DOCKER_MANIFEST_LIST,
+  OCI_ARTIFACT_MANIFEST,
+  OCI_CONFIG,
+  OCI_EMPTY,
+  OCI_INDEX,
+  OCI_LAYER,
+  OCI_MANIFEST,
+} from '../payload/oci.js';
 
+/** Media types of the OCI image spec and Docker's registry formats, by name. */
 export const MediaType = {
-  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-  ociIndex: 'application/vnd.oci.image.index.v1+json',
-  ociConfig: 'application/vnd.oci.image.config.v1+json',
-  ociLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
-  ociEmpty: 'application/vnd.oci.empty.v1+json',
-  ociArtifactManifest: 'application/vnd.oci.artifact.manifest.v1+json',
-  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-  dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-  dockerConfig: 'application/vnd.docker.container.image.v1+json',
-  dockerLayer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  ociManifest: OCI_MANIFEST,
+  ociIndex: OCI_INDEX,
+  ociConfig: OCI_CONFIG,
+  ociLayer: OCI_LAYER,
+  ociEmpty: OCI_EMPTY,
+  ociArtifactManifest: OCI_ARTIFACT_MANIFEST,
+  dockerManifest: DOCKER_MANIFEST,
+  dockerManifestList: DOCKER_MANIFEST_LIST,
+  dockerConfig: DOCKER_CONFIG,
+  dockerLayer: DOCKER_LAYER,
 } as const;
 
 /**
@@ -24,8 +41,10 @@ export const MANIFEST_MEDIA_TYPES: readonly string[] = [
   MediaType.dockerManifestList,
 ];
 
+/** The Accept header of a manifest GET or HEAD: {@link MANIFEST_MEDIA_TYPES}, comma-separated. */
 export const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
 
+/** Whether a media type names an image index (OCI) or a manifest list (Docker). */
 export function isIndexMediaType(mediaType: string | undefined): boolean {
   return mediaType === MediaType.ociIndex || mediaType === MediaType.dockerManifestList;
 }

@@ -25,11 +25,19 @@ export const DEFAULT_MIN_BLOB_BYTES_PER_SECOND = 8192;
 export const TAG_PAGE_SIZE = 1000;
 /** Most tags one listTags call collects (a hostile registry could page forever): ~100 MB of names. */
 export const MAX_TAGS = 1_000_000;
-/** Largest tag-list page read. */
+/**
+ * Largest tag-list page read (16 MiB): a page of {@link TAG_PAGE_SIZE} names is at most ~130 KB,
+ * but registries that ignore `n` send every tag in one page — 16 MiB holds ~100 000 long names —
+ * and a page past this is refused instead of buffered.
+ */
 export const TAG_PAGE_LIMIT = 16 * 1024 * 1024;
 /** Most tag-list pages one listTags call follows (1 000 000 tags at 100 a page). */
 export const MAX_TAG_PAGES = 10_000;
-/** Largest blob getBlobBytes reads unless told otherwise. */
+/**
+ * Largest blob `getBlobBytes` reads unless told otherwise (16 MiB): it buffers the whole blob, and
+ * is meant for small documents (configs, signature payloads, bundles); larger content is streamed
+ * with `getBlob`. Callers that follow cosign's 128 MiB payload limit pass `maxBytes` themselves.
+ */
 export const DEFAULT_BLOB_BYTES_LIMIT = 16 * 1024 * 1024;
 
 /**

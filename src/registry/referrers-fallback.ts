@@ -15,15 +15,14 @@
  *
  * The referrer manifest itself is pushed (by digest) before it is listed: an index only points at
  * manifests that exist. Entries others wrote are kept as they were (annotations and all); entries
- * are sorted by digest, as go-containerregistry writes them. Deliberately not done: removing
+ * are sorted by digest, as go-containerregistry writes them (the bytes are
+ * `payload/referrers-index.ts`'s). Deliberately not done: removing
  * entries (a concurrent deliberate removal may be undone by a writer that saw the entry), and
  * treating a tag that holds something other than an index as empty (that is an error).
  */
 import { NotFoundError, RegistryResponseError } from '../errors/registry.js';
-import { utf8 } from '../internal/bytes.js';
 import { type ConvergenceTiming, convergentAdd } from '../internal/convergent-add.js';
-import { encodeGoJson } from '../payload/go-json.js';
-import { indexStruct } from '../payload/oci.js';
+import { encodeFallbackIndex } from '../payload/referrers-index.js';
 import { referrersFallbackTag } from '../payload/tags.js';
 import { type Descriptor, type ImageIndex, isImageIndex, type Manifest } from './manifest.js';
 import { MediaType } from './media-types.js';
@@ -81,16 +80,6 @@ export async function readFallbackIndex(
     if (error instanceof NotFoundError) return undefined;
     throw error;
   }
-}
-
-/**
- * The index bytes: entries sorted by digest, each kept with all its descriptor fields. For entries
- * with only mediaType, size, digest and artifactType (what cosign and ocisign write) these are the
- * bytes `encodeReferrersIndex` gives.
- */
-export function encodeFallbackIndex(entries: readonly Descriptor[]): Uint8Array {
-  const manifests = [...entries].sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
-  return utf8(encodeGoJson(indexStruct({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests })));
 }
 
 /**

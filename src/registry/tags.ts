@@ -8,7 +8,7 @@
  */
 import { InvalidArgumentError } from '../errors/base.js';
 import { RegistryResponseError, SizeLimitError } from '../errors/registry.js';
-import { computeDigest, digestAlgorithmOf } from './digest.js';
+import { computeDigest, digestAlgorithmOf } from '../payload/digest.js';
 import { parseTagList } from './documents.js';
 import { apiUrl } from './endpoint.js';
 import { contentType, nextLink } from './headers.js';

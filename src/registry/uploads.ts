@@ -8,8 +8,8 @@
 import { InvalidArgumentError } from '../errors/base.js';
 import { RegistryResponseError } from '../errors/registry.js';
 import { concatBytes } from '../internal/bytes.js';
+import { computeDigest } from '../payload/digest.js';
 import { blobExists, getBlob } from './blobs.js';
-import { computeDigest } from './digest.js';
 import { apiUrl, type Endpoint } from './endpoint.js';
 import type { Descriptor } from './manifest.js';
 import { type CallOptions, type PushBlobOptions, type RepositoryRef, toRepository } from './options.js';

@@ -13,20 +13,16 @@ import { bundleReferrerManifest } from '../payload/bundle-referrer.js';
 import { IN_TOTO_PAYLOAD_TYPE, signDsse } from '../payload/dsse.js';
 import { COSIGN_SIGN_PREDICATE_TYPE, encodeCosignSignStatement } from '../payload/intoto.js';
 import type { Descriptor, ImageIndex } from '../payload/oci.js';
+import type { SignatureFormat } from '../payload/signature-format.js';
 import { signatureLayerDescriptor } from '../payload/signature-layer.js';
 import { encodeSimpleSigningPayload } from '../payload/simple-signing.js';
 import { signatureTag } from '../payload/tags.js';
 import type { FetchedManifest, RegistryClient } from '../registry/client.js';
+import { resolveImage, withRegistry } from '../registry/image-target.js';
 import { isImageIndex } from '../registry/manifest.js';
 import { abortableSigner } from './abortable-signer.js';
+import { pushBundleReferrer } from './bundle-push.js';
 import { appendSignature } from './classic-append.js';
-import { pushBundleReferrer, resolveImage, withRegistry } from './target.js';
-
-/**
- * How a signature is stored: `simple-signing` (cosign's classic `.sig` image) or `bundle` (a
- * Sigstore bundle v0.3 pushed as an OCI referrer, cosign 3's default).
- */
-export type SignatureFormat = 'simple-signing' | 'bundle';
 
 /**
  * Options of {@link signImage}: the signer, the storage format (classic `.sig`, cosign 3 bundle, or

@@ -24,8 +24,8 @@ import {
   signDsse,
   verifyDsseEnvelope,
 } from '../../src/payload/index.js';
-import { verifyBundleEntry } from '../../src/sign/tlog.js';
-import { rekorKeysFromTrustedRoot } from '../../src/sign/trusted-root.js';
+import { verifyBundleEntry } from '../../src/verify/tlog.js';
+import { rekorKeysFromTrustedRoot } from '../../src/verify/trusted-root.js';
 import { readVectors } from '../helpers/vectors.js';
 
 const emptyRoot = {

@@ -9,9 +9,9 @@
  */
 import { afterEach, beforeEach, vi } from 'vitest';
 import { NotFoundError } from '../../src/errors/registry.js';
+import { computeDigest } from '../../src/payload/digest.js';
 import type { Descriptor, Manifest } from '../../src/payload/oci.js';
 import type { FetchedManifest } from '../../src/registry/client.js';
-import { computeDigest } from '../../src/registry/digest.js';
 import { parseManifest } from '../../src/registry/manifest.js';
 
 /** The operations a fake client performs. */

@@ -18,11 +18,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   registry: ['payload', 'keys', 'errors', 'internal'],
   kms: ['keys', 'errors', 'internal'],
   sign: ['registry', 'kms', 'payload', 'keys', 'errors', 'internal'],
-  policy: ['sign', 'payload', 'keys', 'registry', 'kms', 'errors', 'internal'],
-  testing: ['policy', 'sign', 'payload', 'keys', 'registry', 'kms', 'errors', 'internal'],
-  '(root)': ['policy', 'sign', 'payload', 'keys', 'registry', 'kms', 'errors', 'internal'],
+  // Verification is signing's peer, not above it: it needs no KMS, and signing needs no verifier.
+  verify: ['registry', 'payload', 'keys', 'errors', 'internal'],
+  policy: ['verify', 'sign', 'payload', 'keys', 'registry', 'kms', 'errors', 'internal'],
+  testing: ['policy', 'verify', 'sign', 'payload', 'keys', 'registry', 'kms', 'errors', 'internal'],
+  '(root)': ['policy', 'verify', 'sign', 'payload', 'keys', 'registry', 'kms', 'errors', 'internal'],
   // The command line sits on top of everything and is reached only through package.json `bin`.
-  cli: ['policy', 'sign', 'payload', 'keys', 'registry', 'kms', 'errors', 'internal'],
+  cli: ['policy', 'verify', 'sign', 'payload', 'keys', 'registry', 'kms', 'errors', 'internal'],
 };
 
 /** Third-party packages only one layer may touch. */
@@ -78,6 +80,21 @@ describe('layering', () => {
         }
       }
     }
+  });
+
+  it('policy/common imports nothing of policy outside common (no cluster-policy, no entry points)', () => {
+    const policy = resolve(SRC, 'policy');
+    const common = join(policy, 'common');
+    const inside = (dir: string, path: string) => path === dir || path.startsWith(dir + sep);
+    const commonFiles = files.filter((f) => inside(common, f));
+    expect(commonFiles.length).toBeGreaterThan(5);
+    for (const file of commonFiles)
+      for (const specifier of importsOf(file)) {
+        if (!specifier.startsWith('.')) continue;
+        const target = resolve(file, '..', specifier);
+        if (inside(policy, target))
+          expect(inside(common, target), `${relative(SRC, file)} imports ${specifier}`).toBe(true);
+      }
   });
 
   it('the checker catches a violation (keys importing payload)', () => {

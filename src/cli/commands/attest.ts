@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PayloadFormatError } from '../../errors/index.js';
 import { attestImage } from '../../sign/index.js';
-import { outputFormat, parse, requireFlag, requireImages } from '../args.js';
-import { commandContext, loadSigner } from '../context.js';
-import { UsageError } from '../exit-codes.js';
+import { oneOf, parse, refuseTlogUpload, requireFlag, requireImages, UPLOAD_OPTIONS } from '../args.js';
+import { loadSigner } from '../context.js';
+import { runImageCommand } from '../image-command.js';
 import type { CliIo } from '../io.js';
 
 export const usage = `ocisign attest --key REF --predicate FILE [--type custom|slsaprovenance|slsaprovenance1|spdx|spdxjson|cyclonedx|link|vuln|openvex|URI] [--format simple-signing|bundle] IMAGE...
@@ -18,13 +18,11 @@ export async function attestCommand(args: readonly string[], io: CliIo): Promise
     predicate: { type: 'string' },
     type: { type: 'string' },
     format: { type: 'string' },
-    'tlog-upload': { type: 'string' },
-    yes: { type: 'boolean', short: 'y' },
+    ...UPLOAD_OPTIONS,
   });
   const images = requireImages(positionals, 'attest');
-  const format = values.format ?? 'simple-signing';
-  if (format !== 'simple-signing' && format !== 'bundle')
-    throw new UsageError(`--format must be simple-signing or bundle, not ${format}`);
+  const format = oneOf(values.format, '--format', ['simple-signing', 'bundle']) ?? 'simple-signing';
+  refuseTlogUpload(values['tlog-upload']);
   const predicateText = readFileSync(resolve(io.cwd, requireFlag(values.predicate, '--predicate')), 'utf8');
   let predicate: unknown;
   try {
@@ -32,33 +30,26 @@ export async function attestCommand(args: readonly string[], io: CliIo): Promise
   } catch (error) {
     throw new PayloadFormatError(`--predicate ${values.predicate} is not JSON: ${(error as Error).message}`);
   }
-  const keyRef = requireFlag(values.key, '--key');
-  const ctx = commandContext(io, values, images);
-  const results = [];
-  try {
-    const signer = await loadSigner(keyRef, io, ctx.signal);
-    for (const image of images) {
+  return runImageCommand(io, values, {
+    images,
+    key: requireFlag(values.key, '--key'),
+    loadKey: loadSigner,
+    each: async (image, signer, ctx) => {
       const result = await attestImage(image, {
         signer,
-        registry: ctx.registry,
+        ...ctx.registryOptions,
         format,
         predicateType: values.type ?? 'custom',
         predicate,
-        ...(ctx.repository === undefined ? {} : { repository: ctx.repository }),
-        signal: ctx.signal,
-        onWarning: (message) => io.err(`WARNING: ${message}\n`),
+        onWarning: ctx.warn,
       });
       io.err(`Pushing attestation (${result.predicateType}) to: ${result.location}\n`);
-      results.push({
+      return {
         image,
         digest: result.digest,
         predicateType: result.predicateType,
         location: result.location,
-      });
-    }
-  } finally {
-    await ctx.close();
-  }
-  if (outputFormat(values.output) === 'json') io.out(`${JSON.stringify(results)}\n`);
-  return 0;
+      };
+    },
+  });
 }

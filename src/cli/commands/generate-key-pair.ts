@@ -8,7 +8,7 @@ import {
   generateKeyPair,
   type PublicKey,
 } from '../../keys/index.js';
-import { outputFormat, parse, timeoutMs } from '../args.js';
+import { deadline, outputFormat, parse } from '../args.js';
 import type { CliIo } from '../io.js';
 
 export const usage = `ocisign generate-key-pair [--kms REF] [--output-key-prefix PREFIX] [--force]
@@ -32,7 +32,7 @@ export async function generateKeyPairCommand(args: readonly string[], io: CliIo)
       throw new InvalidArgumentError(`--kms ${values.kms}: ocisign creates keys in AWS KMS (awskms://) only`);
     refuseOverwrite(`${prefix}.pub`);
     const { createAwsKmsKey } = await import('../../kms/aws/index.js');
-    publicKey = await createAwsKmsKey(values.kms, { signal: AbortSignal.timeout(timeoutMs(values.timeout)) });
+    publicKey = await createAwsKmsKey(values.kms, { signal: deadline(values.timeout) });
   } else {
     const password = io.env.COSIGN_PASSWORD;
     if (password === undefined)

@@ -15,6 +15,7 @@ import {
   string,
   unknownValue,
 } from '../../internal/shape.js';
+import { yamlDocuments } from '../../policy/common/yaml-documents.js';
 import {
   fixtureBackend,
   type ImageEvidence,
@@ -23,9 +24,8 @@ import {
   PolicyEngine,
   registryBackend,
 } from '../../policy/index.js';
-import { yamlDocuments } from '../../policy/yaml-documents.js';
 import { outputFormat, parse, requireFlag } from '../args.js';
-import { commandContext } from '../context.js';
+import { withCommandContext } from '../context.js';
 import { UsageError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 
@@ -127,21 +127,20 @@ export async function policyTestCommand(args: readonly string[], io: CliIo): Pro
   if (policies.length === 0)
     throw new PolicyValidationError('(policy files)', ['no ClusterPolicy or Policy documents found']);
   const resources = resourceFiles.flatMap((f) => readDocuments(resolve(io.cwd, f), 'resource'));
-  const ctx = commandContext(io, values, []);
-  const backend =
-    values.fixtures === undefined
-      ? registryBackend({ registry: ctx.registry })
-      : fixtureBackend(readFixtures(resolve(io.cwd, values.fixtures)));
-  const engine = new PolicyEngine(policies, { backend, strict: values.strict === true });
-  const report = [];
-  let denied = 0;
-  try {
+  const { report, denied } = await withCommandContext(io, values, [], async (ctx) => {
+    const backend =
+      values.fixtures === undefined
+        ? registryBackend({ registry: ctx.registry })
+        : fixtureBackend(readFixtures(resolve(io.cwd, values.fixtures)));
+    const engine = new PolicyEngine(policies, { backend, strict: values.strict === true });
+    const entries = [];
+    let deniedCount = 0;
     for (const resource of resources) {
       const name = resourceName(resource);
       const decision = await engine.evaluate(resource, { signal: ctx.signal });
-      if (!decision.allowed) denied++;
-      report.push({ resource: name, ...decision });
-      if (outputFormat(values.output) === 'text') {
+      if (!decision.allowed) deniedCount++;
+      entries.push({ resource: name, ...decision });
+      if (!ctx.json) {
         const failing = decision.results.filter((r) => r.status === 'fail' || r.status === 'error');
         io.out(`${decision.allowed ? 'PASS' : 'FAIL'} ${name}\n`);
         for (const r of decision.allowed ? decision.results : failing)
@@ -149,9 +148,8 @@ export async function policyTestCommand(args: readonly string[], io: CliIo): Pro
         for (const w of decision.warnings) io.out(`  warning: ${w}\n`);
       }
     }
-  } finally {
-    await ctx.close();
-  }
+    return { report: entries, denied: deniedCount };
+  });
   if (outputFormat(values.output) === 'json') io.out(`${JSON.stringify(report)}\n`);
   io.err(`${resources.length - denied} admitted, ${denied} denied\n`);
   return denied === 0 ? 0 : 1;

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { exportPublicKeyPem } from '../../keys/index.js';
-import { parse, requireFlag, timeoutMs } from '../args.js';
+import { deadline, parse, requireFlag } from '../args.js';
 import { loadPublicKey } from '../context.js';
 import type { CliIo } from '../io.js';
 
@@ -11,7 +11,7 @@ export const usage = `ocisign public-key --key REF [--outfile FILE]
 
 export async function publicKeyCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { key: { type: 'string' }, outfile: { type: 'string' } });
-  const signal = AbortSignal.timeout(timeoutMs(values.timeout));
+  const signal = deadline(values.timeout);
   const pem = exportPublicKeyPem(await loadPublicKey(requireFlag(values.key, '--key'), io, signal));
   if (values.outfile !== undefined) {
     writeFileSync(resolve(io.cwd, values.outfile), pem);

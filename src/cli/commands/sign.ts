@@ -1,9 +1,9 @@
 /** `ocisign sign --key REF [-a key=value]... [--format …] [--recursive] IMAGE...` */
-import { parseAnnotationFlags } from '../../payload/index.js';
 import { signImage } from '../../sign/index.js';
-import { outputFormat, parse, requireFlag, requireImages } from '../args.js';
-import { commandContext, loadSigner } from '../context.js';
-import { UsageError } from '../exit-codes.js';
+import { ANNOTATION_OPTIONS, parseAnnotationFlags } from '../annotation-flags.js';
+import { oneOf, parse, refuseTlogUpload, requireFlag, requireImages, UPLOAD_OPTIONS } from '../args.js';
+import { loadSigner } from '../context.js';
+import { runImageCommand } from '../image-command.js';
 import type { CliIo } from '../io.js';
 
 export const usage = `ocisign sign --key REF [-a key=value]... [--format simple-signing|bundle|both] [--recursive] [--tlog-upload=false] IMAGE...
@@ -14,42 +14,33 @@ export const usage = `ocisign sign --key REF [-a key=value]... [--format simple-
 export async function signCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, {
     key: { type: 'string' },
-    annotations: { type: 'string', short: 'a', multiple: true },
+    ...ANNOTATION_OPTIONS,
     format: { type: 'string' },
     recursive: { type: 'boolean', short: 'r' },
-    'tlog-upload': { type: 'string' },
-    yes: { type: 'boolean', short: 'y' },
+    ...UPLOAD_OPTIONS,
   });
   const images = requireImages(positionals, 'sign');
-  const format = values.format ?? 'simple-signing';
-  if (format !== 'simple-signing' && format !== 'bundle' && format !== 'both')
-    throw new UsageError(`--format must be simple-signing, bundle or both, not ${format}`);
-  if (values['tlog-upload'] !== undefined && values['tlog-upload'] !== 'false')
-    throw new UsageError(
-      'ocisign does not upload to a transparency log; only --tlog-upload=false is accepted',
-    );
+  const format = oneOf(values.format, '--format', ['simple-signing', 'bundle', 'both']) ?? 'simple-signing';
+  refuseTlogUpload(values['tlog-upload']);
   const annotations = parseAnnotationFlags(values.annotations ?? []);
-  const keyRef = requireFlag(values.key, '--key');
-  const ctx = commandContext(io, values, images);
-  const results = [];
-  try {
-    const signer = await loadSigner(keyRef, io, ctx.signal);
-    for (const image of images) {
+  return runImageCommand(io, values, {
+    images,
+    key: requireFlag(values.key, '--key'),
+    loadKey: loadSigner,
+    each: async (image, signer, ctx) => {
       const result = await signImage(image, {
         signer,
-        registry: ctx.registry,
+        ...ctx.registryOptions,
         format,
         annotations,
         recursive: values.recursive === true,
-        ...(ctx.repository === undefined ? {} : { repository: ctx.repository }),
-        signal: ctx.signal,
-        onWarning: (message) => io.err(`WARNING: ${message}\n`),
+        onWarning: ctx.warn,
       });
       for (const s of result.signatures)
         io.err(
           `${s.duplicate ? 'Signature already present at' : 'Pushing signature to'}: ${s.location ?? '(not pushed)'}\n`,
         );
-      results.push({
+      return {
         image,
         digest: result.digest,
         signatures: result.signatures.map((s) => ({
@@ -57,11 +48,7 @@ export async function signCommand(args: readonly string[], io: CliIo): Promise<n
           location: s.location,
           duplicate: s.duplicate === true,
         })),
-      });
-    }
-  } finally {
-    await ctx.close();
-  }
-  if (outputFormat(values.output) === 'json') io.out(`${JSON.stringify(results)}\n`);
-  return 0;
+      };
+    },
+  });
 }

@@ -1,6 +1,8 @@
-import { verifyImageAttestations } from '../../sign/index.js';
-import { outputFormat, parse, requireFlag, requireImages } from '../args.js';
-import { commandContext, loadPublicKey, tlogOptions } from '../context.js';
+/** `ocisign verify-attestation --key REF [--type TYPE] [--insecure-ignore-tlog | --trusted-root FILE] IMAGE...` */
+import { verifyImageAttestations } from '../../verify/index.js';
+import { parse, requireFlag, requireImages, TLOG_OPTIONS } from '../args.js';
+import { loadPublicKey, tlogOptions } from '../context.js';
+import { runImageCommand } from '../image-command.js';
 import type { CliIo } from '../io.js';
 
 export const usage = `ocisign verify-attestation --key REF [--type TYPE] [--insecure-ignore-tlog | --trusted-root FILE] IMAGE...
@@ -11,43 +13,33 @@ export async function verifyAttestationCommand(args: readonly string[], io: CliI
   const { values, positionals } = parse(args, {
     key: { type: 'string' },
     type: { type: 'string' },
-    'insecure-ignore-tlog': { type: 'boolean' },
-    'trusted-root': { type: 'string' },
+    ...TLOG_OPTIONS,
   });
   const images = requireImages(positionals, 'verify-attestation');
   const tlog = tlogOptions(values, io);
-  const keyRef = requireFlag(values.key, '--key');
-  const ctx = commandContext(io, values, images);
-  const json = outputFormat(values.output) === 'json';
-  const report = [];
-  try {
-    const key = await loadPublicKey(keyRef, io, ctx.signal);
-    for (const image of images) {
+  return runImageCommand(io, values, {
+    images,
+    key: requireFlag(values.key, '--key'),
+    loadKey: loadPublicKey,
+    each: async (image, publicKey, ctx) => {
       const verified = await verifyImageAttestations(image, {
-        keys: [key],
-        registry: ctx.registry,
+        keys: [publicKey],
+        ...ctx.registryOptions,
         ...tlog,
         ...(values.type === undefined ? {} : { predicateType: values.type }),
-        ...(ctx.repository === undefined ? {} : { repository: ctx.repository }),
-        signal: ctx.signal,
       });
       io.err(
         `\nVerification for ${image} --\n  - ${verified.length} attestation(s) verified against the specified public key\n`,
       );
-      if (json)
-        report.push({
-          image,
-          attestations: verified.map((a) => ({
-            format: a.format,
-            predicateType: a.predicateType,
-            statement: a.statement,
-          })),
-        });
-      else for (const a of verified) io.out(`${JSON.stringify(a.statement)}\n`);
-    }
-  } finally {
-    await ctx.close();
-  }
-  if (json) io.out(`${JSON.stringify(report)}\n`);
-  return 0;
+      if (!ctx.json) for (const a of verified) io.out(`${JSON.stringify(a.statement)}\n`);
+      return {
+        image,
+        attestations: verified.map((a) => ({
+          format: a.format,
+          predicateType: a.predicateType,
+          statement: a.statement,
+        })),
+      };
+    },
+  });
 }

@@ -1,8 +1,9 @@
-import { parseAnnotationFlags } from '../../payload/index.js';
-import { verifyImage } from '../../sign/index.js';
-import { outputFormat, parse, requireFlag, requireImages } from '../args.js';
-import { commandContext, loadPublicKey, tlogOptions } from '../context.js';
-import { UsageError } from '../exit-codes.js';
+/** `ocisign verify --key REF [-a key=value]... [--insecure-ignore-tlog | --trusted-root FILE] IMAGE...` */
+import { verifyImage } from '../../verify/index.js';
+import { ANNOTATION_OPTIONS, parseAnnotationFlags } from '../annotation-flags.js';
+import { oneOf, parse, requireFlag, requireImages, TLOG_OPTIONS } from '../args.js';
+import { loadPublicKey, tlogOptions } from '../context.js';
+import { runImageCommand } from '../image-command.js';
 import type { CliIo } from '../io.js';
 
 export const usage = `ocisign verify --key REF [-a key=value]... [--insecure-ignore-tlog | --trusted-root FILE] [--format simple-signing|bundle] [--signature-digest-algorithm sha256|sha384|sha512] IMAGE...
@@ -14,51 +15,39 @@ export const usage = `ocisign verify --key REF [-a key=value]... [--insecure-ign
 export async function verifyCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, {
     key: { type: 'string' },
-    annotations: { type: 'string', short: 'a', multiple: true },
-    'insecure-ignore-tlog': { type: 'boolean' },
-    'trusted-root': { type: 'string' },
+    ...ANNOTATION_OPTIONS,
+    ...TLOG_OPTIONS,
     format: { type: 'string' },
     'signature-digest-algorithm': { type: 'string' },
   });
   const images = requireImages(positionals, 'verify');
-  const digestAlgorithm = values['signature-digest-algorithm'];
-  if (
-    digestAlgorithm !== undefined &&
-    digestAlgorithm !== 'sha256' &&
-    digestAlgorithm !== 'sha384' &&
-    digestAlgorithm !== 'sha512'
-  )
-    throw new UsageError(
-      `--signature-digest-algorithm must be sha256, sha384 or sha512, not ${digestAlgorithm}`,
-    );
-  if (values.format !== undefined && values.format !== 'simple-signing' && values.format !== 'bundle')
-    throw new UsageError(`--format must be simple-signing or bundle, not ${values.format}`);
+  const digestAlgorithm = oneOf(values['signature-digest-algorithm'], '--signature-digest-algorithm', [
+    'sha256',
+    'sha384',
+    'sha512',
+  ]);
+  const format = oneOf(values.format, '--format', ['simple-signing', 'bundle']);
   const tlog = tlogOptions(values, io);
   const ignoreTlog = tlog.ignoreTlog;
   if (ignoreTlog)
     io.err(
       'WARNING: Skipping tlog verification is an insecure practice that lacks transparency and auditability verification for the signature.\n',
     );
-  const keyRef = requireFlag(values.key, '--key');
+  const key = requireFlag(values.key, '--key');
   const annotations = parseAnnotationFlags(values.annotations ?? []);
-  const ctx = commandContext(io, values, images);
-  const json = outputFormat(values.output) === 'json';
-  const report = [];
-  try {
-    const key = await loadPublicKey(keyRef, io, ctx.signal);
-    for (const image of images) {
+  return runImageCommand(io, values, {
+    images,
+    key,
+    loadKey: loadPublicKey,
+    each: async (image, publicKey, ctx) => {
       const result = await verifyImage(image, {
-        keys: [key],
-        registry: ctx.registry,
+        keys: [publicKey],
+        ...ctx.registryOptions,
         ...tlog,
         ...(digestAlgorithm === undefined ? {} : { digestAlgorithm }),
         ...(Object.keys(annotations).length === 0 ? {} : { annotations }),
-        ...(values.format === 'simple-signing' || values.format === 'bundle'
-          ? { formats: [values.format] }
-          : {}),
-        ...(ctx.repository === undefined ? {} : { repository: ctx.repository }),
-        signal: ctx.signal,
-        onWarning: (message) => io.err(`WARNING: ${message}\n`),
+        ...(format === undefined ? {} : { formats: [format] }),
+        onWarning: ctx.warn,
       });
       io.err(
         `\nVerification for ${image} --\nThe following checks were performed on each of these signatures:\n  - The cosign claims were validated\n${ignoreTlog ? '' : '  - Existence of the claims in the transparency log was verified offline\n'}  - The signatures were verified against the specified public key\n`,
@@ -66,18 +55,13 @@ export async function verifyCommand(args: readonly string[], io: CliIo): Promise
       const payloads = result.signatures.map(
         (s) => JSON.parse(new TextDecoder().decode(s.payload)) as unknown,
       );
-      if (json)
-        report.push({
-          image,
-          digest: result.digest,
-          signatures: result.signatures.map((s) => ({ format: s.format, source: s.source })),
-          payloads,
-        });
-      else io.out(`${JSON.stringify(payloads)}\n`);
-    }
-  } finally {
-    await ctx.close();
-  }
-  if (json) io.out(`${JSON.stringify(report)}\n`);
-  return 0;
+      if (!ctx.json) io.out(`${JSON.stringify(payloads)}\n`);
+      return {
+        image,
+        digest: result.digest,
+        signatures: result.signatures.map((s) => ({ format: s.format, source: s.source })),
+        payloads,
+      };
+    },
+  });
 }

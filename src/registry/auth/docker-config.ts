@@ -102,6 +102,13 @@ export interface DockerConfigOptions {
   readonly helperTimeoutMs?: number;
 }
 
+/**
+ * Most bytes read from each of a credential helper's stdout and stderr (1 MiB): its answer is one
+ * small JSON object (a username and a secret, a token of a few KiB); a helper that writes more is
+ * broken, and is refused rather than buffered.
+ */
+const HELPER_OUTPUT_LIMIT = 1024 * 1024;
+
 function runHelper(
   name: string,
   serverUrl: string,
@@ -119,7 +126,7 @@ function runHelper(
     const child = execFile(
       `docker-credential-${name}`,
       ['get'],
-      { timeout: timeoutMs, maxBuffer: 1024 * 1024, ...(signal === undefined ? {} : { signal }) },
+      { timeout: timeoutMs, maxBuffer: HELPER_OUTPUT_LIMIT, ...(signal === undefined ? {} : { signal }) },
       (error, stdout, stderr) => {
         if (error) {
           const code = (error as { code?: unknown }).code;

@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isJsonObject } from '../../internal/shape.js';
 import { verifySigV4 } from './sigv4.js';
 import {
   ACCOUNT,
@@ -351,7 +352,7 @@ export async function startKmsEmulator(options: StartKmsEmulatorOptions = {}): P
         reply(res, 400, { __type: 'SerializationException', message: 'Request body is not valid JSON' });
         return;
       }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      if (!isJsonObject(parsed)) {
         reply(res, 400, {
           __type: 'SerializationException',
           message: 'Request body must be a JSON object',
@@ -359,7 +360,7 @@ export async function startKmsEmulator(options: StartKmsEmulatorOptions = {}): P
         return;
       }
       try {
-        reply(res, 200, handler(parsed as Record<string, unknown>));
+        reply(res, 200, handler(parsed));
       } catch (error) {
         if (error instanceof KmsFault)
           reply(res, error.status, { __type: error.type, message: error.message });

@@ -7,7 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { RegistryStore, sha256 } from './store.js';
+import { isJsonObject, own } from '../../internal/shape.js';
+import { sha256Digest } from '../../payload/digest.js';
+import { OCI_INDEX, OCI_MANIFEST } from '../../payload/oci.js';
+import { jsonObject, RegistryStore } from './store.js';
 
 /**
  * Options of {@link startRegistry}: auth and the registry features to turn off (e.g. the referrers
@@ -35,7 +38,6 @@ export interface RunningTestRegistry {
 }
 
 const MANIFEST_LIMIT = 4 * 1024 * 1024;
-const INDEX = 'application/vnd.oci.image.index.v1+json';
 
 function readAll(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
   return new Promise((resolve, reject) => {
@@ -53,6 +55,15 @@ function readAll(req: IncomingMessage, limit: number): Promise<Uint8Array | unde
     req.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
     req.on('error', reject);
   });
+}
+
+/** A referrer's artifact type, as the referrers API reports it: its own, else its config's media type. */
+function artifactTypeOf(doc: Record<string, unknown>): { artifactType?: string } {
+  const declared = own(doc, 'artifactType');
+  if (typeof declared === 'string') return { artifactType: declared };
+  const config = own(doc, 'config');
+  const configType = isJsonObject(config) ? own(config, 'mediaType') : undefined;
+  return typeof configType === 'string' ? { artifactType: configType } : {};
 }
 
 function fail(
@@ -177,17 +188,13 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
           mediaType: manifest.mediaType,
           digest,
           size: manifest.bytes.length,
-          ...(typeof doc.artifactType === 'string'
-            ? { artifactType: doc.artifactType }
-            : typeof (doc.config as { mediaType?: unknown } | undefined)?.mediaType === 'string'
-              ? { artifactType: (doc.config as { mediaType: string }).mediaType }
-              : {}),
-          ...(doc.annotations !== undefined ? { annotations: doc.annotations } : {}),
+          ...artifactTypeOf(doc),
+          ...(own(doc, 'annotations') !== undefined ? { annotations: own(doc, 'annotations') } : {}),
         }))
         .filter((d) => artifactType === null || d.artifactType === artifactType);
-      const headers: Record<string, string> = { 'content-type': INDEX };
+      const headers: Record<string, string> = { 'content-type': OCI_INDEX };
       if (artifactType !== null) headers['oci-filters-applied'] = 'artifactType';
-      res.writeHead(200, headers).end(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests }));
+      res.writeHead(200, headers).end(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }));
       return;
     }
     fail(res, 404, 'NOT_FOUND', 'no such route');
@@ -214,22 +221,19 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     if (method === 'PUT') {
       const bytes = await readAll(req, MANIFEST_LIMIT);
       if (bytes === undefined) return fail(res, 413, 'MANIFEST_INVALID', 'manifest too large');
-      const mediaType = req.headers['content-type'] ?? 'application/vnd.oci.image.manifest.v1+json';
-      if (reference.includes(':') && sha256(bytes) !== reference)
+      const mediaType = req.headers['content-type'] ?? OCI_MANIFEST;
+      if (reference.includes(':') && sha256Digest(bytes) !== reference)
         return fail(res, 400, 'DIGEST_INVALID', 'manifest digest does not match');
-      let doc: { subject?: unknown };
-      try {
-        doc = JSON.parse(Buffer.from(bytes).toString('utf8'));
-      } catch {
-        return fail(res, 400, 'MANIFEST_INVALID', 'manifest is not JSON');
-      }
+      const doc = jsonObject(bytes);
+      if (doc === undefined) return fail(res, 400, 'MANIFEST_INVALID', 'manifest is not a JSON object');
       const digest = store.putManifest(repository, reference, { bytes, mediaType });
       const headers: Record<string, string> = {
         location: `/v2/${repository}/manifests/${digest}`,
         'docker-content-digest': digest,
       };
-      const subject = (doc.subject as { digest?: unknown } | undefined)?.digest;
-      if (referrersApi && typeof subject === 'string') headers['oci-subject'] = subject;
+      const subject = own(doc, 'subject');
+      const subjectDigest = isJsonObject(subject) ? own(subject, 'digest') : undefined;
+      if (referrersApi && typeof subjectDigest === 'string') headers['oci-subject'] = subjectDigest;
       res.writeHead(201, headers).end();
       return;
     }
@@ -261,7 +265,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       const digest = url.searchParams.get('digest');
       if (digest !== null) {
         const bytes = (await readAll(req, Number.MAX_SAFE_INTEGER)) as Uint8Array;
-        if (sha256(bytes) !== digest)
+        if (sha256Digest(bytes) !== digest)
           return fail(res, 400, 'DIGEST_INVALID', 'digest does not match content');
         store.putBlob(repository, bytes);
         res

@@ -2,8 +2,21 @@
  * The in-memory content of the test registry: blobs by digest (with per-repository membership, so
  * mounts mean something), manifests and tags per repository, and open uploads. No HTTP here.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { isJsonObject, own } from '../../internal/shape.js';
+import { sha256Digest } from '../../payload/digest.js';
 
+/** The bytes as a JSON object, or undefined when they are not JSON or not an object. */
+export function jsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const doc: unknown = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    return isJsonObject(doc) ? doc : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A manifest as pushed: its bytes and the Content-Type it was pushed with. */
 export interface StoredManifest {
   readonly bytes: Uint8Array;
   readonly mediaType: string;
@@ -13,10 +26,6 @@ interface Repository {
   readonly manifests: Map<string, StoredManifest>;
   readonly tags: Map<string, string>;
   readonly blobs: Set<string>;
-}
-
-export function sha256(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 export class RegistryStore {
@@ -42,7 +51,7 @@ export class RegistryStore {
   }
 
   putBlob(repository: string, bytes: Uint8Array): string {
-    const digest = sha256(bytes);
+    const digest = sha256Digest(bytes);
     this.#blobs.set(digest, bytes);
     this.#repo(repository).blobs.add(digest);
     return digest;
@@ -82,7 +91,7 @@ export class RegistryStore {
     if (upload === undefined) return undefined;
     this.#uploads.delete(id);
     const bytes = new Uint8Array(Buffer.concat(upload.chunks));
-    const digest = sha256(bytes);
+    const digest = sha256Digest(bytes);
     if (digest !== expected) return undefined;
     return this.putBlob(upload.repository, bytes);
   }
@@ -96,7 +105,7 @@ export class RegistryStore {
   }
 
   putManifest(repository: string, reference: string, manifest: StoredManifest): string {
-    const digest = sha256(manifest.bytes);
+    const digest = sha256Digest(manifest.bytes);
     const repo = this.#repo(repository);
     repo.manifests.set(digest, manifest);
     if (!reference.includes(':')) repo.tags.set(reference, digest);
@@ -123,13 +132,10 @@ export class RegistryStore {
     if (repo === undefined) return [];
     const out: Array<{ digest: string; manifest: StoredManifest; doc: Record<string, unknown> }> = [];
     for (const [d, manifest] of repo.manifests) {
-      try {
-        const doc = JSON.parse(Buffer.from(manifest.bytes).toString('utf8')) as Record<string, unknown>;
-        if ((doc.subject as { digest?: unknown } | undefined)?.digest === digest)
-          out.push({ digest: d, manifest, doc });
-      } catch {
-        // not JSON: cannot be a referrer
-      }
+      const doc = jsonObject(manifest.bytes);
+      const subject = doc === undefined ? undefined : own(doc, 'subject');
+      if (doc !== undefined && isJsonObject(subject) && own(subject, 'digest') === digest)
+        out.push({ digest: d, manifest, doc });
     }
     return out;
   }

@@ -1,12 +1,12 @@
 /** shared/vectors/cosign/payload.json and sig-tags.json: exact payload bytes, claim checks, tags. */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { parseAnnotationFlags } from '../../../src/cli/annotation-flags.js';
 import { ClaimMismatchError } from '../../../src/errors/index.js';
 import {
   checkSimpleSigningClaims,
   dockerReference,
   encodeSimpleSigningPayload,
-  parseAnnotationFlags,
   parseSimpleSigningPayload,
   referrersFallbackTag,
   signatureTag,
@@ -128,18 +128,6 @@ describe('claim checks as cosign verify applies them (payload.json claimChecks)'
     expect(() =>
       checkSimpleSigningClaims(payload, { ...claims, strict: { dockerReference: 'r.example/a' } }),
     ).toThrow(/docker-reference/);
-  });
-});
-
-describe('annotation flags (-a)', () => {
-  it('splits CSV records and on the first "="', () => {
-    expect(parseAnnotationFlags(['a=1,b=2', 'c=x=y', '"d=p,q"'])).toEqual({
-      a: '1',
-      b: '2',
-      c: 'x=y',
-      d: 'p,q',
-    });
-    expect(() => parseAnnotationFlags(['novalue'])).toThrow(/unable to parse annotation/);
   });
 });
 

@@ -54,6 +54,22 @@ describe('startRegistry (in memory) with the referrers API', () => {
     expect(filtered.map((d) => d.digest)).toEqual([b.manifest.digest]);
     expect(await client.listTags(repo)).toEqual(['v1']);
   });
+
+  it.each(['null', '[]', '"x"', '7'])(
+    'refuses a manifest that is JSON but not an object (%s) with MANIFEST_INVALID, storing nothing',
+    async (body) => {
+      const put = await fetch(`${registry.url}/v2/acme/odd/manifests/t`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+        body,
+      });
+      expect(put.status).toBe(400);
+      expect(((await put.json()) as { errors: Array<{ code: string }> }).errors[0]?.code).toBe(
+        'MANIFEST_INVALID',
+      );
+      expect((await fetch(`${registry.url}/v2/acme/odd/manifests/t`)).status).toBe(404);
+    },
+  );
 });
 
 describe.each([

@@ -8,7 +8,6 @@ import {
   encodeCosignSignStatement,
   encodeSimpleSigningPayload,
   IN_TOTO_PAYLOAD_TYPE,
-  parseAnnotationFlags,
   parseBundle,
   parseDsseEnvelope,
   parseSignatureConfig,
@@ -49,19 +48,6 @@ describe('payload parsers on hostile input', () => {
           (bytes) => {
             onlyOcisignErrors(() => parse(bytes));
           },
-        ),
-        { numRuns: FUZZ_RUNS },
-      );
-    },
-    FUZZ_TIMEOUT_MS,
-  );
-
-  it(
-    'annotation flag parsing only fails with OcisignError',
-    () => {
-      fc.assert(
-        fc.property(fc.array(fc.string({ maxLength: 20 }), { maxLength: 4 }), (flags) =>
-          onlyOcisignErrors(() => parseAnnotationFlags(flags)),
         ),
         { numRuns: FUZZ_RUNS },
       );

@@ -8,14 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { AbortedError } from '../../../src/errors/base.js';
 import { RegistryAuthError, RegistryError, RegistryResponseError } from '../../../src/errors/registry.js';
 import { SigningError } from '../../../src/errors/verify.js';
-import { encodeReferrersIndex } from '../../../src/payload/bundle-referrer.js';
+import { computeDigest } from '../../../src/payload/digest.js';
 import type { Descriptor, ImageIndex } from '../../../src/payload/oci.js';
-import { computeDigest } from '../../../src/registry/digest.js';
-import {
-  addToFallbackIndex,
-  encodeFallbackIndex,
-  readFallbackIndex,
-} from '../../../src/registry/referrers-fallback.js';
+import { encodeFallbackIndex, encodeReferrersIndex } from '../../../src/payload/referrers-index.js';
+import { addToFallbackIndex, readFallbackIndex } from '../../../src/registry/referrers-fallback.js';
 import {
   type FakeClientOptions,
   FakeRegistry,
@@ -149,7 +145,7 @@ describe('addToFallbackIndex: faults, refusals, aborts, bounds', () => {
       add(registry, 'a', referrer(0), {
         fault: (op, n, when) => {
           if (op === 'putManifest' && n === 0 && when === 'after')
-            throw new RegistryError('REGISTRY_UNAVAILABLE', 'bad gateway', { status: 502 });
+            throw new RegistryError('REGISTRY_HTTP', 'bad gateway', { status: 502 });
         },
       }),
     ]);

@@ -148,7 +148,7 @@ describe('appendSignature: aborts, refusals, duplicates, faults', () => {
       append(registry, 'a', a, {
         fault: (op, n, when) => {
           if (op === 'putManifest' && n === 0 && when === 'after')
-            throw new RegistryError('REGISTRY_UNAVAILABLE', 'busy', { status: 503 });
+            throw new RegistryError('REGISTRY_HTTP', 'busy', { status: 503 });
         },
       }),
     ]);

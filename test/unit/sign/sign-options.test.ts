@@ -47,7 +47,7 @@ describe('abortableSigner', () => {
 
 describe('verifyImage options that contradict each other', () => {
   it('refuses annotations with checkClaims: false instead of skipping them silently', async () => {
-    const { verifyImage } = await import('../../../src/sign/index.js');
+    const { verifyImage } = await import('../../../src/verify/index.js');
     await expect(
       verifyImage('127.0.0.1:1/app:v1', {
         keys: [publicKey],

@@ -1,0 +1,40 @@
+/**
+ * The frame `sign`, `attest`, `verify` and `verify-attestation` share: one context and one `--key`
+ * for all the images, the images one after another in the order given, the registry client closed
+ * however it ends, and under `--output json` one array of the images' reports on stdout. What a
+ * command does for one image, and what it prints as it goes, is the command's own.
+ */
+
+import { type CommandContext, withCommandContext } from './context.js';
+import type { CliIo } from './io.js';
+
+/** A per-image command, once its flags are checked. */
+export interface ImageCommand<K, R> {
+  /** The image references, in the order given. */
+  readonly images: readonly string[];
+  /** The `--key` reference (already required), loaded once the deadline runs. */
+  readonly key: string;
+  /** `loadSigner` to sign, `loadPublicKey` to verify. */
+  readonly loadKey: (ref: string, io: CliIo, signal: AbortSignal) => Promise<K>;
+  /** One image's work: progress on stderr, text results on stdout; returns its `--output json` entry. */
+  readonly each: (image: string, key: K, ctx: CommandContext) => Promise<R>;
+}
+
+/**
+ * Runs `command` for each of its images and returns the exit code (0; a failure throws, and the
+ * CLI maps the error to its code). Stops at the first image that fails.
+ */
+export async function runImageCommand<K, R>(
+  io: CliIo,
+  values: Readonly<Record<string, unknown>>,
+  command: ImageCommand<K, R>,
+): Promise<number> {
+  const { json, report } = await withCommandContext(io, values, command.images, async (ctx) => {
+    const key = await command.loadKey(command.key, io, ctx.signal);
+    const entries: R[] = [];
+    for (const image of command.images) entries.push(await command.each(image, key, ctx));
+    return { json: ctx.json, report: entries };
+  });
+  if (json) io.out(`${JSON.stringify(report)}\n`);
+  return 0;
+}

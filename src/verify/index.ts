@@ -1,0 +1,46 @@
+/**
+ * `ocisign/verify`: cosign-compatible verification with static keys, in two halves — discovery
+ * (I/O: `discoverSignatures`, `discoverAttestations`, over a narrow registry reader) and a pure,
+ * synchronous judge (`judgeSignatures`, `judgeAttestations`, `verifySignatureEvidence`,
+ * `verifyAttestationEvidence`) that callers can run offline on evidence they fetched themselves.
+ * `verifyImage` and `verifyImageAttestations` are resolve → discover → judge → threshold; they are
+ * also exported from the package root.
+ *
+ * @packageDocumentation
+ */
+
+export type { DiscoverOptions, SignatureReader } from './discover.js';
+export { discoverAttestations, discoverSignatures } from './discover.js';
+export type {
+  BundleEvidence,
+  CandidateOutcome,
+  Evidence,
+  ImageEvidence,
+  LayerEvidence,
+  ReferrerCount,
+  UnreadableEvidence,
+} from './evidence.js';
+export type { Judgement } from './judge.js';
+export {
+  judgeAttestations,
+  judgeSignatures,
+  verifyAttestationEvidence,
+  verifySignatureEvidence,
+} from './judge.js';
+export { DEFAULT_MAX_REFERRERS } from './referrers.js';
+export type { RekorKey, RekorKeys, ValidityWindow } from './trusted-root.js';
+export { rekorKeysFromPublicKeys, rekorKeysFromTrustedRoot } from './trusted-root.js';
+export { verifyImageAttestations } from './verify-attestations.js';
+export { verifyImage } from './verify-image.js';
+export type {
+  ClaimOptions,
+  DiscoveryOptions,
+  JudgeAttestationsOptions,
+  JudgeSignaturesOptions,
+  TrustOptions,
+  VerifiedAttestation,
+  VerifiedSignature,
+  VerifyAttestationsOptions,
+  VerifyImageOptions,
+  VerifyResult,
+} from './verify-types.js';
