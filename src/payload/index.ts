@@ -6,7 +6,6 @@
  * @packageDocumentation
  */
 export { checkAnnotationClaims } from './annotation-claims.js';
-export type { SignatureFormat } from './signature-format.js';
 export type { SigstoreBundle, TlogEntry } from './bundle.js';
 export { BUNDLE_V03_MEDIA_TYPE, parseBundle } from './bundle.js';
 export type { BundleInput } from './bundle-create.js';
@@ -53,6 +52,7 @@ export {
 export { encodeReferrersIndex } from './referrers-index.js';
 export type { HistoryEntry, SignatureConfig } from './signature-config.js';
 export { encodeSignatureConfig, parseSignatureConfig } from './signature-config.js';
+export type { SignatureFormat } from './signature-format.js';
 export type {
   PayloadLimits,
   SignatureImage,

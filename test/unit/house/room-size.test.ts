@@ -22,7 +22,10 @@ describe('room size', () => {
     const files = sourceFiles(SRC);
     expect(files.length).toBeGreaterThan(50);
     const big = files
-      .map((file) => ({ file: relative(SRC, file), lines: readFileSync(file, 'utf8').split('\n').length - 1 }))
+      .map((file) => ({
+        file: relative(SRC, file),
+        lines: readFileSync(file, 'utf8').split('\n').length - 1,
+      }))
       .filter((f) => f.lines > LIMIT);
     expect(big).toEqual([]);
   });
