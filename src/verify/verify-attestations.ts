@@ -24,11 +24,7 @@ export async function verifyImageAttestations(
     options.predicateType === undefined ? undefined : predicateTypeFor(options.predicateType);
   maxReferrersOption(options.maxReferrers);
   return withRegistry(options.registry, async (client) => {
-    const resolved = await resolveImage(client, image, {
-      repository: options.repository,
-      signal: options.signal,
-      onWarning: options.onWarning,
-    });
+    const resolved = await resolveImage(client, image, options);
     const discovery = {
       signatureRepository: repositoryName(resolved.signatureRepository),
       formats: options.formats,

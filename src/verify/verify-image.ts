@@ -49,9 +49,7 @@ export async function verifyImage(image: string, options: VerifyImageOptions): P
   maxReferrersOption(options.maxReferrers);
   return withRegistry(options.registry, async (client) => {
     const resolved = await resolveImage(client, image, {
-      repository: options.repository,
-      signal: options.signal,
-      onWarning: options.onWarning,
+      ...options,
       fetchManifest: options.platform !== undefined,
     });
     let digest = resolved.digest;

@@ -3,11 +3,9 @@
  * layer under src/ imports only the layers below it, and third-party I/O libraries stay in the one
  * layer that owns them.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const SRC = resolve(import.meta.dirname, '..', '..', 'src');
+import { filesUnder, importsOf, SRC } from '../helpers/source-tree.js';
 
 /** What each layer may import from src/ (besides itself). */
 const ALLOWED: Record<string, readonly string[]> = {
@@ -30,30 +28,12 @@ const ALLOWED: Record<string, readonly string[]> = {
 /** Third-party packages only one layer may touch. */
 const OWNED_PACKAGES: Record<string, string> = { undici: 'registry', '@aws-sdk/': 'kms' };
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
-
 function layerOf(file: string): string {
   const parts = relative(SRC, file).split(sep);
   return parts.length === 1 ? '(root)' : (parts[0] as string);
 }
 
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  const specifiers: string[] = [];
-  for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g))
-    specifiers.push(match[1] as string);
-  for (const match of text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g))
-    specifiers.push(match[1] as string);
-  return specifiers;
-}
-
-const files = sourceFiles(SRC);
+const files = filesUnder(SRC);
 
 describe('layering', () => {
   it('finds the source tree', () => {

@@ -3,24 +3,11 @@
  * exported offline judge) never reaches the registry layer, undici, node:net/http or the file
  * system. Discovery (src/verify/discover.ts) is the only verify module that reads a registry.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { importsOf, SRC } from '../../helpers/source-tree.js';
 
-const SRC = resolve(import.meta.dirname, '..', '..', '..', 'src');
 const IO = /^(undici|node:(net|http|https|fs|fs\/promises|child_process|dns|tls)|@aws-sdk\/)/;
-
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  const out: string[] = [];
-  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g)) {
-    // Type-only imports vanish at run time.
-    if (/^\s*(?:import|export)\s+type\s/.test(m[0].trimStart())) continue;
-    out.push(m[1] as string);
-  }
-  for (const m of text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push(m[1] as string);
-  return out;
-}
 
 /** Every module reachable from `entry` at run time: src files (relative to src/) and packages. */
 function closure(entry: string): { files: Set<string>; packages: Set<string> } {
@@ -30,7 +17,7 @@ function closure(entry: string): { files: Set<string>; packages: Set<string> } {
     const key = relative(SRC, file);
     if (files.has(key)) return;
     files.add(key);
-    for (const spec of importsOf(file)) {
+    for (const spec of importsOf(file, { runtimeOnly: true })) {
       if (spec.startsWith('.')) walk(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
       else packages.add(spec);
     }
