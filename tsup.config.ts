@@ -9,6 +9,7 @@ export const entries = {
   'kms/index': 'src/kms/index.ts',
   'kms/aws/index': 'src/kms/aws/index.ts',
   'registry/index': 'src/registry/index.ts',
+  'sigstore/index': 'src/sigstore/index.ts',
   'verify/index': 'src/verify/index.ts',
   'policy/index': 'src/policy/index.ts',
   'testing/index': 'src/testing/index.ts',

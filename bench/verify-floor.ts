@@ -98,7 +98,9 @@ function classicFloor(pool: Pool, repository: string, digest: string, key: KeyOb
 /** The floor of one bundle verification: referrers, referrer manifest, bundle blob, one DSSE check. */
 function bundleFloor(pool: Pool, repository: string, digest: string, key: KeyObject) {
   return async () => {
-    const index = JSON.parse((await get(pool, `/v2/${repository}/referrers/${digest}`, INDEX)).bytes.toString());
+    const index = JSON.parse(
+      (await get(pool, `/v2/${repository}/referrers/${digest}`, INDEX)).bytes.toString(),
+    );
     const referrer = index.manifests[0].digest;
     const m = await get(pool, `/v2/${repository}/manifests/${referrer}`, MANIFEST);
     checkDigest(m.bytes, referrer);
@@ -155,7 +157,9 @@ export async function inMemoryRows(seconds: number): Promise<string[][]> {
       const perVerification = requests.length - before;
       const floorRequests = format === 'simple-signing' ? 2 : 3;
       if (perVerification !== floorRequests)
-        throw new Error(`verifyImage made ${perVerification} requests for ${format}; the floor makes ${floorRequests}`);
+        throw new Error(
+          `verifyImage made ${perVerification} requests for ${format}; the floor makes ${floorRequests}`,
+        );
       for (const concurrency of [1, 16]) {
         const run = (name: string, fn: () => Promise<unknown>) =>
           concurrency === 1 ? measure(name, fn, seconds) : measureConcurrent(name, fn, concurrency, seconds);

@@ -23,6 +23,8 @@ const EXPECTED: Record<string, RegExp> = {
     /trickling registry: RegistryTimeoutError \(REGISTRY_TIMEOUT\)\nhanging registry: OperationTimeoutError \(TIMEOUT\)\nImageValidatingPolicy: PolicyUnsupportedError \(POLICY_UNSUPPORTED\)\nmixed stream: 1 policy, 1 warning/,
   'verify-offline.ts':
     /discovered 1 bundle candidate\(s\) for sha256:[0-9a-f]{64}\nregistry stopped; judged offline: verified \(bundle, key 0\)\nwith another key: wrong-key/,
+  'trusted-root.ts':
+    /public-good: 2 CAs, 2 Rekor logs, 2 CT logs, 1 TSA\n[\s\S]*private root: 1 CA \(2 certificates\), 1 Rekor log [0-9a-f]{16}… \(SHA-256 of its key\), trusted from 1970-01-01T00:00:00\.000Z\ntrust material ready: 1 CA, 1 Rekor log/,
   'registry.ts':
     /resolved v1 -> sha256:[0-9a-f]{64} in 1 request\(s\)\nlayer: hello, layer\nreferrers of v1: 1/,
 };

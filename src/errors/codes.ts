@@ -9,6 +9,7 @@ import type { KmsErrorCode } from './kms.js';
 import type { PayloadErrorCode } from './payload.js';
 import type { PolicyErrorCode } from './policy.js';
 import type { RegistryErrorCode } from './registry.js';
+import type { SigstoreErrorCode } from './sigstore.js';
 import type { SignVerifyErrorCode } from './verify.js';
 
 /** Every code an {@link OcisignError} can carry: the union of each layer's list. */
@@ -19,4 +20,5 @@ export type OcisignErrorCode =
   | PayloadErrorCode
   | PolicyErrorCode
   | RegistryErrorCode
+  | SigstoreErrorCode
   | SignVerifyErrorCode;

@@ -59,5 +59,13 @@ export {
   RegistryTimeoutError,
   SizeLimitError,
 } from './registry.js';
+export type { SigstoreErrorCode } from './sigstore.js';
+export { SIGSTORE_ERROR_CODES, TrustedRootError, TufUnavailableError } from './sigstore.js';
 export type { CandidateFailure, FailureReason, SignVerifyErrorCode } from './verify.js';
-export { FAILURE_REASONS, SIGN_VERIFY_ERROR_CODES, SigningError, VerificationError } from './verify.js';
+export {
+  CertificateError,
+  FAILURE_REASONS,
+  SIGN_VERIFY_ERROR_CODES,
+  SigningError,
+  VerificationError,
+} from './verify.js';

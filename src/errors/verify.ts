@@ -2,7 +2,11 @@
 import { OcisignError } from './base.js';
 
 /** The codes of signing and verification, one per class below. */
-export const SIGN_VERIFY_ERROR_CODES = ['VERIFICATION_FAILED', 'SIGNING_FAILED'] as const;
+export const SIGN_VERIFY_ERROR_CODES = [
+  'VERIFICATION_FAILED',
+  'SIGNING_FAILED',
+  'CERTIFICATE_INVALID',
+] as const;
 
 /** One of {@link SIGN_VERIFY_ERROR_CODES}. */
 export type SignVerifyErrorCode = (typeof SIGN_VERIFY_ERROR_CODES)[number];
@@ -21,6 +25,11 @@ export const FAILURE_REASONS = [
   'tlog-invalid',
   'malformed',
   'limit-exceeded',
+  'certificate-invalid',
+  'sct-invalid',
+  'timestamp-missing',
+  'timestamp-invalid',
+  'identity-mismatch',
 ] as const;
 
 /** Why one candidate signature did not count: one of {@link FAILURE_REASONS}. */
@@ -58,5 +67,20 @@ export class VerificationError extends OcisignError<'VERIFICATION_FAILED'> {
 export class SigningError extends OcisignError<'SIGNING_FAILED'> {
   constructor(message: string, options?: { cause?: unknown }) {
     super('SIGNING_FAILED', message, options);
+  }
+}
+
+/**
+ * A certificate could not be read: not an X.509 certificate in DER (or PEM), or one that Go's
+ * `x509.ParseCertificate` would refuse (duplicate extensions, a malformed subject alternative name
+ * or extended key usage), or a Fulcio extension from 1.3.6.1.4.1.57264.1.8 on that is not a DER
+ * UTF8String. `oid` names the extension at fault, when one is.
+ */
+export class CertificateError extends OcisignError<'CERTIFICATE_INVALID'> {
+  /** The OID of the extension that could not be read, when the fault is in one. */
+  readonly oid: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; oid?: string }) {
+    super('CERTIFICATE_INVALID', message, options);
+    this.oid = options?.oid;
   }
 }

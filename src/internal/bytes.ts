@@ -12,8 +12,19 @@ const BASE64_LOOKUP = /* @__PURE__ */ (() => {
   return table;
 })();
 
+/**
+ * Node's `Buffer` where it exists, for base64 in native code (several times faster than the
+ * loops below, which are what runs everywhere else).
+ */
+function nodeBuffer(): typeof Buffer | undefined {
+  return (globalThis as { Buffer?: typeof Buffer }).Buffer;
+}
+
 /** Standard base64 with padding, as Go's `base64.StdEncoding` writes it. */
 export function toBase64(bytes: Uint8Array): string {
+  const native = nodeBuffer();
+  if (native !== undefined)
+    return native.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   let out = '';
   for (let i = 0; i < bytes.length; i += 3) {
     const a = bytes[i] ?? 0;
@@ -37,6 +48,13 @@ function base64Value(code: number): number {
  */
 export function fromBase64(text: string): Uint8Array | undefined {
   if (text.length % 4 !== 0) return undefined;
+  const native = nodeBuffer();
+  if (native !== undefined) {
+    // Buffer reads more than standard padded base64: its answer stands only when it re-encodes
+    // to exactly the input. Anything else (invalid, or stray bits under the padding) takes the loop.
+    const decoded = native.from(text, 'base64');
+    if (decoded.toString('base64') === text) return new Uint8Array(decoded);
+  }
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const out = new Uint8Array((text.length / 4) * 3 - padding);
   let o = 0;
@@ -56,9 +74,11 @@ export function fromBase64(text: string): Uint8Array | undefined {
   return out;
 }
 
+const HEX_PAIRS = /* @__PURE__ */ Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export function toHex(bytes: Uint8Array): string {
   let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  for (let i = 0; i < bytes.length; i++) out += HEX_PAIRS[bytes[i] as number];
   return out;
 }
 

@@ -11,6 +11,8 @@ export async function mapConcurrent<T, R>(
   limit: number,
   fn: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
+  // One item (a signature image with one layer, one referrer): no worker pool to set up.
+  if (items.length === 1) return [await fn(items[0] as T, 0)];
   const results = new Array<R>(items.length);
   let next = 0;
   let failed = false;

@@ -4,7 +4,8 @@
  * Decoding follows `pem.Decode`: text before the first `-----BEGIN ` is skipped, a block whose body or
  * END line is malformed is passed over in favour of the next one, body whitespace is ignored, and
  * `Key: Value` header lines are collected. Encoding writes 64-character lines and a trailing newline.
- * Only what keys need: no streaming, no multi-block iteration beyond "the first good block".
+ * Only what keys and certificate chains need: the first good block, or every good block in order; no
+ * streaming.
  */
 import { fromBase64, fromUtf8, toBase64 } from '../internal/bytes.js';
 
@@ -37,7 +38,27 @@ export function looksLikePem(input: string | Uint8Array): boolean {
 
 /** Returns the first well-formed PEM block, or `undefined` when there is none (Go returns nil). */
 export function decodeFirstPemBlock(input: string | Uint8Array): PemBlock | undefined {
-  let rest = typeof input === 'string' ? input : fromUtf8(input);
+  return decodeNext(typeof input === 'string' ? input : fromUtf8(input))?.block;
+}
+
+/**
+ * Every well-formed PEM block, in order: what a loop over Go's `pem.Decode` finds (as cosign's
+ * `cryptoutils.UnmarshalCertificatesFromPEM` reads a certificate chain). Malformed blocks are
+ * passed over, as `pem.Decode` passes over them.
+ */
+export function decodePemBlocks(input: string | Uint8Array): PemBlock[] {
+  const blocks: PemBlock[] = [];
+  let next = decodeNext(typeof input === 'string' ? input : fromUtf8(input));
+  while (next !== undefined) {
+    blocks.push(next.block);
+    next = decodeNext(next.rest);
+  }
+  return blocks;
+}
+
+/** `pem.Decode`: the first well-formed block and the text after its END line. */
+function decodeNext(text: string): { block: PemBlock; rest: string } | undefined {
+  let rest = text;
   for (;;) {
     if (rest.startsWith(BEGIN)) {
       rest = rest.slice(BEGIN.length);
@@ -78,13 +99,13 @@ export function decodeFirstPemBlock(input: string | Uint8Array): PemBlock | unde
     if (endIndex < 0) continue;
     const trailer = rest.slice(trailerIndex, trailerIndex + type.length + DASHES.length);
     if (trailer !== `${type}${DASHES}`) continue;
-    const [restOfEndLine] = getLine(rest.slice(trailerIndex + type.length + DASHES.length));
+    const [restOfEndLine, after] = getLine(rest.slice(trailerIndex + type.length + DASHES.length));
     if (restOfEndLine.length !== 0) continue;
     // Go strips spaces and tabs, and its base64 decoder skips CR and LF.
     const body = rest.slice(0, endIndex).replace(/[ \t\r\n]/g, '');
     const bytes = fromBase64(body);
     if (bytes === undefined) continue;
-    return { type, headers, bytes };
+    return { block: { type, headers, bytes }, rest: after };
   }
 }
 

@@ -21,8 +21,10 @@ import { pBytes, pEnum, pField, pInt64, pList, pMessage, pString, readProtoJson 
 export const BUNDLE_MEDIA_TYPE_BASE = 'application/vnd.dev.sigstore.bundle';
 /** Media type of a Sigstore bundle v0.3 (`application/vnd.dev.sigstore.bundle.v0.3+json`). */
 export const BUNDLE_V03_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+/** The v0.1 bundle media type (the form a classic keyless `.sig` layer amounts to). */
+export const BUNDLE_V01_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle+json;version=0.1';
 const BUNDLE_MEDIA_TYPES: Readonly<Record<string, '0.1' | '0.2' | '0.3'>> = {
-  'application/vnd.dev.sigstore.bundle+json;version=0.1': '0.1',
+  [BUNDLE_V01_MEDIA_TYPE]: '0.1',
   'application/vnd.dev.sigstore.bundle+json;version=0.2': '0.2',
   'application/vnd.dev.sigstore.bundle+json;version=0.3': '0.3',
   [BUNDLE_V03_MEDIA_TYPE]: '0.3',
@@ -158,6 +160,9 @@ function compareVersion(v: readonly [bigint, bigint, bigint, boolean], minor: bi
  * `0.2`: above v0.1 and below v0.3; `0.3`: from v0.3 to below v0.4), or throws for the rest.
  */
 function bundleVersion(mediaType: string): '0.1' | '0.2' | '0.3' {
+  // The four media types sigstore writes are exactly v0.1, v0.2 and v0.3: no semver to compare.
+  const known = Object.hasOwn(BUNDLE_MEDIA_TYPES, mediaType) ? BUNDLE_MEDIA_TYPES[mediaType] : undefined;
+  if (known !== undefined) return known;
   let version = BUNDLE_MEDIA_TYPES[mediaType] === undefined ? undefined : `v${BUNDLE_MEDIA_TYPES[mediaType]}`;
   if (
     version === undefined &&

@@ -56,6 +56,12 @@ function defineOwn(target: Record<string, unknown>, key: string, value: unknown)
   Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
+/** `target[key] = value` as an own data member, even for `__proto__` (which `=` would not create). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') defineOwn(target, key, value);
+  else target[key] = value;
+}
+
 /** A copy of a JSON value with every string and name made well-formed (iterative: depth ≤ 10000). */
 function wellFormedDeep(value: unknown): unknown {
   const copy = (v: unknown): unknown =>
@@ -151,9 +157,9 @@ export function goMap<T>(item: GoType<T>): GoType<Record<string, T> | null> {
       if (value === null) return null;
       if (!isJsonObject(value)) fail(path, expected);
       const out: Record<string, T> = {};
-      for (const [key, v] of Object.entries(into ?? {})) defineOwn(out, key, v);
+      for (const [key, v] of Object.entries(into ?? {})) setOwn(out, key, v);
       for (const key of Object.keys(value))
-        defineOwn(
+        setOwn(
           out,
           wellFormed(key),
           item.decode(value[key], item.zero(), `${path}/${pointerKey(key)}`, facts),
@@ -201,9 +207,14 @@ export function goStructOf<F extends Record<string, GoType<unknown>>>(
 ): GoType<{ [K in keyof F]: GoValue<F[K]> }> {
   type Out = { [K in keyof F]: GoValue<F[K]> };
   const folded = new Map(Object.keys(fields).map((name) => [goFold(name), name]));
+  const members = Object.entries(fields);
   return {
     expected,
-    zero: () => Object.fromEntries(Object.entries(fields).map(([k, t]) => [k, t.zero()])) as Out,
+    zero: () => {
+      const out: Record<string, unknown> = {};
+      for (const [k, t] of members) setOwn(out, k, t.zero());
+      return out as Out;
+    },
     decode(value, into, path, facts) {
       if (value === null) return into;
       if (!isJsonObject(value)) fail(path, expected);
@@ -213,7 +224,7 @@ export function goStructOf<F extends Record<string, GoType<unknown>>>(
         if (name === undefined) continue;
         const at = `${path}/${pointerKey(key)}`;
         if (facts.truncated.repeated) fail(at, TOO_MANY_FACTS);
-        if (facts.repeated.has(at))
+        if (facts.repeated.size > 0 && facts.repeated.has(at))
           fail(at, 'given once (Go would merge the repeated member; ocisign refuses it)');
         out[name] = (fields[name] as GoType<unknown>).decode(value[key], out[name], at, facts);
       }

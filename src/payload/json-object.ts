@@ -66,10 +66,11 @@ export const NO_FACTS: JsonFacts = {
 export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 const fatalDecoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /** Escapes a member name for a JSON pointer, as `shape.ts` builds its paths. */
 export function pointerKey(key: string): string {
+  // Most names hold neither character: skip the two replacements (and their copies) for them.
+  if (key.indexOf('~') === -1) return key.indexOf('/') === -1 ? key : key.replaceAll('/', '~1');
   return key.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
@@ -78,7 +79,9 @@ interface Frame {
   key: string;
   index: number;
   expectKey: boolean;
-  readonly names: Set<string> | undefined;
+  /** The object's first member name; {@link Frame.names} is made only when a second one comes. */
+  first: string | undefined;
+  names: Set<string> | undefined;
 }
 
 function pointer(stack: readonly Frame[]): string {
@@ -87,7 +90,26 @@ function pointer(stack: readonly Frame[]): string {
   return out;
 }
 
-/** Collects the {@link JsonFacts} of text that `JSON.parse` has already accepted. */
+/** Whether `name` was seen before in the object of `frame` (and remembers it). */
+function seenBefore(frame: Frame, name: string): boolean {
+  if (frame.first === undefined) {
+    frame.first = name;
+    return false;
+  }
+  if (frame.names === undefined) frame.names = new Set([frame.first]);
+  if (frame.names.has(name)) return true;
+  frame.names.add(name);
+  return false;
+}
+
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+
+/**
+ * Collects the {@link JsonFacts} of text that `JSON.parse` has already accepted. One pass, no
+ * regular expressions: strings are skipped with `indexOf` unless they hold a backslash, and only
+ * member names, escaped strings and odd number literals are ever copied out of the text.
+ */
 function scan(text: string): JsonFacts {
   const repeated = new Set<string>();
   const literals = new Map<string, string>();
@@ -101,12 +123,13 @@ function scan(text: string): JsonFacts {
     truncated[list] = true;
     return false;
   };
+  let backslash = text.indexOf('\\');
   for (let i = 0; i < text.length; ) {
     const c = text.charCodeAt(i);
     const top = stack[stack.length - 1];
     if (c === 0x7b || c === 0x5b) {
       const array = c === 0x5b;
-      stack.push({ array, key: '', index: 0, expectKey: !array, names: array ? undefined : new Set() });
+      stack.push({ array, key: '', index: 0, expectKey: !array, first: undefined, names: undefined });
       if (stack.length > depth) depth = stack.length;
       i++;
     } else if (c === 0x7d || c === 0x5d) {
@@ -120,33 +143,53 @@ function scan(text: string): JsonFacts {
       if (top !== undefined) top.expectKey = false;
       i++;
     } else if (c === 0x22) {
-      let j = i + 1;
-      let escaped = false;
-      while (text.charCodeAt(j) !== 0x22) {
-        if (text.charCodeAt(j) === 0x5c) {
-          escaped = true;
-          j += 2;
-        } else j++;
+      let j = text.indexOf('"', i + 1);
+      const escaped = backslash !== -1 && backslash < j;
+      if (escaped) {
+        j = i + 1;
+        while (text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+        backslash = text.indexOf('\\', j + 1);
       }
-      const raw = text.slice(i, j + 1);
-      const decoded = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
-      if (escaped && !loneSurrogates && LONE_SURROGATE.test(decoded)) loneSurrogates = true;
-      if (top !== undefined && !top.array && top.expectKey) {
-        top.key = decoded;
-        if (top.names?.has(decoded) && room('repeated', repeated.size)) repeated.add(pointer(stack));
-        top.names?.add(decoded);
+      const isName = top !== undefined && !top.array && top.expectKey;
+      if (escaped || isName) {
+        const decoded = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
+        if (escaped && !loneSurrogates && LONE_SURROGATE.test(decoded)) loneSurrogates = true;
+        if (isName) {
+          top.key = decoded;
+          if (seenBefore(top, decoded) && room('repeated', repeated.size)) repeated.add(pointer(stack));
+        }
       }
       i = j + 1;
     } else if (c === 0x74 || c === 0x6e) i += 4;
     else if (c === 0x66) i += 5;
-    else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-      NUMBER.lastIndex = i;
-      const raw = NUMBER.exec(text)?.[0] ?? text.charAt(i);
-      if ((/[.eE]/.test(raw) || raw.replace('-', '').length > 15) && room('literals', literals.size))
-        literals.set(pointer(stack), raw);
+    else if (c === 0x2d || (c >= DIGIT_0 && c <= DIGIT_9)) {
+      // The grammar JSON.parse already checked: -?digits(.digits)?([eE][+-]?digits)?
+      const start = i;
+      if (c === 0x2d) i++;
+      const intStart = i;
+      while (i < text.length && text.charCodeAt(i) >= DIGIT_0 && text.charCodeAt(i) <= DIGIT_9) i++;
+      let digits = i - intStart;
+      let odd = false;
+      if (text.charCodeAt(i) === 0x2e) {
+        odd = true;
+        i++;
+        while (i < text.length && text.charCodeAt(i) >= DIGIT_0 && text.charCodeAt(i) <= DIGIT_9) i++;
+      }
+      const e = text.charCodeAt(i);
+      if (e === 0x65 || e === 0x45) {
+        odd = true;
+        i++;
+        const sign = text.charCodeAt(i);
+        if (sign === 0x2b || sign === 0x2d) i++;
+        while (i < text.length && text.charCodeAt(i) >= DIGIT_0 && text.charCodeAt(i) <= DIGIT_9) i++;
+      }
+      if (!odd && digits <= 15) continue;
+      // Odd literals are rare: only they are copied out and converted.
+      const raw = text.slice(start, i);
+      digits = raw.length - (c === 0x2d ? 1 : 0);
+      if ((odd || digits > 15) && room('literals', literals.size)) literals.set(pointer(stack), raw);
       if (!Number.isFinite(Number(raw)) && room('overflows', overflows.length))
         overflows.push(pointer(stack));
-      i += raw.length;
     } else i++;
   }
   return { repeated, literals, overflows, loneSurrogates, depth, truncated };

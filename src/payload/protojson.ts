@@ -41,6 +41,9 @@ export const pString: ProtoType<string> = {
     typeof value === 'string' && !LONE_SURROGATE.test(value) ? value : fail(path, 'a string'),
 };
 
+/** What sends a base64 member down the slow path of {@link pBytes}: line breaks, the URL-safe alphabet. */
+const UNUSUAL_BASE64 = /[\r\n_-]/;
+
 /** `bytes`: base64 as protojson reads it (standard or URL-safe alphabet, padding optional). */
 export const pBytes: ProtoType<Uint8Array> = {
   expected: 'base64',
@@ -48,6 +51,8 @@ export const pBytes: ProtoType<Uint8Array> = {
     if (typeof value !== 'string') fail(path, 'a base64 string');
     // As Go's decoder: the padding rule is chosen on the raw length, then line breaks are skipped.
     const padded = value.length % 4 === 0;
+    // The usual form (standard alphabet, padded, one line) needs none of the rewriting below.
+    if (padded && !UNUSUAL_BASE64.test(value)) return fromBase64(value) ?? fail(path, 'base64');
     let text = value.replace(/[\r\n]/g, '');
     if (/[-_]/.test(text)) {
       if (/[+/]/.test(text)) fail(path, 'base64 in one alphabet');
@@ -246,8 +251,9 @@ export function pMessage<F extends Fields>(
     read(value, path, facts) {
       if (!isJsonObject(value)) fail(path, expected);
       const out: Record<string, unknown> = {};
-      const seen = new Set<string>();
-      const oneofs = new Map<string, string>();
+      // Made only for messages that need them: most have no oneof, and few members.
+      const seen: string[] = [];
+      let oneofs: Map<string, string> | undefined;
       for (const key of Object.keys(value)) {
         const at = `${path}/${pointerKey(key)}`;
         const json = byName.get(key);
@@ -255,12 +261,13 @@ export function pMessage<F extends Fields>(
           if (options.unknownFields === 'ignore') continue;
           fail(at, `absent: ${name} has no such field (protojson refuses unknown fields)`);
         }
-        if (seen.has(json)) fail(at, `absent: ${name}.${json} is already given under its other name`);
-        seen.add(json);
+        if (seen.includes(json)) fail(at, `absent: ${name}.${json} is already given under its other name`);
+        seen.push(json);
         const v = value[key];
         if (v === null) continue;
         const field = fields[json] as ProtoField<unknown>;
         if (field.oneof !== undefined) {
+          oneofs ??= new Map<string, string>();
           const other = oneofs.get(field.oneof);
           if (other !== undefined)
             fail(

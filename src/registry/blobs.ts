@@ -117,9 +117,7 @@ export async function getBlobBytes(
     `Blob ${digest}`,
   );
   if (bytes === undefined) throw await session.error(response, `GET blob ${repository}@${digest}`);
-  const verifier = new DigestVerifier(digest, options.size);
-  verifier.update(bytes);
-  verifier.verify();
+  DigestVerifier.check(bytes, digest, options.size);
   return bytes;
 }
 

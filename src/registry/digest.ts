@@ -5,7 +5,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { DigestMismatchError } from '../errors/registry.js';
-import { type DigestAlgorithmName, digestAlgorithmOf } from '../payload/digest.js';
+import { computeDigest, type DigestAlgorithmName, digestAlgorithmOf } from '../payload/digest.js';
 
 /** Hashes chunks as they pass and checks the total against an expected digest and size. */
 export class DigestVerifier {
@@ -20,6 +20,22 @@ export class DigestVerifier {
     this.#size = size;
     this.#algorithm = digestAlgorithmOf(expected);
     this.#hash = createHash(this.#algorithm);
+  }
+
+  /**
+   * Checks whole bytes at once (a payload, a manifest): what {@link DigestVerifier.update} and
+   * {@link DigestVerifier.verify} would say, with one one-shot hash instead of a streaming one.
+   */
+  static check(bytes: Uint8Array, expected: string, size?: number): void {
+    if (size !== undefined && bytes.length > size)
+      throw new DigestMismatchError(`Content for ${expected} is longer than its declared ${size} bytes`);
+    if (size !== undefined && bytes.length !== size)
+      throw new DigestMismatchError(
+        `Content for ${expected} is ${bytes.length} bytes, its descriptor says ${size}`,
+      );
+    const actual = computeDigest(bytes, digestAlgorithmOf(expected));
+    if (actual !== expected)
+      throw new DigestMismatchError(`Content does not match its digest: expected ${expected}, got ${actual}`);
   }
 
   /** Hashes the next chunk; throws DigestMismatchError as soon as there is more than the declared size. */

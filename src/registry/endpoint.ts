@@ -18,6 +18,8 @@ export interface Endpoint {
   readonly baseUrl: URL;
   /** host[:port] that receives the requests, and the key for credentials and tokens. */
   readonly host: string;
+  /** `<origin><base path>/v2/`, what every API URL starts with. */
+  readonly apiBase: string;
 }
 
 export function isLoopbackHost(host: string): boolean {
@@ -25,9 +27,13 @@ export function isLoopbackHost(host: string): boolean {
   return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
 }
 
+/** Endpoints remembered per client (a URL parse per request is measurable); past this, forget them all. */
+const MAX_CACHED_ENDPOINTS = 256;
+
 export class Endpoints {
   readonly #mirrors = new Map<string, URL>();
   readonly #insecure: ReadonlySet<string>;
+  readonly #cache = new Map<string, Endpoint>();
 
   constructor(options: EndpointOptions = {}) {
     this.#insecure = new Set(options.insecureRegistries ?? []);
@@ -59,16 +65,24 @@ export class Endpoints {
     return isLoopbackHost(host) || this.#insecure.has(host);
   }
 
+  /** Where requests for `registry` go. The same object for the same registry (callers never change it). */
   for(registry: string): Endpoint {
+    const cached = this.#cache.get(registry);
+    if (cached !== undefined) return cached;
     const mirror = this.#mirrors.get(registry);
-    if (mirror !== undefined) return { baseUrl: mirror, host: mirror.host };
-    const scheme = this.allowsPlainHttp(registry) ? 'http' : 'https';
-    return { baseUrl: new URL(`${scheme}://${registry}`), host: registry };
+    const baseUrl = mirror ?? new URL(`${this.allowsPlainHttp(registry) ? 'http' : 'https'}://${registry}`);
+    const endpoint: Endpoint = {
+      baseUrl,
+      host: mirror?.host ?? registry,
+      apiBase: `${baseUrl.origin}${baseUrl.pathname.replace(/\/$/, '')}/v2/`,
+    };
+    if (this.#cache.size >= MAX_CACHED_ENDPOINTS) this.#cache.clear();
+    this.#cache.set(registry, endpoint);
+    return endpoint;
   }
 }
 
 /** `<base>/v2/<repository>/<path>` with the base's own path prefix kept. */
 export function apiUrl(endpoint: Endpoint, repository: string, path: string): URL {
-  const prefix = endpoint.baseUrl.pathname.replace(/\/$/, '');
-  return new URL(`${endpoint.baseUrl.origin}${prefix}/v2/${repository}/${path}`);
+  return new URL(`${endpoint.apiBase}${repository}/${path}`);
 }

@@ -110,9 +110,12 @@ export class RegistrySession {
       /** A deadline for the whole exchange; default documentTimeoutMs, unless the body is streamed or large. */
       deadlineMs?: number | undefined;
       what?: string;
+      /** Read the body whole, keeping at most this many bytes (see the transport's `wholeBody`). */
+      wholeBody?: number;
     },
   ): Promise<HttpResponse> {
-    const ours = (url: URL) => url.origin === endpoint.baseUrl.origin;
+    const origin = endpoint.baseUrl.origin;
+    const ours = request.url.origin === origin;
     const small =
       request.body === undefined ||
       (request.body instanceof Uint8Array &&
@@ -124,14 +127,12 @@ export class RegistrySession {
       this.#transport.send({
         ...request,
         deadlineMs,
-        headers: {
-          ...request.headers,
-          ...(authorization === undefined || !ours(request.url) ? {} : { authorization }),
-        },
+        ...(authorization === undefined || !ours ? {} : { headers: { ...request.headers, authorization } }),
       });
-    if (!ours(request.url)) return send(undefined);
-    let response = await send(await this.#auth.authorization(endpoint.host, scopes, request.signal));
-    if (response.status === 401 && ours(response.url)) {
+    if (!ours) return send(undefined);
+    const known = this.#auth.authorization(endpoint.host, scopes, request.signal);
+    let response = await send(known instanceof Promise ? await known : known);
+    if (response.status === 401 && response.url.origin === origin) {
       const streamBody = request.body !== undefined && !(request.body instanceof Uint8Array);
       const authorization = await this.#auth
         .challenged(endpoint.host, response, scopes, request.signal)
@@ -176,6 +177,7 @@ export class RegistrySession {
         method: 'GET',
         idempotent: true,
         what,
+        wholeBody: limit,
         ...request,
       });
       if (response.status !== 200) return { response };

@@ -19,6 +19,7 @@ import type { RegistryClient } from '../registry/client.js';
 import { isCandidateError, isDocumentError } from './candidate-errors.js';
 import type { LayerEvidence, UnreadableEvidence } from './evidence.js';
 import { FETCH_CONCURRENCY } from './referrers.js';
+import type { SignatureRepository } from './signature-repository.js';
 
 /** The registry reads a classic lookup needs (a `RegistryClient`, or a test double). */
 export type SignatureImageReader = Pick<RegistryClient, 'getManifest' | 'getBlobBytes'>;
@@ -27,12 +28,12 @@ export type SignatureImageReader = Pick<RegistryClient, 'getManifest' | 'getBlob
 export type ClassicEvidence = LayerEvidence | UnreadableEvidence;
 
 /**
- * Fetches every layer of the `.sig` or `.att` image of `digest` in `sigRepo`: undefined when the
+ * Fetches every layer of the `.sig` or `.att` image of `digest` in `repo`: undefined when the
  * tag does not exist, else the evidence of each layer `keep` keeps (or one unreadable tag).
  */
 export async function fetchClassicLayers(
   client: SignatureImageReader,
-  sigRepo: string,
+  repo: SignatureRepository,
   digest: string,
   kind: 'sig' | 'att',
   options: {
@@ -45,7 +46,8 @@ export async function fetchClassicLayers(
   },
 ): Promise<ClassicEvidence[] | undefined> {
   const { signal, keep } = options;
-  const tag = `${sigRepo}:${signatureTag(digest, kind)}`;
+  const tagName = signatureTag(digest, kind);
+  const tag = `${repo.name}:${tagName}`;
   const unreadable = (candidate: string, error: OcisignError): UnreadableEvidence => ({
     kind: 'unreadable',
     candidate,
@@ -53,7 +55,7 @@ export async function fetchClassicLayers(
   });
   let manifest: Manifest;
   try {
-    manifest = (await client.getManifest(tag, { signal })).manifest;
+    manifest = (await client.getManifest({ ...repo.reference, tag: tagName }, { signal })).manifest;
   } catch (error) {
     if (error instanceof NotFoundError) return undefined;
     if (isDocumentError(error)) return [unreadable(tag, error)];
@@ -71,7 +73,7 @@ export async function fetchClassicLayers(
   return mapConcurrent(kept, FETCH_CONCURRENCY, async (layer, i): Promise<ClassicEvidence> => {
     const candidate = `.${kind} layer ${i + 1} (${layer.digest.slice(0, 19)}…)`;
     try {
-      const payload = await client.getBlobBytes(sigRepo, layer.digest, {
+      const payload = await client.getBlobBytes(repo.reference, layer.digest, {
         size: layer.size,
         signal,
         ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),

@@ -14,6 +14,7 @@ import type { RegistryClient } from '../registry/client.js';
 import { type ClassicEvidence, fetchClassicLayers } from './classic-layers.js';
 import type { ImageEvidence } from './evidence.js';
 import { fetchBundleReferrers, type ReferrerEvidence, type ReferrerSelection } from './referrers.js';
+import { signatureRepository } from './signature-repository.js';
 
 /** The registry reads discovery needs: a `RegistryClient`, or anything with these three methods. */
 export type SignatureReader = Pick<RegistryClient, 'getManifest' | 'getBlobBytes' | 'referrers'>;
@@ -46,12 +47,13 @@ export function startLookups(
   kind: 'sig' | 'att',
   options: DiscoverOptions & { readonly predicateType?: string | undefined },
 ): Lookups {
-  const { signatureRepository: sigRepo, signal, limits, predicateType } = options;
+  const { signal, limits, predicateType } = options;
+  const repo = signatureRepository(options.signatureRepository);
   const formats = options.formats ?? DEFAULT_FORMATS;
   const wanted = (annotated: string | undefined) =>
     predicateType === undefined || annotated === undefined || annotated === predicateType;
   const classic = formats.includes('simple-signing')
-    ? fetchClassicLayers(reader, sigRepo, digest, kind, {
+    ? fetchClassicLayers(reader, repo, digest, kind, {
         signal,
         limits,
         ...(kind === 'sig'
@@ -62,7 +64,7 @@ export function startLookups(
     : Promise.resolve(undefined);
   classic.catch(() => {});
   const bundles = formats.includes('bundle')
-    ? fetchBundleReferrers(reader, sigRepo, digest, {
+    ? fetchBundleReferrers(reader, repo, digest, {
         signal,
         maxReferrers: options.maxReferrers,
         ...(kind === 'att'

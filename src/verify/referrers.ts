@@ -29,6 +29,7 @@ import { descriptorShape, OCI_EMPTY, OciAnnotation } from '../payload/oci.js';
 import type { RegistryClient } from '../registry/client.js';
 import { isCandidateError } from './candidate-errors.js';
 import type { BundleEvidence, UnreadableEvidence } from './evidence.js';
+import type { SignatureRepository } from './signature-repository.js';
 
 /** How many bundle referrers a verification checks by default: 50, as Kyverno. */
 export const DEFAULT_MAX_REFERRERS = 50;
@@ -115,7 +116,7 @@ export type ReferrerReader = Pick<RegistryClient, 'referrers' | 'getManifest' | 
  */
 export async function fetchBundleReferrers(
   client: ReferrerReader,
-  sigRepo: string,
+  repo: SignatureRepository,
   digest: string,
   options: {
     readonly signal?: AbortSignal | undefined;
@@ -127,7 +128,7 @@ export async function fetchBundleReferrers(
   },
 ): Promise<{ candidates: ReferrerEvidence[]; selection: ReferrerSelection }> {
   const { signal, keep, keepManifest } = options;
-  const referrers = await client.referrers(sigRepo, digest, { signal });
+  const referrers = await client.referrers(repo.reference, digest, { signal });
   const selection = selectBundleReferrers(
     keep === undefined ? referrers : referrers.filter((d) => keep(d)),
     maxReferrersOption(options.maxReferrers),
@@ -138,10 +139,13 @@ export async function fetchBundleReferrers(
     async (descriptor): Promise<ReferrerEvidence | undefined> => {
       const candidate = `bundle ${descriptor.digest}`;
       try {
-        const { manifest } = await client.getManifest(`${sigRepo}@${descriptor.digest}`, { signal });
+        const { manifest } = await client.getManifest(
+          { ...repo.reference, digest: descriptor.digest },
+          { signal },
+        );
         const layer = bundleLayerOf(manifest);
         if (layer === undefined || keepManifest?.(manifest) === false) return undefined;
-        const bundle = await client.getBlobBytes(sigRepo, layer.digest, { size: layer.size, signal });
+        const bundle = await client.getBlobBytes(repo.reference, layer.digest, { size: layer.size, signal });
         return { kind: 'bundle', candidate, source: descriptor.digest, bundle };
       } catch (error) {
         if (!isCandidateError(error)) throw error;

@@ -203,6 +203,29 @@ export function verifyBundleEntry(
     return { ok: false, message: "the tlog entry's kindVersion does not match its body" };
   const match = entryMatches(e.canonicalizedBody, expected);
   if (!match.ok) return match;
+  return verifyEntryInclusion(e, rekorKeys);
+}
+
+/**
+ * The inclusion evidence of a bundle's tlog entry, whatever the entry is about (a key or a
+ * certificate): see {@link verifyEntryInclusion}. Keyless verification checks the body itself.
+ */
+export function verifyTlogInclusion(entry: TlogEntry, rekorKeys: RekorKeys): TlogCheck {
+  let e: Infer<typeof tlogEntryShape>;
+  try {
+    e = readShape(entry, tlogEntryShape, 'the tlog entry', (m) => new PayloadFormatError(m));
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+  return verifyEntryInclusion(e, rekorKeys);
+}
+
+/**
+ * The inclusion evidence of one tlog entry, whatever it is about: its signed entry timestamp (a
+ * key of its log valid at the integrated time) and its inclusion proof with a signed checkpoint,
+ * each verified when present, and at least one present.
+ */
+function verifyEntryInclusion(e: Infer<typeof tlogEntryShape>, rekorKeys: RekorKeys): TlogCheck {
   if (e.inclusionPromise === undefined && e.inclusionProof === undefined)
     return {
       ok: false,

@@ -1,25 +1,17 @@
 /**
  * The Rekor keys of a Sigstore `trusted_root.json` (the format TUF distributes), keyed by log ID
  * (hex SHA-256 of the key's DER), each with the window (`validFor`) the root allows it to be used
- * in. Supplied by the caller: ocisign never fetches trust material. CT log keys, CAs and TSAs are
- * not read: key-based verification does not use them.
+ * in. Supplied by the caller: verification never fetches trust material. The whole root is read
+ * and checked by `ocisign/sigstore`'s parser; only its Rekor keys are taken here (key-based
+ * verification uses no CT log, CA or TSA).
  */
 import { InvalidArgumentError } from '../errors/base.js';
 import { toHex } from '../internal/bytes.js';
-import { readShape } from '../internal/shape.js';
+import { isJsonObject, own } from '../internal/shape.js';
 import { backend } from '../keys/backend/select.js';
 import { importPublicKey } from '../keys/import.js';
 import type { PublicKey } from '../keys/key-objects.js';
-import { NO_FACTS } from '../payload/json-object.js';
-import {
-  type ProtoTimestamp,
-  pBytes,
-  pField,
-  pList,
-  pMessage,
-  pTimestamp,
-  readProtoJson,
-} from '../payload/protojson.js';
+import { parseTrustedRoot, type TrustedRoot } from '../sigstore/trusted-root.js';
 
 /**
  * When a trusted root lets a key be used, as its `validFor` says: from `start` to `end`, both
@@ -49,48 +41,17 @@ export interface RekorKey {
  */
 export type RekorKeys = ReadonlyMap<string, readonly RekorKey[]>;
 
-// The parts of protobuf-specs' TrustedRoot that are read, as protojson reads them; other members
-// (CAs, CT logs, TSAs, fields newer than this code) are ignored, as the trusted root is the caller's
-// own input and newer specs add fields.
-const ignore = { unknownFields: 'ignore' } as const;
-const timeRangeShape = pMessage('TimeRange', { start: pField(pTimestamp), end: pField(pTimestamp) }, ignore);
-const trustedRootShape = pMessage(
-  'TrustedRoot',
-  {
-    tlogs: pField(
-      pList(
-        pMessage(
-          'TransparencyLogInstance',
-          {
-            publicKey: pField(
-              pMessage('PublicKey', { rawBytes: pField(pBytes), validFor: pField(timeRangeShape) }, ignore),
-            ),
-          },
-          ignore,
-        ),
-      ),
-    ),
-  },
-  ignore,
-);
-
-/** A protobuf timestamp as a Date, rounded to the millisecond towards the inside of a window. */
-function toDate(t: ProtoTimestamp, round: 'up' | 'down'): Date {
-  const ms = t.nanos / 1e6;
-  return new Date(t.seconds * 1000 + (round === 'up' ? Math.ceil(ms) : Math.floor(ms)));
-}
-
-function keysOf(doc: ReturnType<typeof trustedRootShape.read>): RekorKeys {
-  if (doc.tlogs === undefined)
+function keysOf(root: TrustedRoot): RekorKeys {
+  // A document without the member at all is not a trusted root for tlog checks (an empty list is).
+  const tlogs = isJsonObject(root.json) ? own(root.json, 'tlogs') : undefined;
+  if (tlogs === undefined || tlogs === null)
     throw new InvalidArgumentError('trustedRoot must be a Sigstore trusted_root.json with a "tlogs" list');
   const keys = new Map<string, RekorKey[]>();
-  for (const [i, tlog] of doc.tlogs.entries()) {
-    const der = tlog.publicKey?.rawBytes;
-    if (der === undefined)
-      throw new InvalidArgumentError(`trustedRoot.tlogs[${i}].publicKey.rawBytes must be base64 DER`);
+  for (const [i, tlog] of root.tlogs.entries()) {
+    const der = tlog.publicKey.rawBytes;
     // sigstore-go (ParseTransparencyLogs) refuses a root whose log key has no validity start, rather
     // than trusting the key from the beginning of time (@sigstore/verify 3.1.1 does the latter).
-    const start = tlog.publicKey?.validFor?.start;
+    const start = tlog.publicKey.validFor?.start;
     if (start === undefined)
       throw new InvalidArgumentError(
         `trustedRoot.tlogs[${i}].publicKey.validFor.start must be set: a Rekor key is trusted only within its validity window`,
@@ -103,33 +64,24 @@ function keysOf(doc: ReturnType<typeof trustedRootShape.read>): RekorKeys {
         cause,
       });
     }
-    const end = tlog.publicKey?.validFor?.end;
-    const validFor: ValidityWindow = {
-      start: toDate(start, 'up'),
-      ...(end === undefined ? {} : { end: toDate(end, 'down') }),
-    };
-    const logId = toHex(backend().digest('sha256', der));
+    const end = tlog.publicKey.validFor?.end;
+    const validFor: ValidityWindow = { start, ...(end === undefined ? {} : { end }) };
+    // Keyed by the log ID the root states, as sigstore-go keys its logs (for Rekor v1 logs it is the
+    // SHA-256 of the key's DER; Rekor v2 logs state their own, which their checkpoints' key hints
+    // follow); a root that states none gets the DER hash.
+    const logId = toHex(tlog.logId?.keyId ?? backend().digest('sha256', der));
     keys.set(logId, [...(keys.get(logId) ?? []), { publicKey, validFor }]);
   }
   return keys;
 }
 
 /**
- * Reads `tlogs[].publicKey.rawBytes` from a trusted root (object, or JSON text as protojson reads
- * it). Anything malformed there is an InvalidArgumentError naming the member.
+ * Reads `tlogs[].publicKey` from a trusted root (a parsed `TrustedRoot`, an object, or JSON text as
+ * protojson reads it; see `parseTrustedRoot`). Anything malformed is an InvalidArgumentError naming
+ * the member.
  */
 export function rekorKeysFromTrustedRoot(trustedRoot: unknown): RekorKeys {
-  const makeError = (message: string, cause?: unknown) => new InvalidArgumentError(message, { cause });
-  if (typeof trustedRoot === 'string' || trustedRoot instanceof Uint8Array)
-    return keysOf(readProtoJson(trustedRoot, trustedRootShape, 'trustedRoot', makeError));
-  return keysOf(
-    readShape(
-      trustedRoot,
-      { expected: trustedRootShape.expected, check: (v, path) => trustedRootShape.read(v, path, NO_FACTS) },
-      'trustedRoot',
-      makeError,
-    ),
-  );
+  return keysOf(parseTrustedRoot(trustedRoot));
 }
 
 /**

@@ -18,6 +18,7 @@ const SUBPATHS = [
   './kms',
   './kms/aws',
   './registry',
+  './sigstore',
   './verify',
   './policy',
   './testing',

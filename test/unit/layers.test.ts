@@ -14,19 +14,48 @@ const ALLOWED: Record<string, readonly string[]> = {
   keys: ['errors', 'internal'],
   payload: ['keys', 'errors', 'internal'],
   registry: ['payload', 'keys', 'errors', 'internal'],
+  // TUF and trusted roots: an I/O layer beside the registry client.
+  sigstore: ['payload', 'keys', 'errors', 'internal'],
   kms: ['keys', 'errors', 'internal'],
   sign: ['registry', 'kms', 'payload', 'keys', 'errors', 'internal'],
   // Verification is signing's peer, not above it: it needs no KMS, and signing needs no verifier.
-  verify: ['registry', 'payload', 'keys', 'errors', 'internal'],
-  policy: ['verify', 'sign', 'payload', 'keys', 'registry', 'kms', 'errors', 'internal'],
-  testing: ['policy', 'verify', 'sign', 'payload', 'keys', 'registry', 'kms', 'errors', 'internal'],
-  '(root)': ['policy', 'verify', 'sign', 'payload', 'keys', 'registry', 'kms', 'errors', 'internal'],
+  verify: ['registry', 'sigstore', 'payload', 'keys', 'errors', 'internal'],
+  policy: ['verify', 'sign', 'payload', 'keys', 'registry', 'sigstore', 'kms', 'errors', 'internal'],
+  testing: [
+    'policy',
+    'verify',
+    'sign',
+    'payload',
+    'keys',
+    'registry',
+    'sigstore',
+    'kms',
+    'errors',
+    'internal',
+  ],
+  '(root)': [
+    'policy',
+    'verify',
+    'sign',
+    'payload',
+    'keys',
+    'registry',
+    'sigstore',
+    'kms',
+    'errors',
+    'internal',
+  ],
   // The command line sits on top of everything and is reached only through package.json `bin`.
-  cli: ['policy', 'verify', 'sign', 'payload', 'keys', 'registry', 'kms', 'errors', 'internal'],
+  cli: ['policy', 'verify', 'sign', 'payload', 'keys', 'registry', 'sigstore', 'kms', 'errors', 'internal'],
 };
 
 /** Third-party packages only one layer may touch. */
-const OWNED_PACKAGES: Record<string, string> = { undici: 'registry', '@aws-sdk/': 'kms' };
+const OWNED_PACKAGES: Record<string, string> = {
+  undici: 'registry',
+  '@aws-sdk/': 'kms',
+  'tuf-js': 'sigstore',
+  '@sigstore/tuf': 'sigstore',
+};
 
 function layerOf(file: string): string {
   const parts = relative(SRC, file).split(sep);

@@ -61,6 +61,8 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
   return {
     name: 'node',
     digest(algorithm, data) {
+      // One-shot `hash` (Node ≥ 20.12) makes no Hash object: documents are hashed once per fetch.
+      if (typeof crypto.hash === 'function') return asBytes(crypto.hash(algorithm, data, 'buffer'));
       return asBytes(crypto.createHash(algorithm).update(data).digest());
     },
     ecPublicPoint(material: EcPrivateMaterial) {

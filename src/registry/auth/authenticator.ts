@@ -162,25 +162,31 @@ export class Authenticator {
     return valid;
   }
 
-  /** The header to send before any challenge, if we already know what this registry wants. */
-  async authorization(
+  /**
+   * The header to send before any challenge, if we already know what this registry wants. Known
+   * without waiting (a registry that never asked, a cached token) it is returned as is, not as a
+   * promise: most requests of a warm client take this path, and an `await` costs each of them.
+   */
+  authorization(
     host: string,
     scopes: readonly string[],
     signal?: AbortSignal,
-  ): Promise<string | undefined> {
+  ): string | undefined | Promise<string | undefined> {
     const state = this.#states.get(host);
-    if (state?.scheme === 'basic') {
-      const credentials = await this.#lookup(host, signal);
-      return credentials !== undefined && 'username' in credentials
-        ? basicAuthorization(credentials)
-        : undefined;
-    }
+    if (state?.scheme === 'basic') return this.#basicAuthorization(host, signal);
     if (state?.scheme === 'bearer') {
       const cached = this.#tokens.get(tokenKey(host, scopes));
       if (cached !== undefined && cached.expiresAt > this.#now()) return cached.authorization;
       return this.#fetchToken(host, state, scopes, signal);
     }
     return undefined;
+  }
+
+  async #basicAuthorization(host: string, signal: AbortSignal | undefined): Promise<string | undefined> {
+    const credentials = await this.#lookup(host, signal);
+    return credentials !== undefined && 'username' in credentials
+      ? basicAuthorization(credentials)
+      : undefined;
   }
 
   /**

@@ -17,10 +17,13 @@ import {
   RegistryTimeoutError,
   SizeLimitError,
 } from '../../errors/registry.js';
-import { sleep, throwIfAborted } from '../../internal/abort.js';
+import { throwIfAborted } from '../../internal/abort.js';
 import { concatBytes } from '../../internal/bytes.js';
 import { RequestLifetime } from './lifetime.js';
 import { backoffMs, isRetryableError, RETRYABLE_STATUS, type RetryOptions, retryAfterMs } from './retry.js';
+import { type ResponseBody, type ResponseStart, requestWhole } from './whole-body.js';
+
+export type { ResponseBody } from './whole-body.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -68,12 +71,17 @@ export interface HttpRequest {
   readonly deadlineMs?: number | undefined;
   /** What the request is for, in messages ("GET manifest app:v1"). Default: method and URL. */
   readonly what?: string | undefined;
+  /**
+   * A small document: its body is read whole as it arrives, keeping at most this many bytes
+   * (whoever reads it refuses more), instead of through a stream. See `whole-body.ts`.
+   */
+  readonly wholeBody?: number | undefined;
 }
 
 export interface HttpResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: Dispatcher.ResponseData['body'];
+  readonly body: ResponseBody;
   /** The URL that answered, after redirects. */
   readonly url: URL;
 }
@@ -228,7 +236,7 @@ export class Transport {
     });
     this.#inFlight.add(lifetime);
     try {
-      const response = await this.#send(request, lifetime, what);
+      const response = await this.#send(request, lifetime);
       lifetime.endWith(response.body);
       return response;
     } catch (error) {
@@ -237,7 +245,7 @@ export class Transport {
     }
   }
 
-  async #send(request: HttpRequest, lifetime: RequestLifetime, what: string): Promise<HttpResponse> {
+  async #send(request: HttpRequest, lifetime: RequestLifetime): Promise<HttpResponse> {
     const retries = request.idempotent && !isStream(request.body) ? (this.#options.retry?.retries ?? 3) : 0;
     let url = request.url;
     let headers: Record<string, string> = { ...request.headers };
@@ -249,23 +257,26 @@ export class Transport {
       if (lifetime.reason !== undefined) throw lifetime.reason;
       lifetime.startAttempt();
       const started = performance.now();
-      let response: Dispatcher.ResponseData;
+      let response: ResponseStart;
       try {
-        response = await this.#pool(url.origin).request({
+        const options: Dispatcher.RequestOptions = {
           path: `${url.pathname}${url.search}`,
           method,
           headers,
           body: body === undefined ? null : body instanceof Uint8Array ? body : Readable.from(body),
-          signal: lifetime.signal,
           headersTimeout: this.#options.timeoutMs ?? 30_000,
           bodyTimeout: this.#options.bodyTimeoutMs ?? 30_000,
-        });
+        };
+        response =
+          request.wholeBody !== undefined && body === undefined
+            ? await requestWhole(this.#pool(url.origin), options, request.wholeBody, lifetime.signal)
+            : await this.#pool(url.origin).request({ ...options, signal: lifetime.signal });
       } catch (error) {
         this.#report(method, url, 0, attempt, started);
         if (lifetime.reason !== undefined) throw lifetime.reason;
         if (error instanceof OcisignError) throw error;
         if (attempt <= retries && isRetryableError(error)) {
-          await this.#pause(backoffMs(attempt, this.#options.retry ?? {}), lifetime, what);
+          await lifetime.pause(backoffMs(attempt, this.#options.retry ?? {}));
           continue;
         }
         throw networkError(method, url, error);
@@ -319,19 +330,11 @@ export class Transport {
           retryAfterMs(header(result, 'retry-after')),
         );
         await discard(result);
-        await this.#pause(wait, lifetime, what);
+        await lifetime.pause(wait);
         continue;
       }
       return result;
     }
-  }
-
-  /**
-   * A retry pause that ends as soon as the request's lifetime does (abort, close, deadline): the
-   * lifetime's reason is always typed, so `sleep` rejects with it as is.
-   */
-  #pause(ms: number, lifetime: RequestLifetime, what: string): Promise<void> {
-    return sleep(ms, lifetime.signal, what);
   }
 
   #report(method: string, url: URL, status: number, attempt: number, started: number): void {

@@ -9,19 +9,32 @@
  * - `RegistryClient.close()` → `AbortedError`;
  * - a deadline of ours → `RegistryTimeoutError`.
  *
+ * undici gets an EventEmitter rather than an AbortSignal (undici accepts either and reads `reason`
+ * from both): listeners on an AbortSignal's EventTarget cost microseconds per request, and every
+ * request has a lifetime.
+ *
  * It does not retry or time individual phases (undici's header and body timeouts do that).
  */
+import { EventEmitter } from 'node:events';
 import { AbortedError } from '../../errors/base.js';
 import { RegistryTimeoutError } from '../../errors/registry.js';
 import { abortError } from '../../internal/abort.js';
+import type { ExchangeSignal } from './whole-body.js';
+
+/** What undici reads of a request signal: `aborted`, `reason`, and an `abort` event. */
+class LifetimeSignal extends EventEmitter {
+  aborted = false;
+  reason: Error | undefined = undefined;
+}
 
 /** One request's lifetime. Call {@link RequestLifetime.end} when its body is done with. */
 export class RequestLifetime {
-  readonly #controller = new AbortController();
+  readonly #signal = new LifetimeSignal();
   readonly #what: string;
   readonly #caller: AbortSignal | undefined;
   readonly #deadlineMs: number | undefined;
-  readonly #onCallerAbort = () => this.abort(abortError(this.#caller as AbortSignal, this.#what));
+  /** Made only when the caller passed a signal (most requests have none: no closure for them). */
+  #onCallerAbort: (() => void) | undefined;
   readonly #onEnd: () => void;
   #timer: NodeJS.Timeout | undefined;
   #ended = false;
@@ -34,18 +47,44 @@ export class RequestLifetime {
     this.#caller = options.signal;
     this.#deadlineMs = options.deadlineMs;
     this.#onEnd = options.onEnd;
-    if (this.#caller?.aborted) this.#onCallerAbort();
-    else this.#caller?.addEventListener('abort', this.#onCallerAbort, { once: true });
+    const caller = options.signal;
+    if (caller === undefined) return;
+    const onCallerAbort = () => this.abort(abortError(caller, what));
+    if (caller.aborted) onCallerAbort();
+    else {
+      this.#onCallerAbort = onCallerAbort;
+      caller.addEventListener('abort', onCallerAbort, { once: true });
+    }
   }
 
-  /** The signal to hand undici. */
-  get signal(): AbortSignal {
-    return this.#controller.signal;
+  /** The signal to hand undici: it fires with the typed reason. */
+  get signal(): ExchangeSignal {
+    return this.#signal;
   }
 
   /** The typed error the request was aborted with, if it was. */
-  get reason(): unknown {
-    return this.#controller.signal.aborted ? this.#controller.signal.reason : undefined;
+  get reason(): Error | undefined {
+    return this.#signal.reason;
+  }
+
+  /**
+   * Resolves after `ms` (a retry pause), or rejects with the lifetime's typed reason as soon as it
+   * ends early (abort, close, deadline): a pause never outlives the request.
+   */
+  pause(ms: number): Promise<void> {
+    const signal = this.#signal;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      };
+      const timer = setTimeout(() => {
+        signal.removeListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal.once('abort', onAbort);
+    });
   }
 
   /** (Re)starts the deadline: each attempt of a request gets all of it. */
@@ -62,7 +101,11 @@ export class RequestLifetime {
 
   /** Aborts the request (and its body) with `reason`, a typed error. */
   abort(reason: Error): void {
-    if (!this.#controller.signal.aborted) this.#controller.abort(reason);
+    const signal = this.#signal;
+    if (signal.aborted) return;
+    signal.aborted = true;
+    signal.reason = reason;
+    signal.emit('abort');
   }
 
   /** The client is closing: abort with AbortedError. */
@@ -71,17 +114,13 @@ export class RequestLifetime {
   }
 
   /** Ends the lifetime once `body` closes, errors or ends. */
-  endWith(
-    body: NodeJS.ReadableStream & { destroyed?: boolean; once(event: string, fn: () => void): unknown },
-  ): void {
+  endWith(body: { readonly destroyed: boolean; once(event: 'close', listener: () => void): unknown }): void {
     if (body.destroyed) {
       this.end();
       return;
     }
-    const end = () => this.end();
-    body.once('close', end);
-    body.once('end', end);
-    body.once('error', end);
+    // Both kinds of body close once they end or fail (undici's streams destroy themselves).
+    body.once('close', () => this.end());
   }
 
   /** Releases the timer and the caller's listener. Idempotent. */
@@ -89,7 +128,7 @@ export class RequestLifetime {
     if (this.#ended) return;
     this.#ended = true;
     clearTimeout(this.#timer);
-    this.#caller?.removeEventListener('abort', this.#onCallerAbort);
+    if (this.#onCallerAbort !== undefined) this.#caller?.removeEventListener('abort', this.#onCallerAbort);
     this.#onEnd();
   }
 }

@@ -26,6 +26,7 @@ import {
   RegistryError,
   type RegistryErrorCode,
   type SIGN_VERIFY_ERROR_CODES,
+  type SIGSTORE_ERROR_CODES,
   type VerificationError,
 } from '../../../src/errors/index.js';
 
@@ -193,6 +194,7 @@ describe('types', () => {
       | (typeof PAYLOAD_ERROR_CODES)[number]
       | (typeof POLICY_ERROR_CODES)[number]
       | (typeof REGISTRY_ERROR_CODES)[number]
+      | (typeof SIGSTORE_ERROR_CODES)[number]
       | (typeof SIGN_VERIFY_ERROR_CODES)[number]
     >();
     expectTypeOf<CandidateFailure['reason']>().toEqualTypeOf<(typeof FAILURE_REASONS)[number]>();

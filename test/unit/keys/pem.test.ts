@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFirstPemBlock, encodePem } from '../../../src/keys/pem.js';
+import { decodeFirstPemBlock, decodePemBlocks, encodePem } from '../../../src/keys/pem.js';
 
 const body = 'AQIDBAUGBwgJCgsMDQ4PEA==';
 const bytes = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
@@ -73,5 +73,23 @@ describe('encodePem', () => {
       const data = Uint8Array.from({ length: n }, (_, i) => (i * 37) & 255);
       expect(decodeFirstPemBlock(encodePem('T', data))?.bytes).toEqual(data);
     }
+  });
+});
+
+describe('decodePemBlocks (a loop over Go pem.Decode)', () => {
+  it('reads every good block in order, passing over malformed ones and the text between', () => {
+    const bad = `-----BEGIN BAD-----\n${body}\n-----END OTHER-----\n`;
+    const text = `intro\n${encodePem('A', bytes)}between\n${bad}${encodePem('B', bytes.subarray(0, 3))}-----BEGIN C-----\n`;
+    expect(decodePemBlocks(text).map((b) => [b.type, b.bytes.length])).toEqual([
+      ['A', 16],
+      ['B', 3],
+    ]);
+    expect(decodePemBlocks(new TextEncoder().encode(encodePem('A', bytes).repeat(3)))).toHaveLength(3);
+  });
+
+  it('finds nothing in text without a block, and the first block as decodeFirstPemBlock does', () => {
+    expect(decodePemBlocks('no pem here')).toEqual([]);
+    const text = `x\n${encodePem('A', bytes)}${encodePem('B', bytes)}`;
+    expect(decodePemBlocks(text)[0]).toEqual(decodeFirstPemBlock(text));
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, VerificationError } from '../../../src/errors/index.js';
-import { createSigner, generateKeyPair, type PrivateKey, type PublicKey } from '../../../src/keys/index.js';
+import { createSigner, generateKeyPair, type PrivateKey } from '../../../src/keys/index.js';
 import { createBundle } from '../../../src/payload/bundle-create.js';
 import { encodeDsseEnvelope, IN_TOTO_PAYLOAD_TYPE, signDsse } from '../../../src/payload/dsse.js';
 import { encodeAttestationStatement } from '../../../src/payload/intoto.js';

@@ -1,0 +1,242 @@
+/**
+ * The certificate-side evidence of one keyless signature, checked with @sigstore/verify's own
+ * building blocks (chain to the trusted root's CAs, SCTs against its CT logs, Rekor SETs and
+ * inclusion proofs, RFC 3161 timestamps, the signature) composed the way cosign 3 composes them
+ * for its flags — which @sigstore/verify's `Verifier` cannot express: no tlog and no TSA ("now"
+ * mode), ignoring SCTs whose log is unknown, ignoring RFC 3161 timestamps unless asked for, Rekor v2
+ * entries that carry no integrated time. Added here because @sigstore/verify 3.1.1 does not do
+ * them: the codeSigning EKU, the Rekor entry's certificate equal to the signing certificate
+ * (CVE-2026-22703), and de-duplicated tlog entries.
+ *
+ * Deliberately not here: identities (`identity.ts`), claims and digests (the judge), reading
+ * trusted roots (`ocisign/sigstore`). Every failure is returned as a typed reason; anything the
+ * library throws is caught and sorted, never passed on.
+ */
+import type { TransparencyLogEntry } from '@sigstore/bundle';
+import { crypto as sigstoreCrypto, X509Certificate } from '@sigstore/core';
+import type { SignedEntity, TrustMaterial } from '@sigstore/verify';
+import { verifyCertificateChain } from '@sigstore/verify/dist/key/certificate.js';
+import { verifySCTs } from '@sigstore/verify/dist/key/sct.js';
+import { getTLogTimestamp, getTSATimestamp } from '@sigstore/verify/dist/timestamp/index.js';
+import { verifyTLogBody } from '@sigstore/verify/dist/tlog/index.js';
+import type { FailureReason } from '../../errors/verify.js';
+import type { TlogEntry } from '../../payload/bundle.js';
+import { verifyTlogInclusion } from '../tlog.js';
+import type { RekorKeys } from '../trusted-root.js';
+
+/** cosign's flags for the evidence of a keyless signature. */
+export interface KeylessFlags {
+  /** `--insecure-ignore-tlog`: no Rekor entry required (the time is then a TSA's, or now). */
+  readonly ignoreTlog: boolean;
+  /** `--insecure-ignore-sct`: no embedded SCT required. */
+  readonly ignoreSct: boolean;
+  /** `--use-signed-timestamps`: the signing time comes from RFC 3161 timestamps, not Rekor. */
+  readonly useSignedTimestamps: boolean;
+}
+
+/**
+ * The trust material of keyless checks: @sigstore/verify's (CAs, CT logs, TSAs) and the Rekor keys
+ * as ocisign reads them from the same trusted root (SETs and checkpoints are checked by the same
+ * code as for static keys, which also reads checkpoints of private instances sigstore-js refuses).
+ */
+export interface KeylessTrust {
+  readonly material: TrustMaterial;
+  readonly rekorKeys: RekorKeys;
+}
+
+/** The evidence held: the leaf that signed (and its issuer), and the times it was checked at. */
+export interface KeylessEvidence {
+  readonly leaf: X509Certificate;
+  readonly times: readonly Date[];
+}
+
+/** Why the evidence did not hold. */
+export interface KeylessFailure {
+  readonly reason: FailureReason;
+  readonly message: string;
+}
+
+const CODE_SIGNING = '1.3.6.1.5.5.7.3.3';
+const EXTENDED_KEY_USAGE = '2.5.29.37';
+
+/** A library error's message, with its cause's when that says more. */
+function describe(error: unknown): string {
+  const e = error as { message?: unknown; cause?: { message?: unknown } } | null;
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  const cause = typeof e?.cause?.message === 'string' ? `: ${e.cause.message}` : '';
+  return `${message}${cause}`;
+}
+
+/** Runs one library check; what it throws becomes a failure with `reason`. */
+function attempt<T>(reason: FailureReason, what: string, fn: () => T): T | KeylessFailure {
+  try {
+    return fn();
+  } catch (error) {
+    return { reason, message: `${what}: ${describe(error)}` };
+  }
+}
+
+function isFailure(value: unknown): value is KeylessFailure {
+  return typeof value === 'object' && value !== null && 'reason' in value && 'message' in value;
+}
+
+/** Whether the certificate's EKU extension lists codeSigning (Fulcio always sets it). */
+function hasCodeSigning(cert: X509Certificate): boolean {
+  const ext = cert.extension(EXTENDED_KEY_USAGE);
+  if (ext === undefined) return false;
+  // extnValue: an OCTET STRING holding a SEQUENCE OF OBJECT IDENTIFIER.
+  try {
+    return (ext.valueObj.subs[0]?.subs ?? []).some((oid) => oid.toOID() === CODE_SIGNING);
+  } catch {
+    return false;
+  }
+}
+
+/** The certificate a Rekor entry body names (hashedrekord / dsse / intoto), as PEM text or DER. */
+function entryCertificates(entry: TransparencyLogEntry): string[] {
+  const body = JSON.parse(entry.canonicalizedBody.toString('utf8')) as Record<string, unknown>;
+  const spec = (body.spec ?? {}) as Record<string, unknown>;
+  const found: string[] = [];
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') {
+      const text = Buffer.from(value, 'base64').toString('utf8');
+      if (text.includes('-----BEGIN CERTIFICATE-----')) found.push(text);
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (typeof value === 'object' && value !== null) Object.values(value).forEach(visit);
+  };
+  visit(spec);
+  return found;
+}
+
+/** The times the signature is checked at, as cosign's flags choose them; a failure when none. */
+function signingTimes(
+  entity: SignedEntity,
+  trust: TrustMaterial,
+  flags: KeylessFlags,
+): Date[] | KeylessFailure {
+  const rekorV2 =
+    entity.tlogEntries.length > 0 && entity.tlogEntries.every((e) => Number(e.integratedTime) === 0);
+  const signed = flags.useSignedTimestamps || rekorV2;
+  const times: Date[] = [];
+  for (const t of entity.timestamps) {
+    if (t.$case === 'timestamp-authority') {
+      const verified = attempt('timestamp-invalid', 'RFC 3161 timestamp', () =>
+        getTSATimestamp(t.timestamp, entity.signature.signature, trust.timestampAuthorities),
+      );
+      // Asked for, a timestamp must verify. Not asked for, cosign does not read it; one that does
+      // verify against a TSA of the trusted root still binds the certificate's window (as the
+      // sigstore-conformance suite requires), while one from an unknown TSA is passed over.
+      if (isFailure(verified)) {
+        if (signed) return verified;
+        continue;
+      }
+      times.push(verified.timestamp);
+    } else if (!signed && !flags.ignoreTlog) {
+      const logged = getTLogTimestamp(t.tlogEntry);
+      if (logged !== undefined) times.push(logged.timestamp);
+    }
+  }
+  if (times.length > 0) return times;
+  if (flags.ignoreTlog && !signed) return [new Date()];
+  return {
+    reason: 'timestamp-missing',
+    message: signed
+      ? 'no verified RFC 3161 timestamp to tell when it was signed (Rekor v2 entries carry no time)'
+      : 'no transparency-log entry with a signed entry timestamp to tell when it was signed',
+  };
+}
+
+/** The tlog entries: each one included in a trusted log and about this signature and certificate. */
+function checkTlog(
+  entity: SignedEntity,
+  ours: readonly TlogEntry[],
+  leaf: X509Certificate,
+  trust: KeylessTrust,
+): KeylessFailure | undefined {
+  if (entity.tlogEntries.length === 0)
+    return { reason: 'tlog-missing', message: 'no transparency-log entry (pass ignoreTlog to accept none)' };
+  const seen = new Set<string>();
+  for (const [i, entry] of entity.tlogEntries.entries()) {
+    const key = `${entry.logId.keyId.toString('hex')}/${entry.logIndex}`;
+    if (seen.has(key)) return { reason: 'tlog-invalid', message: `the tlog entry ${key} appears twice` };
+    seen.add(key);
+    const read = ours[i];
+    if (read === undefined) return { reason: 'tlog-invalid', message: 'a tlog entry could not be read' };
+    const included = verifyTlogInclusion(read, trust.rekorKeys);
+    if (!included.ok)
+      return { reason: 'tlog-invalid', message: `transparency-log inclusion: ${included.message}` };
+    const body = attempt('tlog-invalid', 'transparency-log entry', () =>
+      verifyTLogBody(entry, entity.signature),
+    );
+    if (isFailure(body)) return body;
+    const named = attempt('tlog-invalid', 'transparency-log entry', () => entryCertificates(entry));
+    if (isFailure(named)) return named;
+    for (const text of named) {
+      const same = attempt('tlog-invalid', 'transparency-log entry certificate', () =>
+        leaf.equals(X509Certificate.parse(text)),
+      );
+      if (isFailure(same)) return same;
+      if (!same)
+        return { reason: 'tlog-invalid', message: 'the transparency-log entry names another certificate' };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Checks the certificate evidence of a signed entity (a bundle, or a classic layer as a v0.1
+ * bundle) against the trust material, as cosign 3 does for `flags`. Pure and synchronous.
+ */
+export function checkKeylessEvidence(
+  subject: { readonly entity: SignedEntity; readonly tlogEntries: readonly TlogEntry[] },
+  trust: KeylessTrust,
+  flags: KeylessFlags,
+): KeylessEvidence | KeylessFailure {
+  const { entity } = subject;
+  if (entity.key.$case !== 'certificate')
+    return {
+      reason: 'wrong-key',
+      message: 'keyless verification needs a certificate; this signature names a key',
+    };
+  const leaf = entity.key.certificate;
+  const times = signingTimes(entity, trust.material, flags);
+  if (isFailure(times)) return times;
+  let path: X509Certificate[] = [];
+  for (const time of times) {
+    const chain = attempt('certificate-invalid', `certificate at ${time.toISOString()}`, () =>
+      verifyCertificateChain(time, leaf, trust.material.certificateAuthorities),
+    );
+    if (isFailure(chain)) return chain;
+    path = chain;
+  }
+  if (!hasCodeSigning(leaf))
+    return {
+      reason: 'certificate-invalid',
+      message: 'the certificate is not for code signing (no codeSigning EKU)',
+    };
+  if (!flags.ignoreSct) {
+    const issuer = path[1];
+    if (issuer === undefined)
+      return { reason: 'sct-invalid', message: 'no issuing certificate to check the SCT against' };
+    const scts = attempt('sct-invalid', 'embedded SCT', () =>
+      verifySCTs(leaf, issuer, trust.material.ctlogs),
+    );
+    if (isFailure(scts)) return scts;
+    if (scts.length === 0)
+      return {
+        reason: 'sct-invalid',
+        message: 'the certificate has no embedded SCT (pass ignoreSct to accept none)',
+      };
+  }
+  if (!flags.ignoreTlog) {
+    const tlog = checkTlog(entity, subject.tlogEntries, leaf, trust);
+    if (tlog !== undefined) return tlog;
+  }
+  const verified = attempt('wrong-key', 'signature', () =>
+    entity.signature.verifySignature(sigstoreCrypto.createPublicKey(leaf.publicKey)),
+  );
+  if (isFailure(verified)) return verified;
+  if (!verified)
+    return { reason: 'wrong-key', message: 'the signature does not verify with the certificate key' };
+  return { leaf, times };
+}

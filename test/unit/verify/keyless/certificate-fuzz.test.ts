@@ -1,0 +1,181 @@
+/**
+ * Fuzzing the certificate reader and the identity code ({@link FUZZ_RUNS} runs each), from real
+ * Fulcio certificates: random bytes, and DER edits aimed at one ASN.1 node of a real certificate
+ * (its tag, its length, its content, the node dropped or doubled), so that mutations reach the
+ * extensions, the subject alternative names and the Fulcio strings inside a certificate that still
+ * mostly parses. readFulcioCertificate returns a certificate or throws a typed OcisignError, never
+ * anything else; the matchers and compileIdentities likewise, on whatever it returns.
+ */
+import * as asn1js from 'asn1js';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type FulcioCertificate, readFulcioCertificate } from '../../../../src/verify/keyless/certificate.js';
+import {
+  type CertificateIdentity,
+  compileIdentities,
+  isAnchoredRegExp,
+} from '../../../../src/verify/keyless/identity.js';
+import {
+  matchBundle,
+  matchClassic,
+  summarizeCertificate,
+} from '../../../../src/verify/keyless/identity-match.js';
+import { bundleCertificateDer, classicCertificatePem, pemToDer } from '../../../helpers/fulcio-certs.js';
+import { FUZZ_RUNS, FUZZ_TIMEOUT_MS, typedOrResult } from '../../../helpers/fuzz.js';
+
+const sources = [
+  pemToDer(classicCertificatePem('classic-github-actions')),
+  pemToDer(classicCertificatePem('classic-google-service-account')),
+  bundleCertificateDer('sgo-othername-san'),
+  bundleCertificateDer('sjs-2022-email-issuer-v1-only'),
+];
+const runs = { numRuns: FUZZ_RUNS };
+
+interface Node {
+  readonly start: number;
+  readonly headerLength: number;
+  readonly end: number;
+}
+
+/** Every ASN.1 node of `der`, nested ones (extension contents included) too, by byte range. */
+function nodesOf(der: Uint8Array): Node[] {
+  const nodes: Node[] = [];
+  const walk = (node: asn1js.AsnType) => {
+    const block = node as asn1js.BaseBlock;
+    const view = block.valueBeforeDecodeView;
+    if (view === undefined || block.idBlock === undefined || block.lenBlock === undefined) return;
+    const start = view.byteOffset - der.byteOffset;
+    nodes.push({
+      start,
+      headerLength: block.idBlock.blockLength + block.lenBlock.blockLength,
+      end: start + view.byteLength,
+    });
+    const children = (node as asn1js.Constructed).valueBlock?.value;
+    if (Array.isArray(children)) for (const child of children) walk(child as asn1js.AsnType);
+  };
+  walk(asn1js.fromBER(der).result);
+  return nodes.filter((n) => n.headerLength > 0 && n.end <= der.length);
+}
+
+const sourceNodes = sources.map((der) => ({ der, nodes: nodesOf(der) }));
+
+/** A real certificate with one ASN.1 node edited (and maybe a second, elsewhere). */
+const editedDer: fc.Arbitrary<Uint8Array> = fc
+  .tuple(
+    fc.constantFrom(...sourceNodes),
+    fc.array(
+      fc.tuple(
+        fc.nat(),
+        fc.constantFrom('tag', 'length', 'content', 'truncate', 'drop', 'double'),
+        fc.nat({ max: 255 }),
+      ),
+      { minLength: 1, maxLength: 2 },
+    ),
+  )
+  .map(([{ der, nodes }, edits]) => {
+    let bytes = [...der];
+    // Later edits use the original offsets, applied from the end so earlier ones stay valid.
+    const chosen = edits.map(([at, kind, value]) => ({
+      node: nodes[at % nodes.length] as Node,
+      kind,
+      value,
+    }));
+    chosen.sort((a, b) => b.node.start - a.node.start);
+    for (const { node, kind, value } of chosen) {
+      const contentStart = node.start + node.headerLength;
+      if (kind === 'tag') bytes[node.start] = value;
+      else if (kind === 'length') bytes[node.start + 1] = value;
+      else if (kind === 'content' && node.end > contentStart)
+        bytes[contentStart + (value % (node.end - contentStart))] = (value * 7 + 1) & 0xff;
+      else if (kind === 'truncate')
+        bytes.splice(contentStart, Math.min(value % 4, node.end - contentStart) + 1);
+      else if (kind === 'drop') bytes.splice(node.start, node.end - node.start);
+      else if (kind === 'double') bytes.splice(node.end, 0, ...bytes.slice(node.start, node.end));
+    }
+    bytes = bytes.slice(0, 64 * 1024);
+    return new Uint8Array(bytes);
+  });
+
+const identities = compileIdentities([
+  { subjectRegExp: '^https://github\\.com/', issuer: 'https://token.actions.githubusercontent.com' },
+  { subject: 'foo!oidc.local', issuerRegExp: '.*', github: { trigger: 'push' } },
+  { subject: 'brian@dehamer.com', extensions: { issuerV2: 'x', buildTrigger: 'push' } },
+]);
+
+/** Everything downstream must take what the reader returns without throwing. */
+function useAll(cert: FulcioCertificate): void {
+  expect(cert.der.length).toBeGreaterThan(0);
+  expect(cert.notBefore.getTime()).not.toBeNaN();
+  for (const name of cert.subjectAltNames) expect(typeof name.value).toBe('string');
+  for (const result of [matchClassic(identities, cert), matchBundle(identities, cert)])
+    expect('index' in result || typeof result.mismatch === 'string').toBe(true);
+  summarizeCertificate(cert);
+}
+
+describe(`readFulcioCertificate on ${FUZZ_RUNS} hostile inputs each`, { timeout: FUZZ_TIMEOUT_MS }, () => {
+  it('the real certificates read (so the edits start from certificates that pass)', () => {
+    for (const der of sources) useAll(readFulcioCertificate(der));
+    expect(sourceNodes.every((s) => s.nodes.length > 50)).toBe(true);
+  });
+
+  it('on real certificates with an ASN.1 node edited', () => {
+    let read = 0;
+    fc.assert(
+      fc.property(editedDer, (der) => {
+        const result = typedOrResult(() => readFulcioCertificate(der));
+        if (!(result instanceof Error)) {
+          read++;
+          useAll(result);
+        }
+      }),
+      runs,
+    );
+    // Some edits (inside an SCT, a signature, a name) leave a certificate that still reads.
+    if (FUZZ_RUNS >= 1000) expect(read).toBeGreaterThan(0);
+  });
+
+  it('on random bytes, and random bytes behind a certificate header', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), fc.boolean(), (bytes, header) => {
+        const der = header
+          ? new Uint8Array([0x30, 0x82, bytes.length >> 8, bytes.length & 0xff, ...bytes])
+          : bytes;
+        const result = typedOrResult(() => readFulcioCertificate(der));
+        if (!(result instanceof Error)) useAll(result);
+      }),
+      runs,
+    );
+  });
+});
+
+describe(`compileIdentities on ${FUZZ_RUNS} hostile identities`, { timeout: FUZZ_TIMEOUT_MS }, () => {
+  const cert = readFulcioCertificate(sources[0] as Uint8Array);
+
+  it('on arbitrary values: compiled, or an InvalidArgumentError', () => {
+    fc.assert(
+      fc.property(fc.anything(), (value) => {
+        const result = typedOrResult(() => compileIdentities([value as CertificateIdentity], () => {}));
+        if (!(result instanceof Error)) matchClassic(result, cert);
+      }),
+      runs,
+    );
+  });
+
+  it('on arbitrary patterns: a regexp that matches or not, or an InvalidArgumentError; the anchor check never throws', () => {
+    const pattern = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.stringMatching(/^[\^$\\()[\]|?*+.{}:a-z0-9AzQE]{1,30}$/),
+    );
+    fc.assert(
+      fc.property(pattern, pattern, (subjectRegExp, issuerRegExp) => {
+        expect(typeof isAnchoredRegExp(subjectRegExp)).toBe('boolean');
+        const result = typedOrResult(() => compileIdentities([{ subjectRegExp, issuerRegExp }], () => {}));
+        if (!(result instanceof Error)) {
+          matchClassic(result, cert);
+          matchBundle(result, cert);
+        }
+      }),
+      runs,
+    );
+  });
+});
