@@ -40,6 +40,7 @@ export { attestImage, signImage } from './sign/index.js';
 export type {
   BundleEvidence,
   CandidateOutcome,
+  CertificateIdentity,
   Evidence,
   ImageEvidence,
   Judgement,
@@ -50,8 +51,10 @@ export type {
   UnreadableEvidence,
   ValidityWindow,
   VerifiedAttestation,
+  VerifiedBlob,
   VerifiedSignature,
   VerifyAttestationsOptions,
+  VerifyBlobOptions,
   VerifyImageOptions,
   VerifyResult,
 } from './verify/index.js';
@@ -64,6 +67,7 @@ export {
   rekorKeysFromPublicKeys,
   rekorKeysFromTrustedRoot,
   verifyAttestationEvidence,
+  verifyBlob,
   verifyImage,
   verifyImageAttestations,
   verifySignatureEvidence,

@@ -49,6 +49,7 @@ export {
   OCI_INDEX,
   OCI_MANIFEST,
 } from './oci.js';
+export type { ReferrersIndexEntry } from './referrers-index.js';
 export { encodeReferrersIndex } from './referrers-index.js';
 export type { HistoryEntry, SignatureConfig } from './signature-config.js';
 export { encodeSignatureConfig, parseSignatureConfig } from './signature-config.js';

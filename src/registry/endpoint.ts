@@ -20,6 +20,8 @@ export interface Endpoint {
   readonly host: string;
   /** `<origin><base path>/v2/`, what every API URL starts with. */
   readonly apiBase: string;
+  /** `baseUrl.origin`, computed once (a URL getter builds a new string on every read). */
+  readonly origin: string;
 }
 
 export function isLoopbackHost(host: string): boolean {
@@ -71,10 +73,12 @@ export class Endpoints {
     if (cached !== undefined) return cached;
     const mirror = this.#mirrors.get(registry);
     const baseUrl = mirror ?? new URL(`${this.allowsPlainHttp(registry) ? 'http' : 'https'}://${registry}`);
+    const origin = baseUrl.origin;
     const endpoint: Endpoint = {
       baseUrl,
       host: mirror?.host ?? registry,
-      apiBase: `${baseUrl.origin}${baseUrl.pathname.replace(/\/$/, '')}/v2/`,
+      apiBase: `${origin}${baseUrl.pathname.replace(/\/$/, '')}/v2/`,
+      origin,
     };
     if (this.#cache.size >= MAX_CACHED_ENDPOINTS) this.#cache.clear();
     this.#cache.set(registry, endpoint);

@@ -29,7 +29,14 @@ import {
   type RegistryClientOptions,
 } from './options.js';
 import { errorFromResponse } from './response-errors.js';
-import { discard, type HttpMethod, type HttpResponse, readBody, Transport } from './transport/http.js';
+import {
+  discard,
+  type HttpMethod,
+  type HttpRequest,
+  type HttpResponse,
+  readBody,
+  Transport,
+} from './transport/http.js';
 import { deadlineSignal } from './transport/lifetime.js';
 import { isRetryableError } from './transport/retry.js';
 
@@ -114,22 +121,27 @@ export class RegistrySession {
       wholeBody?: number;
     },
   ): Promise<HttpResponse> {
-    const origin = endpoint.baseUrl.origin;
+    const origin = endpoint.origin;
     const ours = request.url.origin === origin;
     const small =
       request.body === undefined ||
       (request.body instanceof Uint8Array &&
         request.body.length <= this.maxManifestBytes &&
         request.method !== 'PATCH');
-    const deadlineMs =
-      'deadlineMs' in request ? request.deadlineMs : small ? this.documentTimeoutMs : undefined;
-    const send = (authorization: string | undefined) =>
-      this.#transport.send({
-        ...request,
-        deadlineMs,
-        ...(authorization === undefined || !ours ? {} : { headers: { ...request.headers, authorization } }),
-      });
-    if (!ours) return send(undefined);
+    // One request object for every try; credentials travel beside it, never copied into it.
+    const http: HttpRequest = {
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      body: request.body,
+      idempotent: request.idempotent,
+      signal: request.signal,
+      deadlineMs: 'deadlineMs' in request ? request.deadlineMs : small ? this.documentTimeoutMs : undefined,
+      what: request.what,
+      wholeBody: request.wholeBody,
+    };
+    if (!ours) return this.#transport.send(http);
+    const send = (authorization: string | undefined) => this.#transport.send(http, authorization);
     const known = this.#auth.authorization(endpoint.host, scopes, request.signal);
     let response = await send(known instanceof Promise ? await known : known);
     if (response.status === 401 && response.url.origin === origin) {

@@ -27,10 +27,17 @@ export {
   verifyAttestationEvidence,
   verifySignatureEvidence,
 } from './judge.js';
+export type { FulcioExtensionName } from './keyless/fulcio-extensions.js';
+export { FULCIO_EXTENSION_NAMES, FULCIO_EXTENSIONS } from './keyless/fulcio-extensions.js';
+export type { CertificateIdentity, GithubWorkflowIdentity } from './keyless/identity.js';
+export type { CertificateSummary } from './keyless/identity-match.js';
+export type { SubjectAltName, SubjectAltNameType } from './keyless/subject-alt-names.js';
 export { DEFAULT_MAX_REFERRERS } from './referrers.js';
 export type { RekorKey, RekorKeys, ValidityWindow } from './trusted-root.js';
 export { rekorKeysFromPublicKeys, rekorKeysFromTrustedRoot } from './trusted-root.js';
 export { verifyImageAttestations } from './verify-attestations.js';
+export type { VerifiedBlob, VerifyBlobOptions } from './verify-blob.js';
+export { verifyBlob } from './verify-blob.js';
 export { verifyImage } from './verify-image.js';
 export type {
   ClaimOptions,

@@ -21,7 +21,7 @@ import { throwIfAborted } from '../../internal/abort.js';
 import { concatBytes } from '../../internal/bytes.js';
 import { RequestLifetime } from './lifetime.js';
 import { backoffMs, isRetryableError, RETRYABLE_STATUS, type RetryOptions, retryAfterMs } from './retry.js';
-import { type ResponseBody, type ResponseStart, requestWhole } from './whole-body.js';
+import { type ResponseBody, type ResponseStart, requestWhole, wholeBytes } from './whole-body.js';
 
 export type { ResponseBody } from './whole-body.js';
 
@@ -56,9 +56,9 @@ export interface TransportOptions {
 export interface HttpRequest {
   readonly method: HttpMethod;
   readonly url: URL;
-  readonly headers?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
   /** Bytes (retryable) or a stream (sent once). */
-  readonly body?: Uint8Array | AsyncIterable<Uint8Array>;
+  readonly body?: Uint8Array | AsyncIterable<Uint8Array> | undefined;
   readonly signal?: AbortSignal | undefined;
   /** Safe to send again after a failure (GET, HEAD, manifest PUT, blob PUT with bytes). */
   readonly idempotent: boolean;
@@ -152,9 +152,15 @@ export async function readBody(
             ),
           options.deadlineMs,
         );
-  const chunks: Uint8Array[] = [];
-  let total = 0;
   try {
+    const whole = wholeBytes(response.body);
+    if (whole !== undefined) {
+      const bytes = await whole;
+      if (bytes.length > maxBytes) throw new SizeLimitError(`${what} is over the ${maxBytes}-byte limit`);
+      return bytes;
+    }
+    const chunks: Uint8Array[] = [];
+    let total = 0;
     for await (const chunk of response.body) {
       total += (chunk as Uint8Array).length;
       if (total > maxBytes) {
@@ -163,12 +169,12 @@ export async function readBody(
       }
       chunks.push(chunk as Uint8Array);
     }
+    return concatBytes(...chunks);
   } catch (error) {
     throw bodyError(what, error);
   } finally {
     clearTimeout(timer);
   }
-  return concatBytes(...chunks);
 }
 
 /** A failure while a body streamed, typed: ours as is, undici's as a RegistryError with it as cause. */
@@ -223,20 +229,20 @@ export class Transport {
 
   /**
    * Sends a request, retrying and following redirects as configured; the caller owns the body
-   * (read it, or {@link discard} it). Rejects only with typed errors.
+   * (read it, or {@link discard} it). Rejects only with typed errors. `authorization`, when given,
+   * is sent as the `Authorization` header (to the request's own origin only, like every credential).
    */
-  async send(request: HttpRequest): Promise<HttpResponse> {
-    const what = request.what ?? `${request.method} ${redactUrl(request.url)}`;
-    if (this.#closed) throw new AbortedError(`${what} was not sent: the registry client is closed`);
-    throwIfAborted(request.signal, what);
-    const lifetime = new RequestLifetime(what, {
+  async send(request: HttpRequest, authorization?: string): Promise<HttpResponse> {
+    if (this.#closed) throw new AbortedError(`${whatOf(request)} was not sent: the registry client is closed`);
+    if (request.signal?.aborted === true) throwIfAborted(request.signal, whatOf(request));
+    // `what` is only for messages: built when one is needed, not for every request.
+    const lifetime = new RequestLifetime(request.what ?? (() => whatOf(request)), {
       signal: request.signal,
       deadlineMs: request.deadlineMs,
-      onEnd: () => this.#inFlight.delete(lifetime),
+      inFlight: this.#inFlight,
     });
-    this.#inFlight.add(lifetime);
     try {
-      const response = await this.#send(request, lifetime);
+      const response = await this.#send(request, lifetime, authorization);
       lifetime.endWith(response.body);
       return response;
     } catch (error) {
@@ -245,19 +251,27 @@ export class Transport {
     }
   }
 
-  async #send(request: HttpRequest, lifetime: RequestLifetime): Promise<HttpResponse> {
+  async #send(
+    request: HttpRequest,
+    lifetime: RequestLifetime,
+    authorization: string | undefined,
+  ): Promise<HttpResponse> {
     const retries = request.idempotent && !isStream(request.body) ? (this.#options.retry?.retries ?? 3) : 0;
     let url = request.url;
+    // The one copy of the caller's headers per request (redirects elsewhere filter it).
     let headers: Record<string, string> = { ...request.headers };
+    if (authorization !== undefined) headers.authorization = authorization;
     if (this.#options.userAgent !== undefined) headers['user-agent'] = this.#options.userAgent;
+    const onRequest = this.#options.onRequest;
     let method = request.method;
     let body = request.body;
     let redirects = 0;
     for (let attempt = 1; ; attempt++) {
       if (lifetime.reason !== undefined) throw lifetime.reason;
       lifetime.startAttempt();
-      const started = performance.now();
+      const started = onRequest === undefined ? 0 : performance.now();
       let response: ResponseStart;
+      const origin = url.origin;
       try {
         const options: Dispatcher.RequestOptions = {
           path: `${url.pathname}${url.search}`,
@@ -269,10 +283,10 @@ export class Transport {
         };
         response =
           request.wholeBody !== undefined && body === undefined
-            ? await requestWhole(this.#pool(url.origin), options, request.wholeBody, lifetime.signal)
-            : await this.#pool(url.origin).request({ ...options, signal: lifetime.signal });
+            ? await requestWhole(this.#pool(origin), options, request.wholeBody, lifetime.signal)
+            : await this.#pool(origin).request({ ...options, signal: lifetime.signal });
       } catch (error) {
-        this.#report(method, url, 0, attempt, started);
+        if (onRequest !== undefined) report(onRequest, method, url, 0, attempt, started);
         if (lifetime.reason !== undefined) throw lifetime.reason;
         if (error instanceof OcisignError) throw error;
         if (attempt <= retries && isRetryableError(error)) {
@@ -281,7 +295,7 @@ export class Transport {
         }
         throw networkError(method, url, error);
       }
-      this.#report(method, url, response.statusCode, attempt, started);
+      if (onRequest !== undefined) report(onRequest, method, url, response.statusCode, attempt, started);
       const result: HttpResponse = {
         status: response.statusCode,
         headers: response.headers,
@@ -308,7 +322,7 @@ export class Transport {
             `${redactUrl(url)} redirected to an unsupported scheme ${next.protocol.slice(0, 20)}`,
           );
         }
-        if (next.origin !== url.origin) {
+        if (next.origin !== origin) {
           // Credentials are for the registry; object storage gets a pre-signed URL instead.
           headers = Object.fromEntries(
             Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.has(name.toLowerCase())),
@@ -337,16 +351,6 @@ export class Transport {
     }
   }
 
-  #report(method: string, url: URL, status: number, attempt: number, started: number): void {
-    this.#options.onRequest?.({
-      method,
-      url: redactUrl(url),
-      status,
-      attempt,
-      durationMs: performance.now() - started,
-    });
-  }
-
   /**
    * Aborts every request in flight (their callers get an AbortedError) and closes every pooled
    * connection. Later requests are refused. Returns promptly, whatever the registry is doing.
@@ -358,6 +362,22 @@ export class Transport {
     this.#pools.clear();
     await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
   }
+}
+
+/** What a request is for, in messages: its own `what`, else method and redacted URL. */
+function whatOf(request: HttpRequest): string {
+  return request.what ?? `${request.method} ${redactUrl(request.url)}`;
+}
+
+function report(
+  onRequest: NonNullable<TransportOptions['onRequest']>,
+  method: string,
+  url: URL,
+  status: number,
+  attempt: number,
+  started: number,
+): void {
+  onRequest({ method, url: redactUrl(url), status, attempt, durationMs: performance.now() - started });
 }
 
 function isStream(body: HttpRequest['body']): boolean {

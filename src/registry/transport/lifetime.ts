@@ -30,31 +30,44 @@ class LifetimeSignal extends EventEmitter {
 /** One request's lifetime. Call {@link RequestLifetime.end} when its body is done with. */
 export class RequestLifetime {
   readonly #signal = new LifetimeSignal();
-  readonly #what: string;
+  /** The request's `what`, or how to build it: only messages need it, and most requests make none. */
+  #what: string | (() => string);
   readonly #caller: AbortSignal | undefined;
   readonly #deadlineMs: number | undefined;
   /** Made only when the caller passed a signal (most requests have none: no closure for them). */
   #onCallerAbort: (() => void) | undefined;
-  readonly #onEnd: () => void;
+  readonly #inFlight: Set<RequestLifetime>;
   #timer: NodeJS.Timeout | undefined;
   #ended = false;
 
+  /** Joins `inFlight` (the transport's requests in flight) until {@link RequestLifetime.end}. */
   constructor(
-    what: string,
-    options: { signal?: AbortSignal | undefined; deadlineMs?: number | undefined; onEnd: () => void },
+    what: string | (() => string),
+    options: {
+      signal?: AbortSignal | undefined;
+      deadlineMs?: number | undefined;
+      inFlight: Set<RequestLifetime>;
+    },
   ) {
     this.#what = what;
     this.#caller = options.signal;
     this.#deadlineMs = options.deadlineMs;
-    this.#onEnd = options.onEnd;
+    this.#inFlight = options.inFlight;
+    this.#inFlight.add(this);
     const caller = options.signal;
     if (caller === undefined) return;
-    const onCallerAbort = () => this.abort(abortError(caller, what));
+    const onCallerAbort = () => this.abort(abortError(caller, this.what));
     if (caller.aborted) onCallerAbort();
     else {
       this.#onCallerAbort = onCallerAbort;
       caller.addEventListener('abort', onCallerAbort, { once: true });
     }
+  }
+
+  /** What the request is for, in messages ("GET manifest app:v1"). */
+  get what(): string {
+    if (typeof this.#what === 'function') this.#what = this.#what();
+    return this.#what;
   }
 
   /** The signal to hand undici: it fires with the typed reason. */
@@ -93,7 +106,7 @@ export class RequestLifetime {
     clearTimeout(this.#timer);
     const ms = this.#deadlineMs;
     this.#timer = setTimeout(
-      () => this.abort(new RegistryTimeoutError(`${this.#what} did not finish within ${ms} ms`)),
+      () => this.abort(new RegistryTimeoutError(`${this.what} did not finish within ${ms} ms`)),
       ms,
     );
     this.#timer.unref?.();
@@ -110,7 +123,7 @@ export class RequestLifetime {
 
   /** The client is closing: abort with AbortedError. */
   close(): void {
-    this.abort(new AbortedError(`${this.#what} was aborted: the registry client was closed`));
+    this.abort(new AbortedError(`${this.what} was aborted: the registry client was closed`));
   }
 
   /** Ends the lifetime once `body` closes, errors or ends. */
@@ -129,7 +142,7 @@ export class RequestLifetime {
     this.#ended = true;
     clearTimeout(this.#timer);
     if (this.#onCallerAbort !== undefined) this.#caller?.removeEventListener('abort', this.#onCallerAbort);
-    this.#onEnd();
+    this.#inFlight.delete(this);
   }
 }
 

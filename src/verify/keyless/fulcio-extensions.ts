@@ -15,10 +15,10 @@ import { CertificateError } from '../../errors/verify.js';
 export const FULCIO_OID_ARC = '1.3.6.1.4.1.57264.1';
 
 /**
- * Every Fulcio extension by its last OID number, named as sigstore-go's `Extensions` fields in
+ * Every Fulcio extension by its last OID number (under 1.3.6.1.4.1.57264.1), named as sigstore-go's `Extensions` fields in
  * camelCase (`issuerV1`/`issuerV2` for the two issuer extensions sigstore-go folds into one `Issuer`).
  */
-const EXTENSIONS = [
+export const FULCIO_EXTENSIONS = [
   [1, 'issuerV1'],
   [2, 'githubWorkflowTrigger'],
   [3, 'githubWorkflowSha'],
@@ -45,18 +45,18 @@ const EXTENSIONS = [
 ] as const;
 
 /** The names of the Fulcio extensions, in OID order (`issuerV1` is `.1.1`, `tokenSubject` `.1.24`). */
-export const FULCIO_EXTENSION_NAMES = EXTENSIONS.map(([, name]) => name);
+export const FULCIO_EXTENSION_NAMES = FULCIO_EXTENSIONS.map(([, name]) => name);
 
 /** One of {@link FULCIO_EXTENSION_NAMES}. */
-export type FulcioExtensionName = (typeof EXTENSIONS)[number][1];
+export type FulcioExtensionName = (typeof FULCIO_EXTENSIONS)[number][1];
 
 /** Each extension's full OID, by name. */
 export const FULCIO_EXTENSION_OIDS: Readonly<Record<FulcioExtensionName, string>> = Object.fromEntries(
-  EXTENSIONS.map(([n, name]) => [name, `${FULCIO_OID_ARC}.${n}`]),
+  FULCIO_EXTENSIONS.map(([n, name]) => [name, `${FULCIO_OID_ARC}.${n}`]),
 ) as Record<FulcioExtensionName, string>;
 
 const BY_OID: ReadonlyMap<string, { readonly name: FulcioExtensionName; readonly raw: boolean }> = new Map(
-  EXTENSIONS.map(([n, name]) => [`${FULCIO_OID_ARC}.${n}`, { name, raw: n <= 6 }]),
+  FULCIO_EXTENSIONS.map(([n, name]) => [`${FULCIO_OID_ARC}.${n}`, { name, raw: n <= 6 }]),
 );
 
 /** One Fulcio extension of a certificate, decoded. */
