@@ -7,13 +7,7 @@
  * holds. This module does not map codes to exit statuses or HTTP answers; the CLI and the admission
  * webhook decide that at their edge.
  */
-import type { OcisignErrorCode } from './codes.js';
-
-/** The codes every layer may throw: a rejected argument, the caller's abort, and a deadline. */
-export const COMMON_ERROR_CODES = ['INVALID_ARGUMENT', 'ABORTED', 'TIMEOUT'] as const;
-
-/** One of {@link COMMON_ERROR_CODES}. */
-export type CommonErrorCode = (typeof COMMON_ERROR_CODES)[number];
+import type { CommonErrorCode, OcisignErrorCode } from './codes.js';
 
 /**
  * The base of every ocisign error. `Code` narrows {@link OcisignError.code} to the codes the

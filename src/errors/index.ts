@@ -6,66 +6,73 @@
  *
  * @packageDocumentation
  */
-export type { CommonErrorCode } from './base.js';
 export {
   AbortedError,
-  COMMON_ERROR_CODES,
   InvalidArgumentError,
   OcisignError,
   OperationTimeoutError,
 } from './base.js';
-export type { OcisignErrorCode } from './codes.js';
-export type { KeysErrorCode } from './keys.js';
+export type {
+  CommonErrorCode,
+  KeysErrorCode,
+  KmsErrorCode,
+  OcisignErrorCode,
+  PayloadErrorCode,
+  PolicyErrorCode,
+  RegistryErrorCode,
+  SignVerifyErrorCode,
+  SigstoreErrorCode,
+} from './codes.js';
 export {
+  COMMON_ERROR_CODES,
   KEYS_ERROR_CODES,
+  KMS_ERROR_CODES,
+  PAYLOAD_ERROR_CODES,
+  POLICY_ERROR_CODES,
+  REGISTRY_ERROR_CODES,
+  SIGN_VERIFY_ERROR_CODES,
+  SIGSTORE_ERROR_CODES,
+} from './codes.js';
+export {
   KeyFormatError,
   PasswordRequiredError,
   UnsupportedKeyError,
   WrongPasswordError,
 } from './keys.js';
-export type { KmsErrorCode } from './kms.js';
 export {
   InvalidKeyReferenceError,
-  KMS_ERROR_CODES,
   KmsAccessDeniedError,
   KmsKeyNotFoundError,
   KmsKeyUnusableError,
   KmsUnavailableError,
 } from './kms.js';
-export type { MismatchedClaim, PayloadErrorCode } from './payload.js';
+export type { MismatchedClaim } from './payload.js';
 export {
   BundleFormatError,
   ClaimMismatchError,
   LimitExceededError,
-  PAYLOAD_ERROR_CODES,
   PayloadFormatError,
 } from './payload.js';
-export type { PolicyErrorCode } from './policy.js';
 export {
   AdmissionReviewError,
-  POLICY_ERROR_CODES,
   PolicyUnsupportedError,
   PolicyValidationError,
 } from './policy.js';
-export type { RegistryErrorCode } from './registry.js';
 export {
   DigestMismatchError,
   InvalidReferenceError,
   NotFoundError,
-  REGISTRY_ERROR_CODES,
   RegistryAuthError,
   RegistryError,
   RegistryResponseError,
   RegistryTimeoutError,
   SizeLimitError,
 } from './registry.js';
-export type { SigstoreErrorCode } from './sigstore.js';
-export { SIGSTORE_ERROR_CODES, TrustedRootError, TufUnavailableError } from './sigstore.js';
-export type { CandidateFailure, FailureReason, SignVerifyErrorCode } from './verify.js';
+export { TrustedRootError, TufUnavailableError } from './sigstore.js';
+export type { CandidateFailure, FailureReason } from './verify.js';
 export {
   CertificateError,
   FAILURE_REASONS,
-  SIGN_VERIFY_ERROR_CODES,
   SigningError,
   VerificationError,
 } from './verify.js';

@@ -1,16 +1,7 @@
 /** Errors of the keys layer: bytes that are not a key, keys we will not use, and passwords. */
+
 import { OcisignError } from './base.js';
-
-/** The codes of the keys layer, one per class below. */
-export const KEYS_ERROR_CODES = [
-  'KEY_FORMAT',
-  'KEY_UNSUPPORTED',
-  'WRONG_PASSWORD',
-  'PASSWORD_REQUIRED',
-] as const;
-
-/** One of {@link KEYS_ERROR_CODES}. */
-export type KeysErrorCode = (typeof KEYS_ERROR_CODES)[number];
+import type { KeysErrorCode } from './codes.js';
 
 /**
  * The input is not a well-formed key in any format we read: bad PEM, bad DER, a PEM type that does

@@ -1,17 +1,7 @@
 /** Errors of key providers and KMS signers. Each says which key and what to do. */
+
 import { OcisignError } from './base.js';
-
-/** The codes of key providers and KMS signers, one per class below. */
-export const KMS_ERROR_CODES = [
-  'INVALID_KEY_REFERENCE',
-  'KMS_ACCESS_DENIED',
-  'KMS_KEY_NOT_FOUND',
-  'KMS_KEY_UNUSABLE',
-  'KMS_UNAVAILABLE',
-] as const;
-
-/** One of {@link KMS_ERROR_CODES}. */
-export type KmsErrorCode = (typeof KMS_ERROR_CODES)[number];
+import type { KmsErrorCode } from './codes.js';
 
 /** A key reference (`awskms://…`, a path, `env://VAR`, …) that does not parse or has no provider. */
 export class InvalidKeyReferenceError extends OcisignError<'INVALID_KEY_REFERENCE'> {

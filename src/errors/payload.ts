@@ -1,16 +1,7 @@
 /** Errors of the payload layer: documents that do not parse, claims that do not hold, limits. */
+
 import { OcisignError } from './base.js';
-
-/** The codes of the payload layer, one per class below. */
-export const PAYLOAD_ERROR_CODES = [
-  'PAYLOAD_FORMAT',
-  'BUNDLE_FORMAT',
-  'CLAIM_MISMATCH',
-  'LIMIT_EXCEEDED',
-] as const;
-
-/** One of {@link PAYLOAD_ERROR_CODES}. */
-export type PayloadErrorCode = (typeof PAYLOAD_ERROR_CODES)[number];
+import type { PayloadErrorCode } from './codes.js';
 
 /** Which claim of a signed payload did not match: the image digest, an annotation, or a strict-mode claim. */
 export type MismatchedClaim = 'digest' | 'annotation' | 'type' | 'docker-reference';

@@ -1,15 +1,7 @@
 /** Errors of Kyverno policy handling. */
+
 import { OcisignError } from './base.js';
-
-/** The codes of Kyverno policy handling, one per class below. */
-export const POLICY_ERROR_CODES = [
-  'POLICY_INVALID',
-  'POLICY_UNSUPPORTED',
-  'ADMISSION_REVIEW_INVALID',
-] as const;
-
-/** One of {@link POLICY_ERROR_CODES}. */
-export type PolicyErrorCode = (typeof POLICY_ERROR_CODES)[number];
+import type { PolicyErrorCode } from './codes.js';
 
 /** A policy document that does not parse or that Kyverno would refuse at admission. `problems` lists each. */
 export class PolicyValidationError extends OcisignError<'POLICY_INVALID'> {

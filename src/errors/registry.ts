@@ -3,27 +3,9 @@
  * caller; what the registry itself said (its distribution-spec code) is kept apart in
  * `registryCode`, because registries send codes no list of ours can hold.
  */
+
 import { OcisignError } from './base.js';
-
-/**
- * The codes of the registry layer. `INVALID_REFERENCE` is {@link InvalidReferenceError}'s; every
- * other one is a {@link RegistryError}'s (its subclasses', or a bare `RegistryError`'s for
- * `REGISTRY_UNREACHABLE` and `REGISTRY_HTTP`).
- */
-export const REGISTRY_ERROR_CODES = [
-  'INVALID_REFERENCE',
-  'NOT_FOUND',
-  'REGISTRY_AUTH',
-  'DIGEST_MISMATCH',
-  'SIZE_LIMIT',
-  'REGISTRY_TIMEOUT',
-  'REGISTRY_RESPONSE',
-  'REGISTRY_UNREACHABLE',
-  'REGISTRY_HTTP',
-] as const;
-
-/** One of {@link REGISTRY_ERROR_CODES}. */
-export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number];
+import type { RegistryErrorCode } from './codes.js';
 
 /** An image reference (`registry/repository:tag@digest`) that does not parse. */
 export class InvalidReferenceError extends OcisignError<'INVALID_REFERENCE'> {

@@ -5,13 +5,9 @@
  * each (stop trusting vs. retry later). A trusted root the caller passes in that does not parse is
  * an `InvalidArgumentError`, as for every other argument.
  */
+
 import { OcisignError } from './base.js';
-
-/** The codes of the Sigstore trust layer, one per class below. */
-export const SIGSTORE_ERROR_CODES = ['TRUSTED_ROOT', 'TUF_UNAVAILABLE'] as const;
-
-/** One of {@link SIGSTORE_ERROR_CODES}. */
-export type SigstoreErrorCode = (typeof SIGSTORE_ERROR_CODES)[number];
+import type { SigstoreErrorCode } from './codes.js';
 
 /**
  * A trusted root could not be obtained or is not one we may use: the TUF metadata that delivers it

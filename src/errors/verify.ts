@@ -1,15 +1,7 @@
 /** Errors of signing and verification. "Did not verify" is kept apart from "could not check". */
+
 import { OcisignError } from './base.js';
-
-/** The codes of signing and verification, one per class below. */
-export const SIGN_VERIFY_ERROR_CODES = [
-  'VERIFICATION_FAILED',
-  'SIGNING_FAILED',
-  'CERTIFICATE_INVALID',
-] as const;
-
-/** One of {@link SIGN_VERIFY_ERROR_CODES}. */
-export type SignVerifyErrorCode = (typeof SIGN_VERIFY_ERROR_CODES)[number];
+import type { SignVerifyErrorCode } from './codes.js';
 
 /**
  * Every reason a candidate signature can fail for, in {@link CandidateFailure.reason}.
