@@ -236,8 +236,12 @@ export function statementCoversDigest(statement: Statement, digest: string): boo
 }
 
 function subjectNaming(statement: Statement, digest: string): Statement['subject'][number] | undefined {
-  const [algorithm, hex] = digest.split(':');
-  return statement.subject.find((s) => algorithm !== undefined && s.digest[algorithm] === hex);
+  // As `digest.split(':')` gives its first two parts, without the array.
+  const colon = digest.indexOf(':');
+  const algorithm = colon === -1 ? digest : digest.slice(0, colon);
+  const next = colon === -1 ? -1 : digest.indexOf(':', colon + 1);
+  const hex = colon === -1 ? undefined : digest.slice(colon + 1, next === -1 ? undefined : next);
+  return statement.subject.find((s) => s.digest[algorithm] === hex);
 }
 
 /**

@@ -21,6 +21,7 @@ import { parseStatement, statementSubjectFor } from '../payload/intoto.js';
 import { SignatureAnnotation } from '../payload/signature-layer.js';
 import { checkSimpleSigningClaims, parseSimpleSigningPayload } from '../payload/simple-signing.js';
 import { type BundleEvidence, type CandidateOutcome, failed, type LayerEvidence } from './evidence.js';
+import { hasCertificate, judgeKeylessBundle, judgeKeylessLayer } from './keyless/keyless-judge.js';
 import { dsseKeyIndex, verifyingKey } from './signature-keys.js';
 import { bundleTlog, classicTlog } from './tlog-evidence.js';
 import type { TrustMaterial } from './trust.js';
@@ -39,6 +40,44 @@ export function claimReason(error: OcisignError): FailureReason {
   return 'malformed';
 }
 
+/** A failed outcome. */
+type Failed = Extract<CandidateOutcome<VerifiedSignature>, { failure: unknown }>;
+
+/** The simple-signing claims of a payload: its annotations, or the failed outcome. */
+function classicClaims(
+  payload: Uint8Array,
+  claims: SignatureClaims,
+  candidate: string,
+): { annotations: Readonly<Record<string, unknown>> | null } | Failed {
+  if (claims.checkClaims === false) return { annotations: null };
+  try {
+    const parsed = parseSimpleSigningPayload(payload);
+    checkSimpleSigningClaims(parsed, { manifestDigest: claims.digest, annotations: claims.annotations });
+    return { annotations: parsed.annotations };
+  } catch (error) {
+    if (!(error instanceof OcisignError)) throw error;
+    return failed(candidate, claimReason(error), error.message) as Failed;
+  }
+}
+
+/** The in-toto claims of a bundle's statement: the subject's annotations, or the failed outcome. */
+function statementClaims(
+  statementBytes: Uint8Array,
+  claims: SignatureClaims,
+  candidate: string,
+): { annotations: Readonly<Record<string, unknown>> | null } | Failed {
+  if (claims.checkClaims === false) return { annotations: null };
+  try {
+    const subject = statementSubjectFor(parseStatement(statementBytes), claims.digest);
+    const annotations = subject.annotations ?? null;
+    checkAnnotationClaims(annotations, claims.annotations);
+    return { annotations };
+  } catch (error) {
+    if (!(error instanceof OcisignError)) throw error;
+    return failed(candidate, claimReason(error), error.message) as Failed;
+  }
+}
+
 /** Judges one classic `.sig` layer and its payload. */
 export function judgeClassicSignature(
   evidence: LayerEvidence,
@@ -52,19 +91,29 @@ export function judgeClassicSignature(
   if (signature === undefined || signature.length === 0)
     return failed(candidate, 'malformed', 'the layer has no base64 signature annotation');
   const keyIndex = verifyingKey(trust.keys, payload, signature, trust.digestAlgorithm);
-  if (keyIndex < 0)
-    return failed(candidate, 'wrong-key', 'the signature does not verify with any trusted key');
-  let annotations: Readonly<Record<string, unknown>> | null = null;
-  if (claims.checkClaims !== false) {
-    try {
-      const parsed = parseSimpleSigningPayload(payload);
-      annotations = parsed.annotations;
-      checkSimpleSigningClaims(parsed, { manifestDigest: claims.digest, annotations: claims.annotations });
-    } catch (error) {
-      if (!(error instanceof OcisignError)) throw error;
-      return failed(candidate, claimReason(error), error.message);
-    }
+  if (keyIndex < 0) {
+    if (trust.keyless === undefined || !hasCertificate(layer))
+      return failed(candidate, 'wrong-key', 'the signature does not verify with any trusted key');
+    // Keyless: the certificate's evidence and identity, then the same claims.
+    const signer = judgeKeylessLayer(layer, payload, trust.keyless);
+    if ('reason' in signer) return failed(candidate, signer.reason, signer.message);
+    const claimed = classicClaims(payload, claims, candidate);
+    if ('failure' in claimed) return claimed;
+    return {
+      candidate,
+      ok: {
+        format: 'simple-signing',
+        keyIndex: -1,
+        ...signer,
+        payload,
+        annotations: claimed.annotations,
+        source: layer.digest,
+      },
+    };
   }
+  const claimed = classicClaims(payload, claims, candidate);
+  if ('failure' in claimed) return claimed;
+  const { annotations } = claimed;
   const key = trust.keys[keyIndex] as PublicKey;
   const tlog = classicTlog(trust, layer, { signature: signatureText, key, payload });
   if (tlog !== undefined) return failed(candidate, tlog.reason, tlog.message);
@@ -92,23 +141,33 @@ export function judgeBundleSignature(
   if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
     return failed(candidate, 'malformed', `unexpected DSSE payload type ${envelope.payloadType}`);
   const keyIndex = dsseKeyIndex(trust.keys, envelope, trust.digestAlgorithm);
-  if (keyIndex < 0)
-    return failed(
+  if (keyIndex < 0) {
+    if (trust.keyless === undefined || bundle.certificate === undefined)
+      return failed(
+        candidate,
+        'wrong-key',
+        'the bundle signature does not verify with any trusted key (a key inside a bundle is never trusted)',
+      );
+    // Keyless: the certificate's evidence and identity, then the same claims.
+    const signer = judgeKeylessBundle(evidence.bundle, trust.keyless);
+    if ('reason' in signer) return failed(candidate, signer.reason, signer.message);
+    const claimed = statementClaims(envelope.payload, claims, candidate);
+    if ('failure' in claimed) return claimed;
+    return {
       candidate,
-      'wrong-key',
-      'the bundle signature does not verify with any trusted key (a key inside a bundle is never trusted)',
-    );
-  let annotations: Readonly<Record<string, unknown>> | null = null;
-  if (claims.checkClaims !== false) {
-    try {
-      const subject = statementSubjectFor(parseStatement(envelope.payload), claims.digest);
-      annotations = subject.annotations ?? null;
-      checkAnnotationClaims(annotations, claims.annotations);
-    } catch (error) {
-      if (!(error instanceof OcisignError)) throw error;
-      return failed(candidate, claimReason(error), error.message);
-    }
+      ok: {
+        format: 'bundle',
+        keyIndex: -1,
+        ...signer,
+        payload: envelope.payload,
+        annotations: claimed.annotations,
+        source: evidence.source ?? candidate,
+      },
+    };
   }
+  const claimed = statementClaims(envelope.payload, claims, candidate);
+  if ('failure' in claimed) return claimed;
+  const { annotations } = claimed;
   const key = trust.keys[keyIndex] as PublicKey;
   const signature = envelope.signatures[0]?.sig ?? '';
   const tlog = bundleTlog(trust, bundle, { signature, key, payload: envelope.payload });

@@ -24,7 +24,7 @@ import {
   judgeClassicAttestation,
 } from './judge-attestation.js';
 import { judgeBundleSignature, judgeClassicSignature, type SignatureClaims } from './judge-signature.js';
-import { type TrustMaterial, trustMaterial } from './trust.js';
+import { signerCount, type TrustMaterial, trustMaterial } from './trust.js';
 import type {
   JudgeAttestationsOptions,
   JudgeSignaturesOptions,
@@ -198,7 +198,10 @@ export function decideSignatures(
       ),
       ...cut,
     ]);
-  const signers = new Set(passed.map((p) => p.keyIndex));
+  // Distinct signers: a key, or (keyless) an identity entry.
+  const signers = new Set(
+    passed.map((p) => (p.keyIndex >= 0 ? `key ${p.keyIndex}` : `identity ${p.identityIndex}`)),
+  );
   if (signers.size < threshold) {
     const short: CandidateFailure[] =
       signers.size > 0
@@ -258,11 +261,14 @@ export function verifySignatureEvidence(
   evidence: ImageEvidence,
   options: JudgeSignaturesOptions,
 ): VerifyResult {
-  const judged = judgeSignatures(evidence, options);
+  requireEvidence(evidence);
+  const claims = signatureClaims(evidence.digest, options);
+  const trust = trustMaterial(options, 'verifySignatureEvidence');
+  const threshold = thresholdOption(options.threshold, signerCount(trust));
   return decideSignatures(
     evidence,
-    judged.outcomes,
-    thresholdOption(options.threshold, options.keys.length),
+    judgeSignaturesWith(evidence, claims, trust),
+    threshold,
     options.onWarning,
   );
 }

@@ -10,6 +10,7 @@ import { InvalidArgumentError } from '../errors/base.js';
 import type { DigestAlgorithm } from '../keys/algorithms.js';
 import { importPublicKey } from '../keys/import.js';
 import { isPublicKey, type PublicKey } from '../keys/key-objects.js';
+import { type KeylessMaterial, keylessMaterial } from './keyless/keyless-trust.js';
 import { type RekorKeys, rekorKeysFor } from './trusted-root.js';
 import type { TrustOptions } from './verify-types.js';
 
@@ -20,6 +21,8 @@ export interface TrustMaterial {
   readonly rekorKeys: RekorKeys | undefined;
   readonly ignoreTlog: boolean;
   readonly digestAlgorithm: DigestAlgorithm | undefined;
+  /** Keyless identities and the trusted root's CAs, CT logs and TSAs; undefined without identities. */
+  readonly keyless: KeylessMaterial | undefined;
 }
 
 /** Trusted keys as parsed `PublicKey`s (PEM strings are parsed once and memoized). */
@@ -31,13 +34,30 @@ export function trustedKeys(keys: ReadonlyArray<PublicKey | string>): PublicKey[
  * Prepares the caller's trust options; `what` names the function for the error when no key is given.
  * Throws InvalidArgumentError for missing or unreadable keys and trusted roots.
  */
-export function trustMaterial(options: TrustOptions, what: string): TrustMaterial {
-  if (!Array.isArray(options?.keys) || options.keys.length === 0)
-    throw new InvalidArgumentError(`${what} needs at least one trusted key in options.keys`);
+export function trustMaterial(
+  options: TrustOptions & { readonly onWarning?: ((message: string) => void) | undefined },
+  what: string,
+): TrustMaterial {
+  const keys = options?.keys;
+  const identities = options?.identities;
+  if (keys !== undefined && !Array.isArray(keys))
+    throw new InvalidArgumentError(`${what}: options.keys must be an array of keys`);
+  if (identities !== undefined && !Array.isArray(identities))
+    throw new InvalidArgumentError(`${what}: options.identities must be an array of identities`);
+  if ((keys?.length ?? 0) === 0 && (identities?.length ?? 0) === 0)
+    throw new InvalidArgumentError(
+      `${what} needs at least one trusted key in options.keys or one identity in options.identities`,
+    );
   return {
-    keys: trustedKeys(options.keys),
+    keys: trustedKeys(keys ?? []),
     rekorKeys: rekorKeysFor(options),
     ignoreTlog: options.ignoreTlog === true,
     digestAlgorithm: options.digestAlgorithm,
+    keyless: identities === undefined || identities.length === 0 ? undefined : keylessMaterial(options),
   };
+}
+
+/** How many distinct signers a threshold can count: the keys plus the identities. */
+export function signerCount(trust: TrustMaterial): number {
+  return trust.keys.length + (trust.keyless?.identities.length ?? 0);
 }

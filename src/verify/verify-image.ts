@@ -20,7 +20,7 @@ import {
   thresholdOption,
 } from './judge.js';
 import { maxReferrersOption } from './referrers.js';
-import { trustMaterial } from './trust.js';
+import { signerCount, trustMaterial } from './trust.js';
 import type { VerifyImageOptions, VerifyResult } from './verify-types.js';
 
 function selectPlatform(index: ImageIndex, platform: NonNullable<VerifyImageOptions['platform']>): string {
@@ -45,7 +45,7 @@ function selectPlatform(index: ImageIndex, platform: NonNullable<VerifyImageOpti
 export async function verifyImage(image: string, options: VerifyImageOptions): Promise<VerifyResult> {
   const trust = trustMaterial(options, 'verifyImage');
   checkClaimOptions(options);
-  const threshold = thresholdOption(options.threshold, trust.keys.length);
+  const threshold = thresholdOption(options.threshold, signerCount(trust));
   maxReferrersOption(options.maxReferrers);
   return withRegistry(options.registry, async (client) => {
     const resolved = await resolveImage(client, image, {

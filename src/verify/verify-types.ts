@@ -10,11 +10,26 @@ import type { Statement } from '../payload/intoto.js';
 import type { SignatureFormat } from '../payload/signature-format.js';
 import type { PayloadLimits } from '../payload/signature-image.js';
 import type { RegistryClient } from '../registry/client.js';
+import type { CertificateIdentity } from './keyless/identity.js';
+import type { CertificateSummary } from './keyless/identity-match.js';
 
 /** What a signature must verify with: trusted keys, and the transparency-log evidence required. */
 export interface TrustOptions {
-  /** Trusted keys: `PublicKey`s or PEM strings. A signature counts when one of them verifies it. */
-  readonly keys: ReadonlyArray<PublicKey | string>;
+  /**
+   * Trusted keys: `PublicKey`s or PEM strings. A signature counts when one of them verifies it.
+   * Optional when `identities` are given (keyless); both may be given.
+   */
+  readonly keys?: ReadonlyArray<PublicKey | string>;
+  /**
+   * Keyless: who may have signed with a Fulcio certificate (any one entry suffices). Regexps are Go
+   * RE2 and **unanchored**, as in cosign: write `^…$`. The certificate must chain to a CA of
+   * `trustedRoot` (default: the public-good root shipped with ocisign) at the signing time.
+   */
+  readonly identities?: readonly CertificateIdentity[];
+  /** Keyless: `--insecure-ignore-sct`, no embedded SCT required. */
+  readonly ignoreSct?: boolean;
+  /** Keyless: `--use-signed-timestamps`, the signing time comes from RFC 3161 timestamps. */
+  readonly useSignedTimestamps?: boolean;
   /**
    * The hash the signatures were made over (cosign's `--signature-digest-algorithm`, Kyverno's
    * `signatureAlgorithm`). Default: the key's own (SHA-256 for P-256, RSA; SHA-384/512 for
@@ -85,8 +100,12 @@ export interface VerifyImageOptions extends JudgeSignaturesOptions, DiscoveryOpt
  */
 export interface VerifiedSignature {
   readonly format: SignatureFormat;
-  /** Index in `keys` of the key that verified it. */
+  /** Index in `keys` of the key that verified it; -1 when it was signed keyless. */
   readonly keyIndex: number;
+  /** Keyless: index in `identities` of the identity that matched the certificate. */
+  readonly identityIndex?: number;
+  /** Keyless: the signing certificate's names and Fulcio extensions. */
+  readonly certificate?: CertificateSummary;
   /** The signed bytes: the simple-signing payload or the in-toto statement. */
   readonly payload: Uint8Array;
   /** Annotations the signer signed (payload `optional`, or statement subject annotations). */

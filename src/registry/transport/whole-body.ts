@@ -137,19 +137,16 @@ class WholeBody implements ResponseBody, Dispatcher.DispatchHandler {
   }
 
   /**
-   * The whole body in one fresh array (never a view of undici's buffers), once the exchange is
-   * over; rejects as iterating would. What `readBody` uses: one copy, no async iterator.
+   * The whole body as one plain Uint8Array (a view of the bytes undici received, which no one
+   * else holds or reuses), once the exchange is over; rejects as iterating would. What `readBody`
+   * uses: no async iterator, and no copy of a body that came in one chunk.
    */
   async bytes(): Promise<Uint8Array> {
     if (!this.#finished) await new Promise<void>((resolve) => this.#waiting.push(resolve));
     if (this.#error !== undefined) throw this.#error;
-    const out = new Uint8Array(this.#received);
-    let offset = 0;
-    for (const chunk of this.#chunks) {
-      out.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return out;
+    const chunks = this.#chunks;
+    const whole = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#received);
+    return new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength);
   }
 
   /** `close` fires once, when the exchange is over (ended, failed, or given up). */

@@ -84,6 +84,7 @@ describe(`verification checks on ${FUZZ_RUNS} hostile inputs each`, () => {
         rekorKeys,
         ignoreTlog: false,
         digestAlgorithm: undefined,
+        keyless: undefined,
       };
       const annotation = {
         SignedEntryTimestamp: Buffer.from(

@@ -114,6 +114,7 @@ describe('classic .sig layers with a hostile Rekor bundle annotation', () => {
     rekorKeys,
     ignoreTlog: false,
     digestAlgorithm: undefined,
+    keyless: undefined,
   };
   const layer = (bundle: string) => ({
     mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',

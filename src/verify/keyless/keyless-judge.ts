@@ -1,0 +1,81 @@
+/**
+ * The keyless judge of one image signature: a classic `.sig` layer carrying a Fulcio certificate,
+ * or a Sigstore bundle with a certificate, checked as cosign 3 checks it — the certificate
+ * evidence (chain at the signing time, SCT, Rekor entry or RFC 3161 timestamp, the signature with
+ * the certificate's key: `sigstore-checks.ts`), then the identity with the format's own rules
+ * (cosign's classic rules for layers, sigstore-go's for bundles). Pure and synchronous. The claims
+ * (digest, annotations) are the caller's, as for keys.
+ *
+ * Deliberately not here: attestations (keyless attestations are judged next), key signatures.
+ */
+import type { FailureReason } from '../../errors/verify.js';
+import { sha256Digest } from '../../payload/digest.js';
+import type { Descriptor } from '../../payload/oci.js';
+import { SignatureAnnotation } from '../../payload/signature-layer.js';
+import { readFulcioCertificate } from './certificate.js';
+import {
+  type CertificateSummary,
+  matchBundle,
+  matchClassic,
+  summarizeCertificate,
+} from './identity-match.js';
+import { bundleEntity, classicEntity, type KeylessSubject } from './keyless-entity.js';
+import type { KeylessMaterial } from './keyless-trust.js';
+import { checkKeylessEvidence } from './sigstore-checks.js';
+
+/** Who signed, by the certificate: the identity entry that matched and what the certificate shows. */
+export interface KeylessSigner {
+  readonly identityIndex: number;
+  readonly certificate: CertificateSummary;
+}
+
+/** Why a keyless candidate did not count. */
+export interface KeylessRefusal {
+  readonly reason: FailureReason;
+  readonly message: string;
+}
+
+function judge(
+  subject: KeylessSubject | KeylessRefusal,
+  keyless: KeylessMaterial,
+  format: 'classic' | 'bundle',
+): KeylessSigner | KeylessRefusal {
+  if ('reason' in subject) return subject;
+  const evidence = checkKeylessEvidence(subject, keyless.trust, keyless.flags);
+  if ('reason' in evidence) return evidence;
+  let certificate: ReturnType<typeof readFulcioCertificate>;
+  try {
+    certificate = readFulcioCertificate(new Uint8Array(evidence.leaf.root.toDER()));
+  } catch (error) {
+    return { reason: 'certificate-invalid', message: (error as Error).message };
+  }
+  const matched = (format === 'classic' ? matchClassic : matchBundle)(keyless.identities, certificate);
+  if ('mismatch' in matched) return { reason: 'identity-mismatch', message: matched.mismatch };
+  return { identityIndex: matched.index, certificate: summarizeCertificate(certificate) };
+}
+
+/** Whether a classic layer was signed keyless (it carries a certificate annotation). */
+export function hasCertificate(layer: Descriptor): boolean {
+  const pem = layer.annotations?.[SignatureAnnotation.certificate];
+  return pem !== undefined && pem !== '';
+}
+
+/** Judges a classic `.sig` layer signed keyless: evidence, then cosign's classic identity rules. */
+export function judgeKeylessLayer(
+  layer: Descriptor,
+  payload: Uint8Array,
+  keyless: KeylessMaterial,
+): KeylessSigner | KeylessRefusal {
+  // The Rekor entry and the signature are over the payload the layer names: hold it to that.
+  if (sha256Digest(payload) !== layer.digest)
+    return { reason: 'digest-mismatch', message: 'the payload is not the blob the layer names' };
+  return judge(classicEntity(layer, payload), keyless, 'classic');
+}
+
+/** Judges a Sigstore bundle (DSSE, for images) signed keyless: evidence, then sigstore-go's rules. */
+export function judgeKeylessBundle(
+  bundle: Uint8Array | string,
+  keyless: KeylessMaterial,
+): KeylessSigner | KeylessRefusal {
+  return judge(bundleEntity(bundle, undefined), keyless, 'bundle');
+}
