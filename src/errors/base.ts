@@ -7,7 +7,7 @@
  * holds. This module does not map codes to exit statuses or HTTP answers; the CLI and the admission
  * webhook decide that at their edge.
  */
-import type { CommonErrorCode, OcisignErrorCode } from './codes.js';
+import type { OcisignErrorCode } from './codes.js';
 
 /**
  * The base of every ocisign error. `Code` narrows {@link OcisignError.code} to the codes the

@@ -1,7 +1,6 @@
 /** Errors of the keys layer: bytes that are not a key, keys we will not use, and passwords. */
 
 import { OcisignError } from './base.js';
-import type { KeysErrorCode } from './codes.js';
 
 /**
  * The input is not a well-formed key in any format we read: bad PEM, bad DER, a PEM type that does

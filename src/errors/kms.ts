@@ -1,7 +1,6 @@
 /** Errors of key providers and KMS signers. Each says which key and what to do. */
 
 import { OcisignError } from './base.js';
-import type { KmsErrorCode } from './codes.js';
 
 /** A key reference (`awskms://…`, a path, `env://VAR`, …) that does not parse or has no provider. */
 export class InvalidKeyReferenceError extends OcisignError<'INVALID_KEY_REFERENCE'> {

@@ -1,7 +1,6 @@
 /** Errors of the payload layer: documents that do not parse, claims that do not hold, limits. */
 
 import { OcisignError } from './base.js';
-import type { PayloadErrorCode } from './codes.js';
 
 /** Which claim of a signed payload did not match: the image digest, an annotation, or a strict-mode claim. */
 export type MismatchedClaim = 'digest' | 'annotation' | 'type' | 'docker-reference';

@@ -1,7 +1,6 @@
 /** Errors of Kyverno policy handling. */
 
 import { OcisignError } from './base.js';
-import type { PolicyErrorCode } from './codes.js';
 
 /** A policy document that does not parse or that Kyverno would refuse at admission. `problems` lists each. */
 export class PolicyValidationError extends OcisignError<'POLICY_INVALID'> {

@@ -7,7 +7,6 @@
  */
 
 import { OcisignError } from './base.js';
-import type { SigstoreErrorCode } from './codes.js';
 
 /**
  * A trusted root could not be obtained or is not one we may use: the TUF metadata that delivers it

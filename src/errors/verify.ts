@@ -1,7 +1,6 @@
 /** Errors of signing and verification. "Did not verify" is kept apart from "could not check". */
 
 import { OcisignError } from './base.js';
-import type { SignVerifyErrorCode } from './codes.js';
 
 /**
  * Every reason a candidate signature can fail for, in {@link CandidateFailure.reason}.
