@@ -5,11 +5,13 @@
  * edited copy keeps the CA's old signature, so it no longer verifies: it is for the certificate
  * reader and the identity matchers, which never check signatures.
  */
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { decodeFirstPemBlock } from '../../src/keys/pem.js';
+import type { CertificateIdentity } from '../../src/verify/keyless/identity.js';
 import { SHARED_DIR } from './vectors.js';
 
 const KEYLESS = join(SHARED_DIR, 'vectors', 'keyless');
@@ -116,4 +118,18 @@ export function ekuExtension(oids: string[]): pkijs.Extension {
     value: oids.map((oid) => new asn1js.ObjectIdentifier({ value: oid })),
   });
   return extension('2.5.29.37', new Uint8Array(value.toBER()));
+}
+
+/** A keyless case's cosign flags (`case.json` `verify`) as one identity entry. */
+export function identityOf(flags: Readonly<Record<string, unknown>>): CertificateIdentity {
+  const field = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+  const identity: Record<string, unknown> = {
+    subject: field('certificateIdentity'),
+    subjectRegExp: field('certificateIdentityRegexp'),
+    issuer: field('certificateOidcIssuer'),
+    issuerRegExp: field('certificateOidcIssuerRegexp'),
+    github: flags.githubWorkflow,
+  };
+  for (const key of Object.keys(identity)) if (identity[key] === undefined) delete identity[key];
+  return identity as CertificateIdentity;
 }

@@ -13,6 +13,7 @@ import { buildSignatureImage } from '../../../src/payload/signature-image.js';
 import { signatureTag } from '../../../src/payload/tags.js';
 import { RegistryClient } from '../../../src/registry/index.js';
 import { type RunningRegistry, startDockerRegistry } from '../../helpers/docker-registry.js';
+import { identityOf } from '../../helpers/fulcio-certs.js';
 import { readVectors, SHARED_DIR } from '../../helpers/vectors.js';
 
 const DIR = join(SHARED_DIR, 'vectors', 'keyless');
@@ -45,18 +46,6 @@ async function pushSignature(repo: string, id: string): Promise<string> {
   await client.pushBlob(repo, image.config);
   await client.putManifest(`${repo}:${signatureTag(c.imageDigest, 'sig')}`, image.manifest, image.mediaType);
   return c.imageDigest;
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: shared vector files are untyped JSON
-function identityOf(verify: any) {
-  return {
-    ...(verify.certificateIdentity === undefined ? {} : { subject: verify.certificateIdentity }),
-    ...(verify.certificateIdentityRegexp === undefined
-      ? {}
-      : { subjectRegExp: verify.certificateIdentityRegexp }),
-    ...(verify.certificateOidcIssuer === undefined ? {} : { issuer: verify.certificateOidcIssuer }),
-    ...(verify.githubWorkflow === undefined ? {} : { github: verify.githubWorkflow }),
-  };
 }
 
 const CASES = [

@@ -24,6 +24,7 @@ import {
 import {
   bundleCertificateDer,
   classicCertificatePem,
+  identityOf,
   type KeylessCase,
   keylessCase,
 } from '../../../helpers/fulcio-certs.js';
@@ -47,20 +48,6 @@ const IDENTITY_DECIDES = new Set([
  * through GitHub's OAuth login. Its expected failure is the root in its chain; the identity fails too.
  */
 const IDENTITY_ALSO_WRONG = new Set(['conf-bundle-with-root-cert']);
-
-/** cosign's flags as one identity entry. */
-function identityOf(flags: Readonly<Record<string, unknown>>): CertificateIdentity {
-  const field = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
-  const identity: Record<string, unknown> = {
-    subject: field('certificateIdentity'),
-    subjectRegExp: field('certificateIdentityRegexp'),
-    issuer: field('certificateOidcIssuer'),
-    issuerRegExp: field('certificateOidcIssuerRegexp'),
-    github: flags.githubWorkflow,
-  };
-  for (const key of Object.keys(identity)) if (identity[key] === undefined) delete identity[key];
-  return identity as CertificateIdentity;
-}
 
 function certificateOf(c: KeylessCase): FulcioCertificate {
   if (c.files.layer !== undefined)

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { VerificationError } from '../../../../src/errors/index.js';
 import type { CertificateIdentity } from '../../../../src/verify/keyless/identity.js';
 import { verifyBlob } from '../../../../src/verify/verify-blob.js';
+import { identityOf } from '../../../helpers/fulcio-certs.js';
 import { SHARED_DIR } from '../../../helpers/vectors.js';
 
 const DIR = join(SHARED_DIR, 'vectors', 'keyless');
@@ -37,21 +38,6 @@ const REASON: Record<string, string> = {
   'policy-wrong-issuer': 'identity-mismatch',
   'sct-unverifiable-no-ct-log': 'sct-invalid',
 };
-
-// biome-ignore lint/suspicious/noExplicitAny: shared vector files are untyped JSON
-function identityOf(verify: any): CertificateIdentity {
-  return {
-    ...(verify.certificateIdentity === undefined ? {} : { subject: verify.certificateIdentity }),
-    ...(verify.certificateIdentityRegexp === undefined
-      ? {}
-      : { subjectRegExp: verify.certificateIdentityRegexp }),
-    ...(verify.certificateOidcIssuer === undefined ? {} : { issuer: verify.certificateOidcIssuer }),
-    ...(verify.certificateOidcIssuerRegexp === undefined
-      ? {}
-      : { issuerRegExp: verify.certificateOidcIssuerRegexp }),
-    ...(verify.githubWorkflow === undefined ? {} : { github: verify.githubWorkflow }),
-  };
-}
 
 function run(id: string): { result?: unknown; error?: unknown } {
   const dir = join(DIR, id);
