@@ -63,6 +63,10 @@ export function contentDigest(response: Pick<HttpResponse, 'headers'>): string |
 
 /** The media type of `Content-Type`, without parameters; undefined when absent or empty. */
 export function contentType(response: Pick<HttpResponse, 'headers'>): string | undefined {
-  const type = header(response, 'content-type')?.split(';')[0]?.trim().toLowerCase();
+  const value = header(response, 'content-type');
+  if (value === undefined) return undefined;
+  // What `value.split(';')[0]` is, without the array (one per manifest and blob read).
+  const semi = value.indexOf(';');
+  const type = (semi === -1 ? value : value.slice(0, semi)).trim().toLowerCase();
   return type === '' ? undefined : type;
 }

@@ -59,8 +59,9 @@ export async function getManifest(
   ) {
     throw new DigestMismatchError(`Registry reports digest ${served} for manifest ${reference.digest}`);
   }
-  const manifest = parseManifest(bytes, contentType(response));
-  const mediaType = manifest.mediaType ?? contentType(response) ?? MediaType.ociManifest;
+  const type = contentType(response);
+  const manifest = parseManifest(bytes, type);
+  const mediaType = manifest.mediaType ?? type ?? MediaType.ociManifest;
   return { digest, mediaType, size: bytes.length, bytes, manifest };
 }
 

@@ -20,6 +20,8 @@ import {
 import type { SignatureFormat } from '../payload/signature-format.js';
 import { type BundleEvidence, type CandidateOutcome, failed, type LayerEvidence } from './evidence.js';
 import { claimReason } from './judge-signature.js';
+import { judgeKeylessBundle, type KeylessRefusal, type KeylessSigner } from './keyless/keyless-judge.js';
+import type { KeylessMaterial } from './keyless/keyless-trust.js';
 import { dsseKeyIndex } from './signature-keys.js';
 import { bundleTlog, classicTlog, type LoggedSignature } from './tlog-evidence.js';
 import type { TrustMaterial } from './trust.js';
@@ -41,6 +43,8 @@ interface EnvelopeForm {
   readonly tlog: (logged: LoggedSignature) => ReturnType<typeof classicTlog>;
   /** Statements that are no attestation candidate (cosign 3's image-signature statement). */
   readonly skip: (statement: Statement) => boolean;
+  /** Keyless: the certificate's evidence and identity, when no trusted key verifies the envelope. */
+  readonly keyless?: (() => KeylessSigner | KeylessRefusal) | undefined;
 }
 
 function judgeEnvelope(
@@ -51,8 +55,14 @@ function judgeEnvelope(
   form: EnvelopeForm,
 ): Judged {
   const keyIndex = dsseKeyIndex(trust.keys, envelope, trust.digestAlgorithm);
-  if (keyIndex < 0)
-    return failed(candidate, 'wrong-key', 'the envelope does not verify with any trusted key');
+  let signer: KeylessSigner | undefined;
+  if (keyIndex < 0) {
+    if (form.keyless === undefined)
+      return failed(candidate, 'wrong-key', 'the envelope does not verify with any trusted key');
+    const judged = form.keyless();
+    if ('reason' in judged) return failed(candidate, judged.reason, judged.message);
+    signer = judged;
+  }
   let statement: Statement;
   try {
     statement = parseStatement(envelope.payload, { legacyStringPredicate: form.legacyStringPredicate });
@@ -64,14 +74,17 @@ function judgeEnvelope(
   if (claims.predicateType !== undefined && statement.predicateType !== claims.predicateType)
     return failed(candidate, 'malformed', `predicate type is ${statement.predicateType}`);
   if (form.skip(statement)) return undefined;
-  const key = trust.keys[keyIndex] as PublicKey;
-  const tlog = form.tlog({ signature: envelope.signatures[0]?.sig ?? '', key, payload: envelope.payload });
-  if (tlog !== undefined) return failed(candidate, tlog.reason, tlog.message);
+  if (signer === undefined) {
+    const key = trust.keys[keyIndex] as PublicKey;
+    const tlog = form.tlog({ signature: envelope.signatures[0]?.sig ?? '', key, payload: envelope.payload });
+    if (tlog !== undefined) return failed(candidate, tlog.reason, tlog.message);
+  }
   return {
     candidate,
     ok: {
       format: form.format,
       keyIndex,
+      ...signer,
       digest: claims.digest,
       predicateType: statement.predicateType,
       statement,
@@ -117,5 +130,9 @@ export function judgeBundleAttestation(
     tlog: (logged) => bundleTlog(trust, bundle, logged),
     skip: (statement) =>
       claims.predicateType === undefined && statement.predicateType === COSIGN_SIGN_PREDICATE_TYPE,
+    keyless:
+      trust.keyless === undefined || bundle.certificate === undefined
+        ? undefined
+        : () => judgeKeylessBundle(evidence.bundle, trust.keyless as KeylessMaterial),
   });
 }

@@ -142,7 +142,12 @@ export interface VerifyAttestationsOptions extends JudgeAttestationsOptions, Dis
  */
 export interface VerifiedAttestation {
   readonly format: SignatureFormat;
+  /** Index in `keys` of the key that verified it; -1 when it was signed keyless. */
   readonly keyIndex: number;
+  /** Keyless: index in `identities` of the identity that matched the certificate. */
+  readonly identityIndex?: number;
+  /** Keyless: the signing certificate's names and Fulcio extensions. */
+  readonly certificate?: CertificateSummary;
   /**
    * The image digest the statement was verified against (one of its subjects). A statement may
    * name several subjects; this is the one that is this image, so pin this one, never `subject[0]`.

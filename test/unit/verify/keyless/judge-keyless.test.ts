@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VerificationError } from '../../../../src/errors/index.js';
 import { generateKeyPair } from '../../../../src/keys/index.js';
-import { type ImageEvidence, verifySignatureEvidence } from '../../../../src/verify/index.js';
+import {
+  type ImageEvidence,
+  verifyAttestationEvidence,
+  verifySignatureEvidence,
+} from '../../../../src/verify/index.js';
 import { SHARED_DIR } from '../../../helpers/vectors.js';
 
 const DIR = join(SHARED_DIR, 'vectors', 'keyless', 'conf-happy-path-intoto-in-dsse-v3');
@@ -63,5 +67,31 @@ describe('the judge, keyless bundle', () => {
     expect(
       reasonOf(() => verifySignatureEvidence(evidence, { identities: [IDENTITY], ignoreTlog: true })),
     ).toBe('certificate-invalid');
+  });
+});
+
+describe('the judge, keyless attestation bundle', () => {
+  it('returns the statement for its predicate type, with who signed', () => {
+    const verified = verifyAttestationEvidence(evidence, {
+      identities: [IDENTITY],
+      predicateType: 'https://slsa.dev/provenance/v1',
+    });
+    expect(verified).toEqual([
+      expect.objectContaining({ format: 'bundle', keyIndex: -1, identityIndex: 0, digest: SUBJECT }),
+    ]);
+    expect(verified[0]?.statement.predicateType).toBe('https://slsa.dev/provenance/v1');
+  });
+
+  it('fails for another identity or another predicate type', () => {
+    expect(
+      reasonOf(() =>
+        verifyAttestationEvidence(evidence, { identities: [{ ...IDENTITY, issuer: 'https://x' }] }),
+      ),
+    ).toBe('identity-mismatch');
+    expect(
+      reasonOf(() =>
+        verifyAttestationEvidence(evidence, { identities: [IDENTITY], predicateType: 'spdxjson' }),
+      ),
+    ).toBe('malformed');
   });
 });
