@@ -37,6 +37,7 @@ export function trustedKeys(keys: ReadonlyArray<PublicKey | string>): PublicKey[
 export function trustMaterial(
   options: TrustOptions & { readonly onWarning?: ((message: string) => void) | undefined },
   what: string,
+  defaultRoot?: () => unknown,
 ): TrustMaterial {
   const keys = options?.keys;
   const identities = options?.identities;
@@ -53,7 +54,8 @@ export function trustMaterial(
     rekorKeys: rekorKeysFor(options),
     ignoreTlog: options.ignoreTlog === true,
     digestAlgorithm: options.digestAlgorithm,
-    keyless: identities === undefined || identities.length === 0 ? undefined : keylessMaterial(options),
+    keyless:
+      identities === undefined || identities.length === 0 ? undefined : keylessMaterial(options, defaultRoot),
   };
 }
 

@@ -7,6 +7,7 @@
 import { repositoryName } from '../internal/reference.js';
 import { predicateTypeFor } from '../payload/intoto.js';
 import { resolveImage, withRegistry } from '../registry/image-target.js';
+import { shippedTrustedRoot } from '../sigstore/shipped.js';
 import { evidenceOf, startLookups } from './discover.js';
 import { decideAttestations, judgeAttestationCandidates } from './judge.js';
 import type { AttestationClaims } from './judge-attestation.js';
@@ -19,7 +20,7 @@ export async function verifyImageAttestations(
   image: string,
   options: VerifyAttestationsOptions,
 ): Promise<VerifiedAttestation[]> {
-  const trust = trustMaterial(options, 'verifyImageAttestations');
+  const trust = trustMaterial(options, 'verifyImageAttestations', shippedTrustedRoot);
   const predicateType =
     options.predicateType === undefined ? undefined : predicateTypeFor(options.predicateType);
   maxReferrersOption(options.maxReferrers);

@@ -10,6 +10,7 @@ import { VerificationError } from '../errors/verify.js';
 import { fromHex } from '../internal/bytes.js';
 import { parseBundle } from '../payload/bundle.js';
 import { sha256Digest } from '../payload/digest.js';
+import { IN_TOTO_PAYLOAD_TYPE } from '../payload/dsse.js';
 import { parseStatement, statementSubjectFor } from '../payload/intoto.js';
 import { shippedTrustedRoot } from '../sigstore/shipped.js';
 import { trustMaterialOf } from '../sigstore/trust-material.js';
@@ -115,7 +116,7 @@ export function verifyBlob(
   if (content !== undefined) {
     try {
       const payloadType = (content as { payloadType?: unknown }).payloadType;
-      if (payloadType !== 'application/vnd.in-toto+json')
+      if (payloadType !== IN_TOTO_PAYLOAD_TYPE)
         throw fail('malformed', `unexpected DSSE payload type ${String(payloadType)}`);
       const payload = Buffer.from(String((content as { payload?: unknown }).payload), 'base64');
       statementSubjectFor(parseStatement(payload), digest);

@@ -11,6 +11,7 @@ import { repositoryName } from '../internal/reference.js';
 import type { ImageIndex } from '../payload/oci.js';
 import { resolveImage, withRegistry } from '../registry/image-target.js';
 import { isImageIndex } from '../registry/manifest.js';
+import { shippedTrustedRoot } from '../sigstore/shipped.js';
 import { discoverSignatures } from './discover.js';
 import {
   checkClaimOptions,
@@ -43,7 +44,7 @@ function selectPlatform(index: ImageIndex, platform: NonNullable<VerifyImageOpti
  * distinct keys signed.
  */
 export async function verifyImage(image: string, options: VerifyImageOptions): Promise<VerifyResult> {
-  const trust = trustMaterial(options, 'verifyImage');
+  const trust = trustMaterial(options, 'verifyImage', shippedTrustedRoot);
   checkClaimOptions(options);
   const threshold = thresholdOption(options.threshold, signerCount(trust));
   maxReferrersOption(options.maxReferrers);

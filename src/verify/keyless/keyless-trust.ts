@@ -1,11 +1,12 @@
 /**
  * The keyless half of a verification's trust material: the caller's identities compiled once, the
- * trusted root's CAs, CT logs and TSAs (the shipped public-good root when none is given), and
- * cosign's flags. Prepared once per verification, like the keys.
+ * trusted root's CAs, CT logs and TSAs, and cosign's flags. Which root applies when the caller
+ * gives none is the caller's to say (`verifyImage` uses the shipped public-good root; the offline
+ * judge, which reads nothing, needs one given). Prepared once per verification, like the keys.
  *
  * Deliberately not here: using it (`keyless-judge.ts`).
  */
-import { shippedTrustedRoot } from '../../sigstore/shipped.js';
+import { InvalidArgumentError } from '../../errors/base.js';
 import { trustMaterialOf } from '../../sigstore/trust-material.js';
 import { parseTrustedRoot } from '../../sigstore/trusted-root.js';
 import { rekorKeysFromTrustedRoot } from '../trusted-root.js';
@@ -29,12 +30,21 @@ export interface KeylessOptions {
   readonly onWarning?: ((message: string) => void) | undefined;
 }
 
-/** Prepares keyless material, or undefined when the caller gave no identities. */
-export function keylessMaterial(options: KeylessOptions): KeylessMaterial | undefined {
+/**
+ * Prepares keyless material, or undefined when the caller gave no identities. `defaultRoot` gives
+ * the trusted root when the options name none; without it, a trusted root is required.
+ */
+export function keylessMaterial(
+  options: KeylessOptions,
+  defaultRoot?: () => unknown,
+): KeylessMaterial | undefined {
   if (options.identities === undefined) return undefined;
   const identities = compileIdentities(options.identities, options.onWarning);
-  const root =
-    options.trustedRoot === undefined ? shippedTrustedRoot() : parseTrustedRoot(options.trustedRoot);
+  if (options.trustedRoot === undefined && defaultRoot === undefined)
+    throw new InvalidArgumentError(
+      'keyless verification of evidence needs options.trustedRoot (for the public-good instance: shippedTrustedRoot() or getTrustedRoot() from ocisign/sigstore)',
+    );
+  const root = parseTrustedRoot(options.trustedRoot ?? defaultRoot?.());
   return {
     identities,
     trust: { material: trustMaterialOf(root), rekorKeys: rekorKeysFromTrustedRoot(root) },

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VerificationError } from '../../../../src/errors/index.js';
 import { generateKeyPair } from '../../../../src/keys/index.js';
+import { shippedTrustedRoot } from '../../../../src/sigstore/shipped.js';
 import {
   type ImageEvidence,
   verifyAttestationEvidence,
@@ -40,7 +41,10 @@ function reasonOf(fn: () => unknown): string | undefined {
 
 describe('the judge, keyless bundle', () => {
   it('verifies with the identity, against the shipped public-good root', () => {
-    const result = verifySignatureEvidence(evidence, { identities: [{ issuer: 'nope' }, IDENTITY] });
+    const result = verifySignatureEvidence(evidence, {
+      trustedRoot: shippedTrustedRoot(),
+      identities: [{ issuer: 'nope' }, IDENTITY],
+    });
     expect(result.signatures).toEqual([
       expect.objectContaining({ format: 'bundle', keyIndex: -1, identityIndex: 1, source: 'conformance' }),
     ]);
@@ -49,13 +53,18 @@ describe('the judge, keyless bundle', () => {
 
   it('fails for another identity, another digest, or keys alone', async () => {
     expect(
-      reasonOf(() => verifySignatureEvidence(evidence, { identities: [{ ...IDENTITY, subject: 'x' }] })),
+      reasonOf(() =>
+        verifySignatureEvidence(evidence, {
+          trustedRoot: shippedTrustedRoot(),
+          identities: [{ ...IDENTITY, subject: 'x' }],
+        }),
+      ),
     ).toBe('identity-mismatch');
     expect(
       reasonOf(() =>
         verifySignatureEvidence(
           { ...evidence, digest: `sha256:${'0'.repeat(64)}` },
-          { identities: [IDENTITY] },
+          { trustedRoot: shippedTrustedRoot(), identities: [IDENTITY] },
         ),
       ),
     ).toBe('digest-mismatch');
@@ -65,7 +74,13 @@ describe('the judge, keyless bundle', () => {
 
   it('with ignoreTlog and no timestamp checks the certificate now: a 10-minute certificate has expired', () => {
     expect(
-      reasonOf(() => verifySignatureEvidence(evidence, { identities: [IDENTITY], ignoreTlog: true })),
+      reasonOf(() =>
+        verifySignatureEvidence(evidence, {
+          trustedRoot: shippedTrustedRoot(),
+          identities: [IDENTITY],
+          ignoreTlog: true,
+        }),
+      ),
     ).toBe('certificate-invalid');
   });
 });
@@ -73,6 +88,7 @@ describe('the judge, keyless bundle', () => {
 describe('the judge, keyless attestation bundle', () => {
   it('returns the statement for its predicate type, with who signed', () => {
     const verified = verifyAttestationEvidence(evidence, {
+      trustedRoot: shippedTrustedRoot(),
       identities: [IDENTITY],
       predicateType: 'https://slsa.dev/provenance/v1',
     });
@@ -85,12 +101,19 @@ describe('the judge, keyless attestation bundle', () => {
   it('fails for another identity or another predicate type', () => {
     expect(
       reasonOf(() =>
-        verifyAttestationEvidence(evidence, { identities: [{ ...IDENTITY, issuer: 'https://x' }] }),
+        verifyAttestationEvidence(evidence, {
+          trustedRoot: shippedTrustedRoot(),
+          identities: [{ ...IDENTITY, issuer: 'https://x' }],
+        }),
       ),
     ).toBe('identity-mismatch');
     expect(
       reasonOf(() =>
-        verifyAttestationEvidence(evidence, { identities: [IDENTITY], predicateType: 'spdxjson' }),
+        verifyAttestationEvidence(evidence, {
+          trustedRoot: shippedTrustedRoot(),
+          identities: [IDENTITY],
+          predicateType: 'spdxjson',
+        }),
       ),
     ).toBe('malformed');
   });
