@@ -8,7 +8,7 @@
 import { InvalidArgumentError, OcisignError } from '../errors/base.js';
 import { VerificationError } from '../errors/verify.js';
 import { fromHex } from '../internal/bytes.js';
-import { parseBundle } from '../payload/bundle.js';
+import { parseBundle, type SigstoreBundle } from '../payload/bundle.js';
 import { sha256Digest } from '../payload/digest.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../payload/dsse.js';
 import { parseStatement, statementSubjectFor } from '../payload/intoto.js';
@@ -92,19 +92,19 @@ export function verifyBlob(
   const trust = { material: trustMaterialOf(root), rekorKeys: rekorKeysFromTrustedRoot(root) };
   const fail = (reason: Parameters<typeof failure>[0], message: string) => failure(reason, message, digest);
   let json: unknown;
+  let envelope: SigstoreBundle['dsseEnvelope'];
   try {
     const text =
       typeof options.bundle === 'string' || options.bundle instanceof Uint8Array
         ? Buffer.from(options.bundle).toString('utf8')
         : JSON.stringify(options.bundle);
-    parseBundle(text);
+    envelope = parseBundle(text).dsseEnvelope;
     json = JSON.parse(text);
   } catch (error) {
     if (!(error instanceof OcisignError)) throw error;
     throw fail('malformed', error.message);
   }
-  const isDsse = (json as { dsseEnvelope?: unknown }).dsseEnvelope !== undefined;
-  if (!isDsse && bytes === undefined && algorithm !== 'sha256')
+  if (envelope === undefined && bytes === undefined && algorithm !== 'sha256')
     throw fail(
       'digest-mismatch',
       'a message signature is over a SHA-256 digest; give the artifact or its sha256',
@@ -112,16 +112,12 @@ export function verifyBlob(
   const subject = bundleEntity(json, bytes ?? { digest: fromHex(hex) as Uint8Array });
   if ('reason' in subject) throw fail(subject.reason, subject.message);
   // A DSSE envelope names the artifact in its statement; a message signature by its digest.
-  const content = (json as { dsseEnvelope?: unknown }).dsseEnvelope;
-  if (content !== undefined) {
+  if (envelope !== undefined) {
+    if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
+      throw fail('malformed', `unexpected DSSE payload type ${envelope.payloadType}`);
     try {
-      const payloadType = (content as { payloadType?: unknown }).payloadType;
-      if (payloadType !== IN_TOTO_PAYLOAD_TYPE)
-        throw fail('malformed', `unexpected DSSE payload type ${String(payloadType)}`);
-      const payload = Buffer.from(String((content as { payload?: unknown }).payload), 'base64');
-      statementSubjectFor(parseStatement(payload), digest);
+      statementSubjectFor(parseStatement(envelope.payload), digest);
     } catch (error) {
-      if (error instanceof VerificationError) throw error;
       if (!(error instanceof OcisignError)) throw error;
       throw fail('digest-mismatch', error.message);
     }
