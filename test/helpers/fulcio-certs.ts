@@ -133,3 +133,18 @@ export function identityOf(flags: Readonly<Record<string, unknown>>): Certificat
   for (const key of Object.keys(identity)) if (identity[key] === undefined) delete identity[key];
   return identity as CertificateIdentity;
 }
+
+/** The evidence failure cosign 3 names for each keyless vector case that fails on its evidence. */
+export const KEYLESS_EVIDENCE_FAILURES: Readonly<Record<string, string>> = {
+  'conf-bundle-from-wrong-instance': 'certificate-invalid',
+  'conf-bundle-with-root-cert': 'malformed',
+  'conf-intoto-expired-certificate': 'certificate-invalid',
+  'conf-intoto-set-outside-signing-cert-validity': 'certificate-invalid',
+  'conf-intoto-tsa-timestamp-outside-cert-validity': 'certificate-invalid',
+  'conf-message-digest-mismatch': 'tlog-invalid',
+  'conf-rekor2-no-timestamp': 'timestamp-missing',
+  'conf-set-invalid-signature': 'tlog-invalid',
+  'conf-signature-mismatch': 'tlog-invalid',
+  'conf-wrong-material': 'wrong-key',
+  'sct-unverifiable-no-ct-log': 'sct-invalid',
+};

@@ -13,6 +13,7 @@ import { sha256Digest } from '../../../../src/payload/digest.js';
 import { bundleEntity, classicEntity } from '../../../../src/verify/keyless/keyless-entity.js';
 import { checkKeylessEvidence } from '../../../../src/verify/keyless/sigstore-checks.js';
 import { rekorKeysFromTrustedRoot } from '../../../../src/verify/trusted-root.js';
+import { KEYLESS_EVIDENCE_FAILURES } from '../../../helpers/fulcio-certs.js';
 import { SHARED_DIR } from '../../../helpers/vectors.js';
 
 const DIR = join(SHARED_DIR, 'vectors', 'keyless');
@@ -33,21 +34,6 @@ const IDENTITY_ONLY = new Set([
  * refuses to load such a root ("tlog missing public key validity period"), so cosign cannot pass it.
  */
 const ROOT_REFUSED = new Set(['sjs-2022-email-issuer-v1-only']);
-
-/** The evidence failures cosign 3 names for the rest, by case. */
-const EVIDENCE_FAILURE: Record<string, string> = {
-  'conf-bundle-from-wrong-instance': 'certificate-invalid',
-  'conf-bundle-with-root-cert': 'malformed',
-  'conf-intoto-expired-certificate': 'certificate-invalid',
-  'conf-intoto-set-outside-signing-cert-validity': 'certificate-invalid',
-  'conf-intoto-tsa-timestamp-outside-cert-validity': 'certificate-invalid',
-  'conf-message-digest-mismatch': 'tlog-invalid',
-  'conf-rekor2-no-timestamp': 'timestamp-missing',
-  'conf-set-invalid-signature': 'tlog-invalid',
-  'conf-signature-mismatch': 'tlog-invalid',
-  'conf-wrong-material': 'wrong-key',
-  'sct-unverifiable-no-ct-log': 'sct-invalid',
-};
 
 // biome-ignore lint/suspicious/noExplicitAny: shared vector files are untyped JSON
 function evidenceOf(id: string): { outcome: unknown; c: any } {
@@ -97,7 +83,8 @@ describe('keyless evidence on the real vectors', () => {
 
   it.each(index.cases.filter((c) => !ROOT_REFUSED.has(c.id)).map((c) => [c.id]))('%s', (id) => {
     const { outcome, c } = evidenceOf(id);
-    const wanted = c.expected.outcome === 'pass' || IDENTITY_ONLY.has(id) ? 'holds' : EVIDENCE_FAILURE[id];
+    const wanted =
+      c.expected.outcome === 'pass' || IDENTITY_ONLY.has(id) ? 'holds' : KEYLESS_EVIDENCE_FAILURES[id];
     expect(wanted, `no expectation for ${id}`).toBeDefined();
     if (wanted === 'holds') expect(outcome).toEqual(expect.objectContaining({ leaf: expect.anything() }));
     else expect(outcome).toEqual(expect.objectContaining({ reason: wanted }));
