@@ -20,6 +20,7 @@ import { importPublicKey } from '../keys/import.js';
 import type { PublicKey } from '../keys/key-objects.js';
 import { decodePemBlocks } from '../keys/pem.js';
 import {
+  isTrustedRoot,
   parseCertificate,
   readTrustedRoot,
   TRUSTED_ROOT_MEDIA_TYPE,
@@ -28,14 +29,23 @@ import {
 
 /** The PEM inputs of {@link trustedRootFromPems}. */
 export interface TrustedRootPems {
-  /** Fulcio CA certificates, PEM: roots and intermediates, in any order (cosign's `--ca-roots` plus `--ca-intermediates`). */
-  readonly fulcio: string;
+  /**
+   * Fulcio CA certificates, PEM: roots and intermediates, in any order (cosign's `--ca-roots` plus
+   * `--ca-intermediates`). Required unless `base` gives the certificate authorities.
+   */
+  readonly fulcio?: string;
   /** Rekor public keys, PEM (`PUBLIC KEY` or `RSA PUBLIC KEY`); several per text are read. */
   readonly rekor?: string | readonly string[];
   /** CT log public keys, PEM, as for `rekor`. */
   readonly ctlog?: string | readonly string[];
   /** A timestamp authority's chain, PEM: its signing certificate, intermediates and root, in any order. */
   readonly tsa?: string;
+  /**
+   * Where the parts not given come from: a private CA with the public-good Rekor and CT logs
+   * (`{ fulcio, base: shippedTrustedRoot() }`, cosign's `--ca-roots`), or the public-good CAs with a
+   * private Rekor key (Kyverno's `rekor.pubkey`). A part given replaces the base's, never adds to it.
+   */
+  readonly base?: TrustedRoot;
 }
 
 /**
@@ -161,27 +171,49 @@ function logJson(key: PublicKey): object {
   };
 }
 
+/** The JSON members of a base root, or undefined without one. */
+function baseMembers(base: TrustedRoot | undefined): Readonly<Record<string, unknown>> | undefined {
+  if (base === undefined) return undefined;
+  if (!isTrustedRoot(base))
+    throw new InvalidArgumentError('trustedRootFromPems: base must be a trusted root from ocisign/sigstore');
+  return base.json as Readonly<Record<string, unknown>>;
+}
+
 /**
  * A trusted root from PEM, for a private Sigstore instance or Kyverno's `roots` / `pubkey` fields:
  * one certificate authority per chain in `fulcio`, one Rekor log per key in `rekor`, one CT log
- * per key in `ctlog`, one timestamp authority per chain in `tsa`. All are trusted from the Unix
- * epoch on with no end; log IDs are SHA-256 of each key's DER SubjectPublicKeyInfo.
+ * per key in `ctlog`, one timestamp authority per chain in `tsa`, and what is not given from
+ * `base` (nothing, without one). All built from PEM are trusted from the Unix epoch on with no
+ * end; log IDs are SHA-256 of each key's DER SubjectPublicKeyInfo.
  *
  * @throws InvalidArgumentError naming the input (`fulcio: PEM block 2 …`, `rekor[1] …`) that is not
  * PEM, holds something other than certificates or public keys, or a key cosign would refuse.
  */
 export function trustedRootFromPems(pems: TrustedRootPems): TrustedRoot {
   if (typeof pems !== 'object' || pems === null)
-    throw new InvalidArgumentError('trustedRootFromPems takes { fulcio, rekor?, ctlog?, tsa? }');
-  const fulcio = chainsOf(certificatesOf(pems.fulcio, 'fulcio', true), 'fulcio');
-  // A TSA's chain starts with its signing certificate, which is no CA.
-  const tsa = pems.tsa === undefined ? [] : chainsOf(certificatesOf(pems.tsa, 'tsa', false), 'tsa');
+    throw new InvalidArgumentError('trustedRootFromPems takes { fulcio, rekor?, ctlog?, tsa?, base? }');
+  const base = baseMembers(pems.base);
+  if (pems.fulcio === undefined && base === undefined)
+    throw new InvalidArgumentError(
+      'trustedRootFromPems needs fulcio (CA certificates) unless a base root gives them',
+    );
+  const part = <T>(given: unknown, build: () => T[], member: string): unknown[] =>
+    given !== undefined ? build() : ((base?.[member] as unknown[] | undefined) ?? []);
   const doc = {
     mediaType: TRUSTED_ROOT_MEDIA_TYPE,
-    tlogs: keysOf(pems.rekor, 'rekor').map(logJson),
-    certificateAuthorities: fulcio.map(authorityJson),
-    ctlogs: keysOf(pems.ctlog, 'ctlog').map(logJson),
-    timestampAuthorities: tsa.map(authorityJson),
+    tlogs: part(pems.rekor, () => keysOf(pems.rekor, 'rekor').map(logJson), 'tlogs'),
+    certificateAuthorities: part(
+      pems.fulcio,
+      () => chainsOf(certificatesOf(pems.fulcio, 'fulcio', true), 'fulcio').map(authorityJson),
+      'certificateAuthorities',
+    ),
+    ctlogs: part(pems.ctlog, () => keysOf(pems.ctlog, 'ctlog').map(logJson), 'ctlogs'),
+    // A TSA's chain starts with its signing certificate, which is no CA.
+    timestampAuthorities: part(
+      pems.tsa,
+      () => chainsOf(certificatesOf(pems.tsa, 'tsa', false), 'tsa').map(authorityJson),
+      'timestampAuthorities',
+    ),
   };
   return readTrustedRoot(doc, 'trustedRootFromPems');
 }

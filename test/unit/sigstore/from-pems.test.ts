@@ -82,6 +82,36 @@ describe('trustedRootFromPems on the public-good material', () => {
   });
 });
 
+describe('trustedRootFromPems over a base root', () => {
+  const base = parseTrustedRoot(publicGood);
+  const rekorV1 = publicGood.tlogs[0];
+
+  it('replaces only the parts given: a private CA keeps the base logs and TSAs', () => {
+    const ca = publicGood.certificateAuthorities[0].certChain.certificates.at(-1).rawBytes as string;
+    const root = trustedRootFromPems({ fulcio: certPem(ca), base });
+    expect(root.certificateAuthorities.map(chainOf)).toEqual([[ca]]);
+    expect(root.tlogs).toEqual(base.tlogs);
+    expect(root.ctlogs).toEqual(base.ctlogs);
+    expect(root.timestampAuthorities).toEqual(base.timestampAuthorities);
+  });
+
+  it("a Rekor key given replaces the base's logs (Kyverno's rekor.pubkey), the CAs stay", async () => {
+    const key = exportPublicKeyPem((await generateKeyPair({ algorithm: 'ecdsa-p256' })).publicKey);
+    const root = trustedRootFromPems({ rekor: key, base });
+    expect(root.tlogs).toHaveLength(1);
+    expect(Buffer.from(root.tlogs[0]?.logId?.keyId ?? []).toString('base64')).not.toBe(rekorV1.logId.keyId);
+    expect(root.certificateAuthorities).toEqual(base.certificateAuthorities);
+    expect(root.ctlogs).toEqual(base.ctlogs);
+  });
+
+  it('refuses no CAs without a base, and a base that is not a parsed root', () => {
+    expect(() => trustedRootFromPems({ rekor: keyPem(rekorV1.publicKey.rawBytes) })).toThrow(/needs fulcio/);
+    expect(() =>
+      trustedRootFromPems({ rekor: keyPem(rekorV1.publicKey.rawBytes), base: publicGood as never }),
+    ).toThrow(InvalidArgumentError);
+  });
+});
+
 describe('trustedRootFromPems on made chains', () => {
   const root = caCertificate(dir, 'root', '/O=example/CN=root');
   const intermediateA = issuedCertificate(dir, 'int-a', {
@@ -154,7 +184,7 @@ describe('trustedRootFromPems on made chains', () => {
 
   it.each([
     ['no PEM at all', () => ({ fulcio: 'hello' }), /fulcio holds no PEM certificate/],
-    ['fulcio missing', () => ({}), /fulcio must be PEM text/],
+    ['fulcio missing', () => ({}), /needs fulcio \(CA certificates\) unless a base root gives them/],
     ['not an object', () => null, /takes \{ fulcio/],
     [
       'a key among the certificates',
