@@ -1,10 +1,12 @@
 /** Every example under examples/ runs against the built package and says what it promises. */
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '..');
+/** The real keyless signature verify-keyless.ts reads: third-party data beside the repository. */
+const KEYLESS_VECTORS = resolve(ROOT, '..', 'shared', 'vectors', 'keyless', 'classic-github-actions');
 const examples = readdirSync(resolve(ROOT, 'examples')).filter((f) => f.endsWith('.ts'));
 
 /** A line each example must print, proving it did its job rather than merely exiting. */
@@ -25,6 +27,10 @@ const EXPECTED: Record<string, RegExp> = {
     /discovered 1 bundle candidate\(s\) for sha256:[0-9a-f]{64}\nregistry stopped; judged offline: verified \(bundle, key 0\)\nwith another key: wrong-key/,
   'trusted-root.ts':
     /public-good: 2 CAs, 2 Rekor logs, 2 CT logs, 1 TSA\n[\s\S]*private root: 1 CA \(2 certificates\), 1 Rekor log [0-9a-f]{16}… \(SHA-256 of its key\), trusted from 1970-01-01T00:00:00\.000Z\ntrust material ready: 1 CA, 1 Rekor log/,
+  // Without ../shared it says plainly that it did not run (and exits 1 under OCISIGN_REQUIRE_VECTORS=1).
+  'verify-keyless.ts': existsSync(KEYLESS_VECTORS)
+    ? /verified keyless: https:\/\/github\.com\/salrashid123\/go-bazel-github-workflow\/\.github\/workflows\/release\.yaml@refs\/tags\/v0\.0\.30\n {2}issuer https:\/\/token\.actions\.githubusercontent\.com, workflow "Release" at refs\/tags\/v0\.0\.30\nanother repository: identity-mismatch/
+    : /not run: the real keyless signature is not here/,
   'registry.ts':
     /resolved v1 -> sha256:[0-9a-f]{64} in 1 request\(s\)\nlayer: hello, layer\nreferrers of v1: 1/,
 };
