@@ -78,11 +78,20 @@ function keysOf(root: TrustedRoot): RekorKeys {
 /**
  * Reads `tlogs[].publicKey` from a trusted root (a parsed `TrustedRoot`, an object, or JSON text as
  * protojson reads it; see `parseTrustedRoot`). Anything malformed is an InvalidArgumentError naming
- * the member.
+ * the member. For a parsed root the keys are imported once and the same map returned after.
  */
 export function rekorKeysFromTrustedRoot(trustedRoot: unknown): RekorKeys {
-  return keysOf(parseTrustedRoot(trustedRoot));
+  const root = parseTrustedRoot(trustedRoot);
+  let keys = keysByRoot.get(root);
+  if (keys === undefined) {
+    keys = keysOf(root);
+    keysByRoot.set(root, keys);
+  }
+  return keys;
 }
+
+/** The Rekor keys of each parsed root, imported once: a root is frozen, so they never change. */
+const keysByRoot = new WeakMap<TrustedRoot, RekorKeys>();
 
 /**
  * Rekor public keys given directly (PEM or `PublicKey`, e.g. Kyverno's `rekor.pubkey` or cosign's

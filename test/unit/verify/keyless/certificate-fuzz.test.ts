@@ -6,7 +6,6 @@
  * mostly parses. readFulcioCertificate returns a certificate or throws a typed OcisignError, never
  * anything else; the matchers and compileIdentities likewise, on whatever it returns.
  */
-import * as asn1js from 'asn1js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type FulcioCertificate, readFulcioCertificate } from '../../../../src/verify/keyless/certificate.js';
@@ -20,6 +19,7 @@ import {
   matchClassic,
   summarizeCertificate,
 } from '../../../../src/verify/keyless/identity-match.js';
+import { asn1Nodes, derNodeEdits } from '../../../helpers/der-mutations.js';
 import { bundleCertificateDer, classicCertificatePem, pemToDer } from '../../../helpers/fulcio-certs.js';
 import { FUZZ_RUNS, FUZZ_TIMEOUT_MS, typedOrResult } from '../../../helpers/fuzz.js';
 
@@ -31,70 +31,10 @@ const sources = [
 ];
 const runs = { numRuns: FUZZ_RUNS };
 
-interface Node {
-  readonly start: number;
-  readonly headerLength: number;
-  readonly end: number;
-}
-
-/** Every ASN.1 node of `der`, nested ones (extension contents included) too, by byte range. */
-function nodesOf(der: Uint8Array): Node[] {
-  const nodes: Node[] = [];
-  const walk = (node: asn1js.AsnType) => {
-    const block = node as asn1js.BaseBlock;
-    const view = block.valueBeforeDecodeView;
-    if (view === undefined || block.idBlock === undefined || block.lenBlock === undefined) return;
-    const start = view.byteOffset - der.byteOffset;
-    nodes.push({
-      start,
-      headerLength: block.idBlock.blockLength + block.lenBlock.blockLength,
-      end: start + view.byteLength,
-    });
-    const children = (node as asn1js.Constructed).valueBlock?.value;
-    if (Array.isArray(children)) for (const child of children) walk(child as asn1js.AsnType);
-  };
-  walk(asn1js.fromBER(der).result);
-  return nodes.filter((n) => n.headerLength > 0 && n.end <= der.length);
-}
-
-const sourceNodes = sources.map((der) => ({ der, nodes: nodesOf(der) }));
+const sourceNodes = sources.map((der) => asn1Nodes(der));
 
 /** A real certificate with one ASN.1 node edited (and maybe a second, elsewhere). */
-const editedDer: fc.Arbitrary<Uint8Array> = fc
-  .tuple(
-    fc.constantFrom(...sourceNodes),
-    fc.array(
-      fc.tuple(
-        fc.nat(),
-        fc.constantFrom('tag', 'length', 'content', 'truncate', 'drop', 'double'),
-        fc.nat({ max: 255 }),
-      ),
-      { minLength: 1, maxLength: 2 },
-    ),
-  )
-  .map(([{ der, nodes }, edits]) => {
-    let bytes = [...der];
-    // Later edits use the original offsets, applied from the end so earlier ones stay valid.
-    const chosen = edits.map(([at, kind, value]) => ({
-      node: nodes[at % nodes.length] as Node,
-      kind,
-      value,
-    }));
-    chosen.sort((a, b) => b.node.start - a.node.start);
-    for (const { node, kind, value } of chosen) {
-      const contentStart = node.start + node.headerLength;
-      if (kind === 'tag') bytes[node.start] = value;
-      else if (kind === 'length') bytes[node.start + 1] = value;
-      else if (kind === 'content' && node.end > contentStart)
-        bytes[contentStart + (value % (node.end - contentStart))] = (value * 7 + 1) & 0xff;
-      else if (kind === 'truncate')
-        bytes.splice(contentStart, Math.min(value % 4, node.end - contentStart) + 1);
-      else if (kind === 'drop') bytes.splice(node.start, node.end - node.start);
-      else if (kind === 'double') bytes.splice(node.end, 0, ...bytes.slice(node.start, node.end));
-    }
-    bytes = bytes.slice(0, 64 * 1024);
-    return new Uint8Array(bytes);
-  });
+const editedDer = derNodeEdits(sources);
 
 const identities = compileIdentities([
   { subjectRegExp: '^https://github\\.com/', issuer: 'https://token.actions.githubusercontent.com' },
@@ -115,7 +55,7 @@ function useAll(cert: FulcioCertificate): void {
 describe(`readFulcioCertificate on ${FUZZ_RUNS} hostile inputs each`, { timeout: FUZZ_TIMEOUT_MS }, () => {
   it('the real certificates read (so the edits start from certificates that pass)', () => {
     for (const der of sources) useAll(readFulcioCertificate(der));
-    expect(sourceNodes.every((s) => s.nodes.length > 50)).toBe(true);
+    expect(sourceNodes.every((nodes) => nodes.length > 50)).toBe(true);
   });
 
   it('on real certificates with an ASN.1 node edited', () => {
