@@ -36,7 +36,7 @@ export interface CommandContext {
   readonly registryOptions: RegistryOptions;
   /** `--output json`: print one JSON report at the end instead of text as the work goes. */
   readonly json: boolean;
-  /** A library warning, printed on stderr as cosign prints them (`WARNING: …`). */
+  /** A library warning, printed on stderr as cosign prints them (`WARNING: …`), each text once. */
   readonly warn: (message: string) => void;
 }
 
@@ -57,6 +57,7 @@ export async function withCommandContext<T>(
     ...(insecure ? { insecureRegistries: hosts.map((h) => h.split('/')[0] as string) } : {}),
   });
   const repository = io.env.COSIGN_REPOSITORY;
+  const warned = new Set<string>();
   try {
     return await run({
       io,
@@ -68,7 +69,12 @@ export async function withCommandContext<T>(
         ...(repository === undefined || repository === '' ? {} : { repository }),
       },
       json: outputFormat(values.output) === 'json',
-      warn: (message) => io.err(`WARNING: ${message}\n`),
+      // Once per command: an identity's warning comes again for every image verified.
+      warn: (message) => {
+        if (warned.has(message)) return;
+        warned.add(message);
+        io.err(`WARNING: ${message}\n`);
+      },
     });
   } finally {
     await registry.close();
@@ -95,7 +101,7 @@ export async function loadPublicKey(ref: string, io: CliIo, signal: AbortSignal)
   return untilAborted((await loadSigner(ref, io, signal)).publicKey(), signal);
 }
 
-/** How `verify` and `verify-attestation` treat transparency-log evidence, from flags and environment. */
+/** How `verify` and `verify-attestation` with `--key` treat transparency-log evidence, from flags and environment. */
 export interface TlogOptions {
   readonly ignoreTlog: boolean;
   readonly trustedRoot?: Record<string, unknown>;
@@ -104,7 +110,8 @@ export interface TlogOptions {
 
 /**
  * `--insecure-ignore-tlog`, `--trusted-root FILE`, or cosign's `SIGSTORE_REKOR_PUBLIC_KEY` (a PEM
- * file): one of them is required, since ocisign never contacts Rekor.
+ * file): one of them is required with `--key`, since ocisign never contacts Rekor (keyless
+ * verification has the shipped public-good root's Rekor keys: trust-flags.ts).
  */
 export function tlogOptions(
   values: { readonly 'insecure-ignore-tlog'?: boolean; readonly 'trusted-root'?: string },

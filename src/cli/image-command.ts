@@ -1,6 +1,6 @@
 /**
- * The frame `sign`, `attest`, `verify` and `verify-attestation` share: one context and one `--key`
- * for all the images, the images one after another in the order given, the registry client closed
+ * The frame `sign`, `attest`, `verify` and `verify-attestation` share: one context and one key (or
+ * none, keyless) for all the images, the images one after another in the order given, the registry client closed
  * however it ends, and under `--output json` one array of the images' reports on stdout. What a
  * command does for one image, and what it prints as it goes, is the command's own.
  */
@@ -12,10 +12,11 @@ import type { CliIo } from './io.js';
 export interface ImageCommand<K, R> {
   /** The image references, in the order given. */
   readonly images: readonly string[];
-  /** The `--key` reference (already required), loaded once the deadline runs. */
-  readonly key: string;
-  /** `loadSigner` to sign, `loadPublicKey` to verify. */
-  readonly loadKey: (ref: string, io: CliIo, signal: AbortSignal) => Promise<K>;
+  /**
+   * Loads what every image is worked on with, once, after the deadline starts: a signer for
+   * `--key` to sign, the trusted public keys (none, keyless) to verify.
+   */
+  readonly loadKey: (io: CliIo, signal: AbortSignal) => Promise<K>;
   /** One image's work: progress on stderr, text results on stdout; returns its `--output json` entry. */
   readonly each: (image: string, key: K, ctx: CommandContext) => Promise<R>;
 }
@@ -30,7 +31,7 @@ export async function runImageCommand<K, R>(
   command: ImageCommand<K, R>,
 ): Promise<number> {
   const { json, report } = await withCommandContext(io, values, command.images, async (ctx) => {
-    const key = await command.loadKey(command.key, io, ctx.signal);
+    const key = await command.loadKey(io, ctx.signal);
     const entries: R[] = [];
     for (const image of command.images) entries.push(await command.each(image, key, ctx));
     return { json: ctx.json, report: entries };

@@ -12,6 +12,7 @@ import { publicKeyCommand, usage as publicKeyUsage } from './commands/public-key
 import { signCommand, usage as signUsage } from './commands/sign.js';
 import { verifyCommand, usage as verifyUsage } from './commands/verify.js';
 import { verifyAttestationCommand, usage as verifyAttestationUsage } from './commands/verify-attestation.js';
+import { verifyBlobCommand, usage as verifyBlobUsage } from './commands/verify-blob.js';
 import { exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   verify: { run: verifyCommand, usage: verifyUsage },
   attest: { run: attestCommand, usage: attestUsage },
   'verify-attestation': { run: verifyAttestationCommand, usage: verifyAttestationUsage },
+  'verify-blob': { run: verifyBlobCommand, usage: verifyBlobUsage },
   policy: { run: policyTestCommand, usage: policyUsage },
 };
 
@@ -35,7 +37,8 @@ ${Object.values(COMMANDS)
   .join('\n')}
 
 Common flags: --output json|text, --timeout 3m, --allow-insecure-registry
-Environment: COSIGN_PASSWORD, COSIGN_REPOSITORY, AWS_* for awskms:// keys, DOCKER_CONFIG for registry credentials.
+Environment: COSIGN_PASSWORD, COSIGN_REPOSITORY, AWS_* for awskms:// keys, DOCKER_CONFIG for registry credentials,
+  SIGSTORE_REKOR_PUBLIC_KEY (and, keyless, SIGSTORE_ROOT_FILE, SIGSTORE_CT_LOG_PUBLIC_KEY_FILE, SIGSTORE_TSA_CERTIFICATE_FILE).
 Exit codes: 0 ok, 1 verification failed or policy denied, 2 usage, 3 bad input, 4 registry or KMS unavailable.
 `;
 

@@ -1,7 +1,8 @@
 /**
  * A {@link TrustedRoot} as @sigstore/verify's `TrustMaterial` (what its `Verifier` is built with):
  * made once per root value and process, since the conversion parses every certificate and key
- * (about 1.6 ms for the public-good root). The root goes through protobuf-specs'
+ * (about 1.6 ms for the public-good root), and its certificates encode themselves to DER only
+ * once (`certificate-der.ts`). The root goes through protobuf-specs'
  * `TrustedRoot.fromJSON` first — handing raw JSON to `toTrustMaterial` fails later, misleadingly.
  *
  * Deliberately not here: verifying anything, or choosing authorities for a signature.
@@ -14,6 +15,7 @@ import { TrustedRootError } from '../errors/sigstore.js';
 import { toBase64 } from '../internal/bytes.js';
 import { backend } from '../keys/backend/select.js';
 import { parseDer, sequence } from '../keys/der.js';
+import { keepCertificateDer } from './certificate-der.js';
 import {
   type CertificateAuthority,
   isTrustedRoot,
@@ -111,6 +113,9 @@ export function trustMaterialOf(root: TrustedRoot): TrustMaterial {
   if (material === undefined) {
     try {
       material = toTrustMaterial(ProtoTrustedRoot.fromJSON(protoJsonOf(root)));
+      // Every verification compares and verifies against these same certificates.
+      for (const authority of [...material.certificateAuthorities, ...material.timestampAuthorities])
+        for (const cert of authority.certChain) keepCertificateDer(cert);
     } catch (cause) {
       const detail = cause instanceof Error ? cause.message : String(cause);
       throw new TrustedRootError(`the Sigstore verifier cannot use this trusted root: ${detail}`, { cause });

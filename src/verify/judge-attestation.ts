@@ -1,8 +1,10 @@
 /**
  * The judge of one attestation: pure and synchronous. A DSSE envelope (from a classic `.att` layer
- * or a Sigstore bundle) counts when a trusted key verifies it over PAE, its in-toto statement names
- * the image digest and has the wanted predicate type, and its transparency-log evidence holds.
- * Classic layers read a string predicate as cosign ≤ 1 wrote it; bundles never do.
+ * or a Sigstore bundle) counts when a trusted key verifies it over PAE and its transparency-log
+ * evidence holds — or, signed keyless, when its Fulcio certificate's evidence and identity hold
+ * (`keyless/keyless-judge.ts`) — and its in-toto statement names the image digest and has the
+ * wanted predicate type. Classic layers read a string predicate as cosign ≤ 1 wrote it; bundles
+ * never do.
  *
  * Deliberately not here: fetching (`discover.ts`), and what a verification makes of the outcomes
  * (`judge.ts`).
@@ -20,10 +22,15 @@ import {
 import type { SignatureFormat } from '../payload/signature-format.js';
 import { type BundleEvidence, type CandidateOutcome, failed, type LayerEvidence } from './evidence.js';
 import { claimReason } from './judge-signature.js';
-import { judgeKeylessBundle, type KeylessRefusal, type KeylessSigner } from './keyless/keyless-judge.js';
-import type { KeylessMaterial } from './keyless/keyless-trust.js';
+import {
+  hasCertificate,
+  judgeKeylessAttestationLayer,
+  judgeKeylessBundle,
+  type KeylessRefusal,
+  type KeylessSigner,
+} from './keyless/keyless-judge.js';
 import { dsseKeyIndex } from './signature-keys.js';
-import { bundleTlog, classicTlog, type LoggedSignature } from './tlog-evidence.js';
+import { bundleTlog, classicAttestationTlog, type LoggedSignature } from './tlog-evidence.js';
 import type { TrustMaterial } from './trust.js';
 import type { VerifiedAttestation } from './verify-types.js';
 
@@ -40,7 +47,7 @@ type Judged = CandidateOutcome<VerifiedAttestation> | undefined;
 interface EnvelopeForm {
   readonly format: SignatureFormat;
   readonly legacyStringPredicate: boolean;
-  readonly tlog: (logged: LoggedSignature) => ReturnType<typeof classicTlog>;
+  readonly tlog: (logged: LoggedSignature) => ReturnType<typeof bundleTlog>;
   /** Statements that are no attestation candidate (cosign 3's image-signature statement). */
   readonly skip: (statement: Statement) => boolean;
   /** Keyless: the certificate's evidence and identity, when no trusted key verifies the envelope. */
@@ -103,11 +110,17 @@ export function judgeClassicAttestation(
   const envelope = parseDsseEnvelope(evidence.payload);
   if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
     return failed(candidate, 'malformed', `payload type ${envelope.payloadType}`);
+  const { layer, payload } = evidence;
+  const keyless = trust.keyless;
   return judgeEnvelope(envelope, candidate, claims, trust, {
     format: 'simple-signing',
     legacyStringPredicate: true,
-    tlog: (logged) => classicTlog(trust, evidence.layer, logged),
+    tlog: (logged) => classicAttestationTlog(trust, layer, payload, logged.key),
     skip: () => false,
+    keyless:
+      keyless === undefined || !hasCertificate(layer)
+        ? undefined
+        : () => judgeKeylessAttestationLayer(layer, payload, envelope, keyless),
   });
 }
 
@@ -124,6 +137,7 @@ export function judgeBundleAttestation(
   const bundle: SigstoreBundle = parseBundle(evidence.bundle);
   const envelope = bundle.dsseEnvelope;
   if (envelope === undefined) return failed(candidate, 'malformed', 'no DSSE envelope');
+  const keyless = trust.keyless;
   return judgeEnvelope(envelope, candidate, claims, trust, {
     format: 'bundle',
     legacyStringPredicate: false,
@@ -131,8 +145,8 @@ export function judgeBundleAttestation(
     skip: (statement) =>
       claims.predicateType === undefined && statement.predicateType === COSIGN_SIGN_PREDICATE_TYPE,
     keyless:
-      trust.keyless === undefined || bundle.certificate === undefined
+      keyless === undefined || bundle.certificate === undefined
         ? undefined
-        : () => judgeKeylessBundle(evidence.bundle, trust.keyless as KeylessMaterial),
+        : () => judgeKeylessBundle(bundle, evidence.bundle, keyless),
   });
 }

@@ -149,7 +149,7 @@ export function judgeBundleSignature(
         'the bundle signature does not verify with any trusted key (a key inside a bundle is never trusted)',
       );
     // Keyless: the certificate's evidence and identity, then the same claims.
-    const signer = judgeKeylessBundle(evidence.bundle, trust.keyless);
+    const signer = judgeKeylessBundle(bundle, evidence.bundle, trust.keyless);
     if ('reason' in signer) return failed(candidate, signer.reason, signer.message);
     const claimed = statementClaims(envelope.payload, claims, candidate);
     if ('failure' in claimed) return claimed;

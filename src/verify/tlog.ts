@@ -1,16 +1,28 @@
 /**
  * Offline transparency-log evidence: a Rekor signed entry timestamp (SET) checked against the caller's
  * Rekor keys — a trusted root's key only when the entry's integrated time lies in its `validFor`
- * window — and the logged entry checked to be about this signature, this key and these bytes.
- * No network. Every check answers `{ ok, message }`: malformed evidence (a body that is not JSON, a
- * proof index that is not an integer) is a failed check, never an exception.
+ * window — and the logged entry, read through its kind's own schema, checked to be about this
+ * signature, this key or certificate and these bytes. No network. Every check answers `{ ok,
+ * message }`: malformed evidence (a body that is not JSON, a proof index that is not an integer) is
+ * a failed check, never an exception.
  */
 import { PayloadFormatError } from '../errors/payload.js';
 import { fromBase64, fromUtf8, toHex, utf8 } from '../internal/bytes.js';
-import { array, type Infer, object, optional, readShape, refine, string } from '../internal/shape.js';
+import {
+  array,
+  type Infer,
+  object,
+  optional,
+  readShape,
+  refine,
+  type Shape,
+  string,
+  unknownValue,
+} from '../internal/shape.js';
 import { backend } from '../keys/backend/select.js';
 import { importPublicKey } from '../keys/import.js';
 import type { PublicKey } from '../keys/key-objects.js';
+import { decodeFirstPemBlock } from '../keys/pem.js';
 import { verifySignatureSync } from '../keys/verify.js';
 import type { TlogEntry } from '../payload/bundle.js';
 import { encodeGoJson } from '../payload/go-json.js';
@@ -86,27 +98,70 @@ function sha256Hex(bytes: Uint8Array): string {
   return toHex(backend().digest('sha256', bytes));
 }
 
-const hashShape = optional(object({ algorithm: optional(string), value: optional(string) }));
-/** The members of Rekor v1 `hashedrekord` and `dsse` entry bodies that are compared. */
-const rekorBodyShape = object({
+/*
+ * The Rekor entry bodies read here, each through its own kind's schema (sigstore/rekor
+ * `pkg/types/<kind>/<version>/*_schema.json`; Rekor v2: rekor-tiles' `Entry`). Only the members
+ * that are compared are declared.
+ */
+const hash = optional(object({ algorithm: optional(string), value: optional(string) }));
+const SPEC_SHAPES = {
+  'hashedrekord/0.0.1': object({
+    signature: optional(
+      object({ content: optional(string), publicKey: optional(object({ content: optional(string) })) }),
+    ),
+    data: optional(object({ hash })),
+  }),
+  'hashedrekord/0.0.2': object({
+    hashedRekordV002: optional(
+      object({
+        signature: optional(
+          object({
+            verifier: optional(
+              object({
+                x509Certificate: optional(object({ rawBytes: optional(string) })),
+                publicKey: optional(object({ rawBytes: optional(string) })),
+              }),
+            ),
+          }),
+        ),
+      }),
+    ),
+  }),
+  'dsse/0.0.1': object({
+    signatures: optional(array(object({ signature: optional(string), verifier: optional(string) }))),
+    payloadHash: hash,
+    envelopeHash: hash,
+  }),
+  'intoto/0.0.1': object({ publicKey: optional(string), content: optional(object({ hash })) }),
+  'intoto/0.0.2': object({
+    content: optional(
+      object({
+        hash,
+        envelope: optional(object({ signatures: optional(array(object({ publicKey: optional(string) }))) })),
+      }),
+    ),
+  }),
+};
+type KnownKind = keyof typeof SPEC_SHAPES;
+const headerShape = object({
   kind: optional(string),
   apiVersion: optional(string),
-  spec: optional(
-    object({
-      signature: optional(
-        object({ content: optional(string), publicKey: optional(object({ content: optional(string) })) }),
-      ),
-      data: optional(object({ hash: hashShape })),
-      signatures: optional(array(object({ signature: optional(string), verifier: optional(string) }))),
-      payloadHash: hashShape,
-    }),
-  ),
+  spec: optional(unknownValue),
 });
 
-/** A Rekor entry body (base64 JSON), read through its schema; a failed check when it is malformed. */
-function readRekorBody(
+/**
+ * A Rekor entry body, read through its kind's schema: `type` (`kind/apiVersion`) names which, and
+ * is `unknown` for a kind ocisign does not read (its `spec` is then not looked at).
+ */
+export type RekorBody = { readonly kind: string | undefined; readonly apiVersion: string | undefined } & (
+  | { [K in KnownKind]: { readonly type: K; readonly spec: Infer<(typeof SPEC_SHAPES)[K]> } }[KnownKind]
+  | { readonly type: 'unknown' }
+);
+
+/** A Rekor entry body (base64 JSON), read through its kind's schema; a failed check when malformed. */
+export function readRekorBody(
   bodyBase64: string,
-): { ok: true; body: ReturnType<typeof rekorBodyShape.check> } | { ok: false; message: string } {
+): { ok: true; body: RekorBody } | { ok: false; message: string } {
   const bytes = fromBase64(bodyBase64);
   if (bytes === undefined) return { ok: false, message: 'the Rekor entry body is not base64' };
   let doc: unknown;
@@ -116,25 +171,69 @@ function readRekorBody(
     return { ok: false, message: 'the Rekor entry body is not JSON' };
   }
   try {
-    return {
-      ok: true,
-      body: readShape(doc, rekorBodyShape, 'Rekor entry body', (m) => new PayloadFormatError(m)),
-    };
+    const read = (value: unknown, s: Shape<unknown>) =>
+      readShape(value, s, 'Rekor entry body', (m) => new PayloadFormatError(m));
+    const { kind, apiVersion, spec } = read(doc, headerShape) as Infer<typeof headerShape>;
+    const type = `${kind}/${apiVersion}`;
+    if (!Object.hasOwn(SPEC_SHAPES, type)) return { ok: true, body: { kind, apiVersion, type: 'unknown' } };
+    const shape = SPEC_SHAPES[type as KnownKind];
+    return { ok: true, body: { kind, apiVersion, type, spec: read(spec ?? {}, shape) } as RekorBody };
   } catch (error) {
     return { ok: false, message: (error as Error).message };
   }
 }
 
+function unknownKind(body: RekorBody, what: string): { ok: false; message: string } {
+  return {
+    ok: false,
+    message: `the Rekor entry is a ${JSON.stringify(body.kind ?? '')} ${JSON.stringify(body.apiVersion ?? '')} entry, not one ${what}`,
+  };
+}
+
+/** The DER of a base64 PEM verifier (the first block, as sigstore-go's `pem.Decode`), or undefined. */
+function pemVerifierDer(pemBase64: string | undefined): Uint8Array | undefined {
+  const pem = pemBase64 === undefined ? undefined : fromBase64(pemBase64);
+  return pem === undefined ? undefined : decodeFirstPemBlock(pem)?.bytes;
+}
+
+/**
+ * Who the entry says signed: the DER of each logged verifier (a certificate or a public key), read
+ * from its kind's own field — hashedrekord `spec.signature.publicKey.content`, dsse
+ * `spec.signatures[].verifier`, intoto v0.0.2 `spec.content.envelope.signatures[].publicKey`,
+ * intoto v0.0.1 `spec.publicKey` (base64 PEM), Rekor v2 hashedrekord `signature.verifier` (DER).
+ * A failed check for a kind not read here (Rekor v2 dsse among them: sigstore-go refuses it) or a
+ * verifier that is missing or not base64 PEM.
+ */
+export function loggedVerifiers(
+  body: RekorBody,
+): { ok: true; verifiers: Uint8Array[] } | { ok: false; message: string } {
+  let pems: (string | undefined)[];
+  if (body.type === 'hashedrekord/0.0.1') pems = [body.spec.signature?.publicKey?.content];
+  else if (body.type === 'dsse/0.0.1') pems = (body.spec.signatures ?? []).map((s) => s.verifier);
+  else if (body.type === 'intoto/0.0.1') pems = [body.spec.publicKey];
+  else if (body.type === 'intoto/0.0.2')
+    pems = (body.spec.content?.envelope?.signatures ?? []).map((s) => s.publicKey);
+  else if (body.type === 'hashedrekord/0.0.2') {
+    const verifier = body.spec.hashedRekordV002?.signature?.verifier;
+    const der = fromBase64(verifier?.x509Certificate?.rawBytes ?? verifier?.publicKey?.rawBytes ?? '');
+    return der === undefined || der.length === 0
+      ? { ok: false, message: 'the Rekor entry names no verifier' }
+      : { ok: true, verifiers: [der] };
+  } else return unknownKind(body, 'ocisign reads');
+  if (pems.length === 0) return { ok: false, message: 'the Rekor entry names no verifier' };
+  const verifiers = pems.map(pemVerifierDer);
+  if (verifiers.some((v) => v === undefined))
+    return { ok: false, message: "the Rekor entry's verifier is not base64 PEM" };
+  return { ok: true, verifiers: verifiers as Uint8Array[] };
+}
+
 /** Is this Rekor entry body about `signature` (base64) by `key` over `payload`? hashedrekord and dsse. */
 export function entryMatches(
-  bodyBase64: string,
+  body: RekorBody,
   expected: { signature: string; key: PublicKey; payload: Uint8Array },
 ): TlogCheck {
-  const read = readRekorBody(bodyBase64);
-  if (!read.ok) return read;
-  const body = read.body;
-  const spec = body.spec ?? {};
-  if (body.kind === 'hashedrekord') {
+  if (body.type === 'hashedrekord/0.0.1') {
+    const spec = body.spec;
     if (spec.signature?.content !== expected.signature)
       return { ok: false, message: 'the Rekor entry is for another signature' };
     if (!pemKeyMatches(spec.signature?.publicKey?.content, expected.key))
@@ -143,7 +242,8 @@ export function entryMatches(
       return { ok: false, message: 'the Rekor entry is for other content' };
     return { ok: true, message: 'ok' };
   }
-  if (body.kind === 'dsse') {
+  if (body.type === 'dsse/0.0.1') {
+    const spec = body.spec;
     const signatures = spec.signatures ?? [];
     if (
       !signatures.some((s) => s.signature === expected.signature && pemKeyMatches(s.verifier, expected.key))
@@ -154,7 +254,36 @@ export function entryMatches(
       return { ok: false, message: 'the Rekor entry is for another payload' };
     return { ok: true, message: 'ok' };
   }
-  return { ok: false, message: `Rekor entry kind ${JSON.stringify(body.kind ?? '')} is not supported` };
+  return unknownKind(body, 'a signature is checked against (hashedrekord or dsse v0.0.1)');
+}
+
+/**
+ * Is this Rekor entry about a classic `.att` layer, as cosign's `VerifyBundle` decides for an
+ * attestation (`pkg/cosign/verify.go`: `comparePublicKey`, `bundleHash`; `compareSigs` skips
+ * attestations, whose signature annotation is empty)? Its one verifier must be the signer's
+ * (`signer` says, given its DER) and the hash it logged — dsse `envelopeHash`, intoto
+ * `content.hash`, hashedrekord `data.hash` — the SHA-256 of `blob`, the envelope as the layer
+ * stores it (cosign uploads those bytes). dsse and intoto v0.0.2 entries must log one signature.
+ */
+export function attestationEntryMatches(
+  body: RekorBody,
+  blob: Uint8Array,
+  signer: (der: Uint8Array) => boolean,
+): TlogCheck {
+  let logged: Infer<typeof hash>;
+  if (body.type === 'dsse/0.0.1') logged = body.spec.envelopeHash;
+  else if (body.type === 'intoto/0.0.1' || body.type === 'intoto/0.0.2') logged = body.spec.content?.hash;
+  else if (body.type === 'hashedrekord/0.0.1') logged = body.spec.data?.hash;
+  else return unknownKind(body, 'cosign logs an attestation as (dsse, intoto)');
+  const read = loggedVerifiers(body);
+  if (!read.ok) return read;
+  const [verifier, ...more] = read.verifiers;
+  if (verifier === undefined || more.length > 0)
+    return { ok: false, message: 'the Rekor entry logs more than one signature' };
+  if (!signer(verifier)) return { ok: false, message: 'the Rekor entry names another signer' };
+  if (logged?.algorithm !== 'sha256' || logged.value !== sha256Hex(blob))
+    return { ok: false, message: 'the Rekor entry is for another envelope' };
+  return { ok: true, message: 'ok' };
 }
 
 /** A non-negative decimal integer, as protojson writes an int64. */
@@ -181,14 +310,15 @@ const tlogEntryShape = object({
 });
 
 /**
- * A bundle's transparency-log entry: the logged body must be about this signature, key and payload;
- * every piece of evidence present must verify — the signed entry timestamp, and the inclusion proof
- * with its checkpoint — and at least one must be present.
+ * A tlog entry (a bundle's, or one built from a classic layer's annotation): its `kindVersion`
+ * must be its body's (sigstore-go refuses one that is not), the body must be about what `about`
+ * says, and every piece of inclusion evidence present must verify — the signed entry timestamp,
+ * and the inclusion proof with its checkpoint — and at least one must be present.
  */
-export function verifyBundleEntry(
+export function verifyTlogEntry(
   entry: TlogEntry,
-  expected: { signature: string; key: PublicKey; payload: Uint8Array },
   rekorKeys: RekorKeys,
+  about: (body: RekorBody) => TlogCheck,
 ): TlogCheck {
   let e: Infer<typeof tlogEntryShape>;
   try {
@@ -198,26 +328,20 @@ export function verifyBundleEntry(
   }
   const read = readRekorBody(e.canonicalizedBody);
   if (!read.ok) return read;
-  // sigstore-go refuses an entry whose kindVersion is not its body's.
   if (read.body.kind !== e.kindVersion.kind || read.body.apiVersion !== e.kindVersion.version)
     return { ok: false, message: "the tlog entry's kindVersion does not match its body" };
-  const match = entryMatches(e.canonicalizedBody, expected);
+  const match = about(read.body);
   if (!match.ok) return match;
   return verifyEntryInclusion(e, rekorKeys);
 }
 
-/**
- * The inclusion evidence of a bundle's tlog entry, whatever the entry is about (a key or a
- * certificate): see {@link verifyEntryInclusion}. Keyless verification checks the body itself.
- */
-export function verifyTlogInclusion(entry: TlogEntry, rekorKeys: RekorKeys): TlogCheck {
-  let e: Infer<typeof tlogEntryShape>;
-  try {
-    e = readShape(entry, tlogEntryShape, 'the tlog entry', (m) => new PayloadFormatError(m));
-  } catch (error) {
-    return { ok: false, message: (error as Error).message };
-  }
-  return verifyEntryInclusion(e, rekorKeys);
+/** A bundle's tlog entry for a key signature: {@link verifyTlogEntry} with {@link entryMatches}. */
+export function verifyBundleEntry(
+  entry: TlogEntry,
+  expected: { signature: string; key: PublicKey; payload: Uint8Array },
+  rekorKeys: RekorKeys,
+): TlogCheck {
+  return verifyTlogEntry(entry, rekorKeys, (body) => entryMatches(body, expected));
 }
 
 /**

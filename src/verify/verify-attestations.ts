@@ -15,7 +15,11 @@ import { maxReferrersOption } from './referrers.js';
 import { trustMaterial } from './trust.js';
 import type { VerifiedAttestation, VerifyAttestationsOptions } from './verify-types.js';
 
-/** Verifies an image's attestations with trusted keys and returns the statements that verified. */
+/**
+ * Verifies an image's attestations with trusted keys or certificate identities (keyless: bundles,
+ * and classic `.att` layers as cosign's classic path checks them) and returns the statements that
+ * verified.
+ */
 export async function verifyImageAttestations(
   image: string,
   options: VerifyAttestationsOptions,

@@ -91,25 +91,24 @@ export function verifyBlob(
     options.trustedRoot === undefined ? shippedTrustedRoot() : parseTrustedRoot(options.trustedRoot);
   const trust = { material: trustMaterialOf(root), rekorKeys: rekorKeysFromTrustedRoot(root) };
   const fail = (reason: Parameters<typeof failure>[0], message: string) => failure(reason, message, digest);
-  let json: unknown;
-  let envelope: SigstoreBundle['dsseEnvelope'];
+  // Read once, strictly (ours); the library's model is built from the same document.
+  const document = options.bundle;
+  let bundle: SigstoreBundle;
   try {
-    const text =
-      typeof options.bundle === 'string' || options.bundle instanceof Uint8Array
-        ? Buffer.from(options.bundle).toString('utf8')
-        : JSON.stringify(options.bundle);
-    envelope = parseBundle(text).dsseEnvelope;
-    json = JSON.parse(text);
+    bundle = parseBundle(
+      typeof document === 'string' || document instanceof Uint8Array ? document : JSON.stringify(document),
+    );
   } catch (error) {
     if (!(error instanceof OcisignError)) throw error;
     throw fail('malformed', error.message);
   }
+  const envelope = bundle.dsseEnvelope;
   if (envelope === undefined && bytes === undefined && algorithm !== 'sha256')
     throw fail(
       'digest-mismatch',
       'a message signature is over a SHA-256 digest; give the artifact or its sha256',
     );
-  const subject = bundleEntity(json, bytes ?? { digest: fromHex(hex) as Uint8Array });
+  const subject = bundleEntity(bundle, document, bytes ?? { digest: fromHex(hex) as Uint8Array });
   if ('reason' in subject) throw fail(subject.reason, subject.message);
   // A DSSE envelope names the artifact in its statement; a message signature by its digest.
   if (envelope !== undefined) {

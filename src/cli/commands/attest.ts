@@ -30,10 +30,10 @@ export async function attestCommand(args: readonly string[], io: CliIo): Promise
   } catch (error) {
     throw new PayloadFormatError(`--predicate ${values.predicate} is not JSON: ${(error as Error).message}`);
   }
+  const key = requireFlag(values.key, '--key');
   return runImageCommand(io, values, {
     images,
-    key: requireFlag(values.key, '--key'),
-    loadKey: loadSigner,
+    loadKey: (io, signal) => loadSigner(key, io, signal),
     each: async (image, signer, ctx) => {
       const result = await attestImage(image, {
         signer,

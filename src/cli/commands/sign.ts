@@ -23,10 +23,10 @@ export async function signCommand(args: readonly string[], io: CliIo): Promise<n
   const format = oneOf(values.format, '--format', ['simple-signing', 'bundle', 'both']) ?? 'simple-signing';
   refuseTlogUpload(values['tlog-upload']);
   const annotations = parseAnnotationFlags(values.annotations ?? []);
+  const key = requireFlag(values.key, '--key');
   return runImageCommand(io, values, {
     images,
-    key: requireFlag(values.key, '--key'),
-    loadKey: loadSigner,
+    loadKey: (io, signal) => loadSigner(key, io, signal),
     each: async (image, signer, ctx) => {
       const result = await signImage(image, {
         signer,

@@ -1,7 +1,9 @@
 /**
  * What @sigstore/verify checks, built from our evidence: a Sigstore bundle as it is, or a classic
  * cosign keyless `.sig` / `.att` layer as the v0.1 bundle it amounts to (its certificate, its Rekor
- * SET as an inclusion promise, its RFC 3161 timestamp, the signature over the payload). Only the
+ * SET as an inclusion promise, its RFC 3161 timestamp, the signature over the payload or the DSSE
+ * envelope). A bundle already read by `parseBundle` is not read again: only the library's model
+ * is built from its JSON. Only the
  * leaf certificate is used: with a trusted root, chain certificates come from the root, never from
  * what the signer attached (cosign ignores the `chain` annotation then; sigstore-go and sigstore-js
  * read only a bundle chain's first certificate, and a chain that carries a root is refused).
@@ -14,15 +16,24 @@ import { type Bundle, bundleFromJSON } from '@sigstore/bundle';
 import { type crypto as sigstoreCrypto, X509Certificate } from '@sigstore/core';
 import { type SignedEntity, toSignedEntity } from '@sigstore/verify';
 import { fromBase64, toBase64 } from '../../internal/bytes.js';
-import { BUNDLE_V01_MEDIA_TYPE, parseBundle, type TlogEntry } from '../../payload/bundle.js';
+import { importPublicKey } from '../../keys/import.js';
+import { BUNDLE_V01_MEDIA_TYPE, type SigstoreBundle, type TlogEntry } from '../../payload/bundle.js';
+import { type DsseEnvelope, verifyDsseEnvelope } from '../../payload/dsse.js';
 import type { Descriptor } from '../../payload/oci.js';
 import { SignatureAnnotation } from '../../payload/signature-layer.js';
+import { readRekorBody } from '../tlog.js';
 import type { KeylessFailure } from './sigstore-checks.js';
 
 /** What the keyless checks take: the library's signed entity, and the tlog entries as we read them. */
 export interface KeylessSubject {
   readonly entity: SignedEntity;
   readonly tlogEntries: readonly TlogEntry[];
+  /**
+   * A classic `.att` layer's blob: the DSSE envelope as stored. cosign logs and timestamps these
+   * bytes for an attestation, so its Rekor entry is matched on them (`attestationEntryMatches`)
+   * and its RFC 3161 timestamp is over them, not over a signature.
+   */
+  readonly attestationBlob?: Uint8Array;
 }
 
 function malformed(message: string): KeylessFailure {
@@ -75,25 +86,17 @@ function digestSignature(bundle: Bundle, digest: Uint8Array): SignedEntity['sign
 }
 
 /**
- * The signed entity of a Sigstore bundle (JSON text or object, already shape-checked by
- * `parseBundle`), over `artifact` for a message signature (its bytes, or `{ digest }` when only
- * the SHA-256 is known). A bundle chain with a root in it is refused, as sigstore-conformance
- * requires.
+ * The library's model of a bundle document (the JSON text, bytes or value), or why it is not
+ * one. A bundle chain with a root in it is refused, as sigstore-conformance requires.
  */
-export function bundleEntity(
-  json: unknown,
-  artifact: Uint8Array | { readonly digest: Uint8Array } | undefined,
-): KeylessSubject | KeylessFailure {
+function libraryBundle(document: unknown): Bundle | KeylessFailure {
   let bundle: Bundle;
-  let tlogEntries: readonly TlogEntry[];
   try {
-    const doc =
-      typeof json === 'string' || json instanceof Uint8Array
-        ? JSON.parse(Buffer.from(json).toString('utf8'))
-        : json;
-    // Ours first (sigstore-go's rules per version, typed errors), then the library's model.
-    tlogEntries = parseBundle(JSON.stringify(doc)).tlogEntries;
-    bundle = bundleFromJSON(doc);
+    bundle = bundleFromJSON(
+      typeof document === 'string' || document instanceof Uint8Array
+        ? JSON.parse(Buffer.from(document).toString('utf8'))
+        : document,
+    );
   } catch (error) {
     return malformed(`the bundle: ${describe(error)}`);
   }
@@ -107,19 +110,46 @@ export function bundleEntity(
       return malformed(`the bundle's certificate chain: ${describe(error)}`);
     }
   }
+  return bundle;
+}
+
+/** The library's signed entity of `bundle`; what it throws (a malformed timestamp) is a failure. */
+function signedEntity(bundle: Bundle, artifact?: Buffer): SignedEntity | KeylessFailure {
   try {
-    // A DSSE envelope signs its own payload: the artifact is named by the statement's subject,
-    // which the judge compares; only a message signature is over the artifact itself.
-    if (artifact === undefined || bundle.content.$case === 'dsseEnvelope')
-      return { entity: toSignedEntity(bundle), tlogEntries };
-    if (artifact instanceof Uint8Array)
-      return { entity: toSignedEntity(bundle, Buffer.from(artifact)), tlogEntries };
-    const signature = digestSignature(bundle, artifact.digest);
-    if ('reason' in signature) return signature;
-    return { entity: { ...toSignedEntity(bundle), signature }, tlogEntries };
+    return toSignedEntity(bundle, artifact);
   } catch (error) {
     return malformed(`the bundle: ${describe(error)}`);
   }
+}
+
+/**
+ * The signed entity of a Sigstore bundle `parseBundle` has read, over `artifact` for a message
+ * signature (its bytes, or `{ digest }` when only the SHA-256 is known). `document` is the same
+ * bundle as JSON (text, bytes or the decoded value): the library's model is built from it, and
+ * checked by the library's own rules, while the tlog entries are taken from `bundle`.
+ */
+export function bundleEntity(
+  bundle: SigstoreBundle,
+  document: unknown,
+  artifact: Uint8Array | { readonly digest: Uint8Array } | undefined,
+): KeylessSubject | KeylessFailure {
+  const model = libraryBundle(document);
+  if ('reason' in model) return model;
+  const { tlogEntries } = bundle;
+  // A DSSE envelope signs its own payload: the artifact is named by the statement's subject,
+  // which the judge compares; only a message signature is over the artifact itself.
+  if (artifact === undefined || model.content.$case === 'dsseEnvelope') {
+    const entity = signedEntity(model);
+    return 'reason' in entity ? entity : { entity, tlogEntries };
+  }
+  if (artifact instanceof Uint8Array) {
+    const entity = signedEntity(model, Buffer.from(artifact));
+    return 'reason' in entity ? entity : { entity, tlogEntries };
+  }
+  const signature = digestSignature(model, artifact.digest);
+  if ('reason' in signature) return signature;
+  const entity = signedEntity(model);
+  return 'reason' in entity ? entity : { entity: { ...entity, signature }, tlogEntries };
 }
 
 /** The parsed Rekor SET annotation of a classic layer, as much of it as a v0.1 bundle needs. */
@@ -147,21 +177,28 @@ function readRekorAnnotation(text: string): RekorAnnotation | KeylessFailure {
   }
 }
 
+/** What a classic layer's annotations give a v0.1 bundle: certificate, tlog entries, timestamps. */
+interface ClassicMaterial {
+  readonly verificationMaterial: object;
+  readonly tlogEntries: readonly TlogEntry[];
+}
+
 /**
- * The signed entity of a classic keyless layer: its certificate annotation (first certificate),
- * Rekor SET (when present), RFC 3161 timestamp (when present), and signature over `payload` (or,
- * for an attestation whose signature annotation is empty, the DSSE envelope is the caller's).
+ * A classic keyless layer's annotations as v0.1 bundle material: the certificate annotation (first
+ * certificate), the Rekor SET (when present) as an inclusion promise of an entry of kind `kind`
+ * (`kindOf` reads it from the logged body), the RFC 3161 timestamp (when present).
  */
-export function classicEntity(layer: Descriptor, payload: Uint8Array): KeylessSubject | KeylessFailure {
+function classicMaterial(
+  layer: Descriptor,
+  kindOf: (body: string) => { kind: string; version: string },
+): ClassicMaterial | KeylessFailure {
   const annotations = layer.annotations ?? {};
   const pem = annotations[SignatureAnnotation.certificate];
   if (pem === undefined || pem === '')
     return { reason: 'wrong-key', message: 'the layer has no certificate: it was not signed keyless' };
   const der = firstCertificateDer(pem);
   if (der === undefined) return malformed('the certificate annotation holds no PEM certificate');
-  const [algorithm, hex] = layer.digest.split(':');
-  if (algorithm !== 'sha256' || hex === undefined) return malformed('the layer digest is not sha256');
-  const tlogEntries: unknown[] = [];
+  const tlogEntries: TlogEntry[] = [];
   const rekorText = annotations[SignatureAnnotation.bundle];
   if (rekorText !== undefined && rekorText !== '') {
     const rekor = readRekorAnnotation(rekorText);
@@ -169,7 +206,7 @@ export function classicEntity(layer: Descriptor, payload: Uint8Array): KeylessSu
     tlogEntries.push({
       logIndex: String(rekor.Payload.logIndex),
       logId: { keyId: toBase64(Buffer.from(rekor.Payload.logID, 'hex')) },
-      kindVersion: { kind: 'hashedrekord', version: '0.0.1' },
+      kindVersion: kindOf(rekor.Payload.body),
       integratedTime: String(rekor.Payload.integratedTime),
       inclusionPromise: { signedEntryTimestamp: rekor.SignedEntryTimestamp },
       canonicalizedBody: rekor.Payload.body,
@@ -186,17 +223,89 @@ export function classicEntity(layer: Descriptor, payload: Uint8Array): KeylessSu
       return malformed(`the RFC 3161 timestamp annotation: ${describe(error)}`);
     }
   }
-  const bundle = {
-    mediaType: BUNDLE_V01_MEDIA_TYPE,
+  return {
     verificationMaterial: {
       x509CertificateChain: { certificates: [{ rawBytes: toBase64(der) }] },
       tlogEntries,
       timestampVerificationData: { rfc3161Timestamps: timestamps },
     },
+    tlogEntries,
+  };
+}
+
+/**
+ * The signed entity of a classic keyless `.sig` layer: its certificate, Rekor SET and RFC 3161
+ * timestamp (see {@link classicMaterial}; the entry must be a hashedrekord v0.0.1, as cosign logs
+ * a signature), and the signature annotation over `payload`.
+ */
+export function classicEntity(layer: Descriptor, payload: Uint8Array): KeylessSubject | KeylessFailure {
+  const [algorithm, hex] = layer.digest.split(':');
+  if (algorithm !== 'sha256' || hex === undefined) return malformed('the layer digest is not sha256');
+  const material = classicMaterial(layer, () => ({ kind: 'hashedrekord', version: '0.0.1' }));
+  if ('reason' in material) return material;
+  const model = libraryBundle({
+    mediaType: BUNDLE_V01_MEDIA_TYPE,
+    verificationMaterial: material.verificationMaterial,
     messageSignature: {
       messageDigest: { algorithm: 'SHA2_256', digest: toBase64(Buffer.from(hex, 'hex')) },
-      signature: annotations[SignatureAnnotation.signature] ?? '',
+      signature: layer.annotations?.[SignatureAnnotation.signature] ?? '',
+    },
+  });
+  if ('reason' in model) return model;
+  const entity = signedEntity(model, Buffer.from(payload));
+  return 'reason' in entity ? entity : { entity, tlogEntries: material.tlogEntries };
+}
+
+/** The kind and version a Rekor entry body names, or none when it cannot be read. */
+function bodyKind(body: string): { kind: string; version: string } {
+  const read = readRekorBody(body);
+  return read.ok
+    ? { kind: read.body.kind ?? '', version: read.body.apiVersion ?? '' }
+    : { kind: '', version: '' };
+}
+
+/**
+ * The signed entity of a classic keyless `.att` layer: its certificate, Rekor SET and RFC 3161
+ * timestamp (see {@link classicMaterial}; the entry is of whichever kind its body says, and is
+ * matched on `blob` by the checks), and `envelope` (`blob` parsed), which verifies as cosign's DSSE
+ * verifier decides: when any of its signatures verifies over PAE with the certificate's key.
+ */
+export function classicAttestationEntity(
+  layer: Descriptor,
+  blob: Uint8Array,
+  envelope: DsseEnvelope,
+): KeylessSubject | KeylessFailure {
+  const [first] = envelope.signatures;
+  if (first === undefined) return { reason: 'wrong-key', message: 'the envelope has no signature' };
+  const material = classicMaterial(layer, bodyKind);
+  if ('reason' in material) return material;
+  const model = libraryBundle({
+    mediaType: BUNDLE_V01_MEDIA_TYPE,
+    verificationMaterial: material.verificationMaterial,
+    dsseEnvelope: {
+      payload: toBase64(envelope.payload),
+      payloadType: envelope.payloadType,
+      signatures: [{ sig: first.sig, keyid: first.keyid ?? '' }],
+    },
+  });
+  if ('reason' in model) return model;
+  const entity = signedEntity(model);
+  if ('reason' in entity) return entity;
+  const signed = entity.signature;
+  const anyOf: SignedEntity['signature'] = {
+    signature: signed.signature,
+    compareSignature: (other) => signed.compareSignature(other),
+    compareDigest: (other) => signed.compareDigest(other),
+    verifySignature: (keyObject) => {
+      const key = importPublicKey(new Uint8Array(keyObject.export({ type: 'spki', format: 'der' })));
+      // cosign's classic path verifies with SHA-256 whatever the curve (`LoadVerifier(…, SHA256)`).
+      const options = key.algorithm === 'ed25519' ? {} : { digestAlgorithm: 'sha256' as const };
+      return verifyDsseEnvelope(envelope, key, options).length > 0;
     },
   };
-  return bundleEntity(bundle, payload);
+  return {
+    entity: { ...entity, signature: anyOf },
+    tlogEntries: material.tlogEntries,
+    attestationBlob: blob,
+  };
 }

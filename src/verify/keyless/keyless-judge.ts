@@ -1,15 +1,17 @@
 /**
- * The keyless judge of one image signature: a classic `.sig` layer carrying a Fulcio certificate,
- * or a Sigstore bundle with a certificate, checked as cosign 3 checks it — the certificate
+ * The keyless judge of one signature or attestation: a classic `.sig` or `.att` layer carrying a
+ * Fulcio certificate, or a Sigstore bundle with a certificate, checked as cosign 3 checks it — the certificate
  * evidence (chain at the signing time, SCT, Rekor entry or RFC 3161 timestamp, the signature with
  * the certificate's key: `sigstore-checks.ts`), then the identity with the format's own rules
  * (cosign's classic rules for layers, sigstore-go's for bundles). Pure and synchronous. The claims
- * (digest, annotations) are the caller's, as for keys.
+ * (digest, annotations, the statement) are the caller's, as for keys.
  *
- * Deliberately not here: attestations (keyless attestations are judged next), key signatures.
+ * Deliberately not here: key signatures, claims.
  */
 import type { FailureReason } from '../../errors/verify.js';
+import type { SigstoreBundle } from '../../payload/bundle.js';
 import { sha256Digest } from '../../payload/digest.js';
+import type { DsseEnvelope } from '../../payload/dsse.js';
 import type { Descriptor } from '../../payload/oci.js';
 import { SignatureAnnotation } from '../../payload/signature-layer.js';
 import { readFulcioCertificate } from './certificate.js';
@@ -19,7 +21,12 @@ import {
   matchClassic,
   summarizeCertificate,
 } from './identity-match.js';
-import { bundleEntity, classicEntity, type KeylessSubject } from './keyless-entity.js';
+import {
+  bundleEntity,
+  classicAttestationEntity,
+  classicEntity,
+  type KeylessSubject,
+} from './keyless-entity.js';
 import type { KeylessMaterial } from './keyless-trust.js';
 import { checkKeylessEvidence } from './sigstore-checks.js';
 
@@ -72,10 +79,31 @@ export function judgeKeylessLayer(
   return judge(classicEntity(layer, payload), keyless, 'classic');
 }
 
-/** Judges a Sigstore bundle (DSSE, for images) signed keyless: evidence, then sigstore-go's rules. */
-export function judgeKeylessBundle(
-  bundle: Uint8Array | string,
+/**
+ * Judges a classic `.att` layer signed keyless, as cosign's classic path judges it
+ * (`pkg/cosign/verify.go` `verifyInternal` with `verifyOCIAttestation`): the same evidence and
+ * identity rules as a `.sig` layer, the DSSE `envelope` (the layer's `blob`, parsed) verified with
+ * the certificate's key, its Rekor entry logging `blob` and its RFC 3161 timestamp over `blob`.
+ */
+export function judgeKeylessAttestationLayer(
+  layer: Descriptor,
+  blob: Uint8Array,
+  envelope: DsseEnvelope,
   keyless: KeylessMaterial,
 ): KeylessSigner | KeylessRefusal {
-  return judge(bundleEntity(bundle, undefined), keyless, 'bundle');
+  if (sha256Digest(blob) !== layer.digest)
+    return { reason: 'digest-mismatch', message: 'the envelope is not the blob the layer names' };
+  return judge(classicAttestationEntity(layer, blob, envelope), keyless, 'classic');
+}
+
+/**
+ * Judges a Sigstore bundle (DSSE, for images) signed keyless: evidence, then sigstore-go's rules.
+ * `bundle` is the bundle as `parseBundle` read it, `document` its JSON (see `bundleEntity`).
+ */
+export function judgeKeylessBundle(
+  bundle: SigstoreBundle,
+  document: unknown,
+  keyless: KeylessMaterial,
+): KeylessSigner | KeylessRefusal {
+  return judge(bundleEntity(bundle, document, undefined), keyless, 'bundle');
 }

@@ -5,24 +5,33 @@
  * for its flags — which @sigstore/verify's `Verifier` cannot express: no tlog and no TSA ("now"
  * mode), ignoring SCTs whose log is unknown, ignoring RFC 3161 timestamps unless asked for, Rekor v2
  * entries that carry no integrated time. Added here because @sigstore/verify 3.1.1 does not do
- * them: the codeSigning EKU, the Rekor entry's certificate equal to the signing certificate
- * (CVE-2026-22703), and de-duplicated tlog entries.
+ * them: the codeSigning EKU, the Rekor entry's certificate (read from its kind's own field) equal
+ * to the signing certificate (CVE-2026-22703), and de-duplicated tlog entries. A classic `.att`
+ * layer's entry is matched as cosign's classic path matches an attestation's (its blob and
+ * certificate, no signature), and its RFC 3161 timestamp is over the blob.
  *
  * Deliberately not here: identities (`identity.ts`), claims and digests (the judge), reading
  * trusted roots (`ocisign/sigstore`). Every failure is returned as a typed reason; anything the
  * library throws is caught and sorted, never passed on.
  */
 import type { TransparencyLogEntry } from '@sigstore/bundle';
-import { crypto as sigstoreCrypto, X509Certificate } from '@sigstore/core';
+import { crypto as sigstoreCrypto, type X509Certificate } from '@sigstore/core';
 import type { SignedEntity, TrustMaterial } from '@sigstore/verify';
 import { verifyCertificateChain } from '@sigstore/verify/dist/key/certificate.js';
 import { verifySCTs } from '@sigstore/verify/dist/key/sct.js';
 import { getTLogTimestamp, getTSATimestamp } from '@sigstore/verify/dist/timestamp/index.js';
 import { verifyTLogBody } from '@sigstore/verify/dist/tlog/index.js';
 import type { FailureReason } from '../../errors/verify.js';
-import type { TlogEntry } from '../../payload/bundle.js';
-import { verifyTlogInclusion } from '../tlog.js';
+import { keepCertificateDer } from '../../sigstore/certificate-der.js';
+import {
+  attestationEntryMatches,
+  loggedVerifiers,
+  type RekorBody,
+  type TlogCheck,
+  verifyTlogEntry,
+} from '../tlog.js';
 import type { RekorKeys } from '../trusted-root.js';
+import type { KeylessSubject } from './keyless-entity.js';
 
 /** cosign's flags for the evidence of a keyless signature. */
 export interface KeylessFlags {
@@ -92,25 +101,38 @@ function hasCodeSigning(cert: X509Certificate): boolean {
   }
 }
 
-/** The certificate a Rekor entry body names (hashedrekord / dsse / intoto), as PEM text or DER. */
-function entryCertificates(entry: TransparencyLogEntry): string[] {
-  const body = JSON.parse(entry.canonicalizedBody.toString('utf8')) as Record<string, unknown>;
-  const spec = (body.spec ?? {}) as Record<string, unknown>;
-  const found: string[] = [];
-  const visit = (value: unknown): void => {
-    if (typeof value === 'string') {
-      const text = Buffer.from(value, 'base64').toString('utf8');
-      if (text.includes('-----BEGIN CERTIFICATE-----')) found.push(text);
-    } else if (Array.isArray(value)) value.forEach(visit);
-    else if (typeof value === 'object' && value !== null) Object.values(value).forEach(visit);
-  };
-  visit(spec);
-  return found;
+/** Whether a logged verifier (DER) is the signing certificate: the same bytes, as Go's `Certificate.Equal`. */
+function isLeaf(leaf: X509Certificate, der: Uint8Array): boolean {
+  return leaf.root.toDER().equals(der);
 }
 
-/** The times the signature is checked at, as cosign's flags choose them; a failure when none. */
+/**
+ * A bundle's (or `.sig` layer's) entry body against the signature, as @sigstore/verify compares
+ * them, and every verifier it logs (read from its kind's own field: `loggedVerifiers`) the signing
+ * certificate, as sigstore-go's `CompareKey` requires.
+ */
+function signatureEntryMatches(
+  entry: TransparencyLogEntry,
+  body: RekorBody,
+  entity: SignedEntity,
+  leaf: X509Certificate,
+): TlogCheck {
+  const compared = attempt('tlog-invalid', 'its body', () => verifyTLogBody(entry, entity.signature));
+  if (isFailure(compared)) return { ok: false, message: compared.message };
+  const logged = loggedVerifiers(body);
+  if (!logged.ok) return logged;
+  if (!logged.verifiers.every((der) => isLeaf(leaf, der)))
+    return { ok: false, message: 'the transparency-log entry names another certificate' };
+  return { ok: true, message: 'ok' };
+}
+
+/**
+ * The times the signature is checked at, as cosign's flags choose them; a failure when none. RFC 3161
+ * timestamps are over `timestamped`: the signature, or a classic attestation's blob.
+ */
 function signingTimes(
   entity: SignedEntity,
+  timestamped: Buffer,
   trust: TrustMaterial,
   flags: KeylessFlags,
 ): Date[] | KeylessFailure {
@@ -121,7 +143,7 @@ function signingTimes(
   for (const t of entity.timestamps) {
     if (t.$case === 'timestamp-authority') {
       const verified = attempt('timestamp-invalid', 'RFC 3161 timestamp', () =>
-        getTSATimestamp(t.timestamp, entity.signature.signature, trust.timestampAuthorities),
+        getTSATimestamp(t.timestamp, timestamped, trust.timestampAuthorities),
       );
       // Asked for, a timestamp must verify. Not asked for, cosign does not read it; one that does
       // verify against a TSA of the trusted root still binds the certificate's window (as the
@@ -146,13 +168,16 @@ function signingTimes(
   };
 }
 
-/** The tlog entries: each one included in a trusted log and about this signature and certificate. */
+/**
+ * The tlog entries: each one included in a trusted log and about this signature and certificate —
+ * or, for a classic attestation, about its blob and certificate (`attestationEntryMatches`).
+ */
 function checkTlog(
-  entity: SignedEntity,
-  ours: readonly TlogEntry[],
+  subject: KeylessSubject,
   leaf: X509Certificate,
   trust: KeylessTrust,
 ): KeylessFailure | undefined {
+  const { entity, attestationBlob } = subject;
   if (entity.tlogEntries.length === 0)
     return { reason: 'tlog-missing', message: 'no transparency-log entry (pass ignoreTlog to accept none)' };
   const seen = new Set<string>();
@@ -160,25 +185,14 @@ function checkTlog(
     const key = `${entry.logId.keyId.toString('hex')}/${entry.logIndex}`;
     if (seen.has(key)) return { reason: 'tlog-invalid', message: `the tlog entry ${key} appears twice` };
     seen.add(key);
-    const read = ours[i];
+    const read = subject.tlogEntries[i];
     if (read === undefined) return { reason: 'tlog-invalid', message: 'a tlog entry could not be read' };
-    const included = verifyTlogInclusion(read, trust.rekorKeys);
-    if (!included.ok)
-      return { reason: 'tlog-invalid', message: `transparency-log inclusion: ${included.message}` };
-    const body = attempt('tlog-invalid', 'transparency-log entry', () =>
-      verifyTLogBody(entry, entity.signature),
+    const checked = verifyTlogEntry(read, trust.rekorKeys, (body) =>
+      attestationBlob === undefined
+        ? signatureEntryMatches(entry, body, entity, leaf)
+        : attestationEntryMatches(body, attestationBlob, (der) => isLeaf(leaf, der)),
     );
-    if (isFailure(body)) return body;
-    const named = attempt('tlog-invalid', 'transparency-log entry', () => entryCertificates(entry));
-    if (isFailure(named)) return named;
-    for (const text of named) {
-      const same = attempt('tlog-invalid', 'transparency-log entry certificate', () =>
-        leaf.equals(X509Certificate.parse(text)),
-      );
-      if (isFailure(same)) return same;
-      if (!same)
-        return { reason: 'tlog-invalid', message: 'the transparency-log entry names another certificate' };
-    }
+    if (!checked.ok) return { reason: 'tlog-invalid', message: `transparency-log entry: ${checked.message}` };
   }
   return undefined;
 }
@@ -188,7 +202,7 @@ function checkTlog(
  * bundle) against the trust material, as cosign 3 does for `flags`. Pure and synchronous.
  */
 export function checkKeylessEvidence(
-  subject: { readonly entity: SignedEntity; readonly tlogEntries: readonly TlogEntry[] },
+  subject: KeylessSubject,
   trust: KeylessTrust,
   flags: KeylessFlags,
 ): KeylessEvidence | KeylessFailure {
@@ -199,7 +213,11 @@ export function checkKeylessEvidence(
       message: 'keyless verification needs a certificate; this signature names a key',
     };
   const leaf = entity.key.certificate;
-  const times = signingTimes(entity, trust.material, flags);
+  // The chain checks compare and re-encode the leaf many times: once is enough.
+  keepCertificateDer(leaf);
+  const timestamped =
+    subject.attestationBlob === undefined ? entity.signature.signature : Buffer.from(subject.attestationBlob);
+  const times = signingTimes(entity, timestamped, trust.material, flags);
   if (isFailure(times)) return times;
   let path: X509Certificate[] = [];
   for (const time of times) {
@@ -229,7 +247,7 @@ export function checkKeylessEvidence(
       };
   }
   if (!flags.ignoreTlog) {
-    const tlog = checkTlog(entity, subject.tlogEntries, leaf, trust);
+    const tlog = checkTlog(subject, leaf, trust);
     if (tlog !== undefined) return tlog;
   }
   const verified = attempt('wrong-key', 'signature', () =>

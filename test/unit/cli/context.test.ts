@@ -72,7 +72,9 @@ describe('withCommandContext', () => {
       repository: 'r.example/sigs',
     });
     ctx.warn('careful');
-    expect(io.stderr()).toBe('WARNING: careful\n');
+    ctx.warn('careful'); // the same warning for a second image adds nothing
+    ctx.warn('more careful');
+    expect(io.stderr()).toBe('WARNING: careful\nWARNING: more careful\n');
     const plain = await withCommandContext(bufferIo({ COSIGN_REPOSITORY: '' }), {}, [], async (c) => c);
     expect(plain.json).toBe(false);
     expect('repository' in plain.registryOptions).toBe(false);
@@ -82,13 +84,16 @@ describe('withCommandContext', () => {
 describe('runImageCommand', () => {
   it('loads the key once, runs the images in order and prints one JSON array', async () => {
     const io = bufferIo();
-    const loadKey = vi.fn(async (ref: string) => `key:${ref}`);
+    const loadKey = vi.fn(async (given: CliIo, signal: AbortSignal) => {
+      expect(given).toBe(io);
+      expect(signal.aborted).toBe(false);
+      return 'key:cosign.key';
+    });
     const code = await runImageCommand(
       io,
       { output: 'json' },
       {
         images: ['a', 'b'],
-        key: 'cosign.key',
         loadKey,
         each: async (image, key, ctx: CommandContext) => {
           expect(ctx.signal.aborted).toBe(false);
@@ -104,7 +109,7 @@ describe('runImageCommand', () => {
   it('closes the client and prints no report when the key or an image fails', async () => {
     const close = vi.spyOn(RegistryClient.prototype, 'close');
     const io = bufferIo();
-    const command = { images: ['a', 'b'], key: 'k', loadKey: async () => 'key' };
+    const command = { images: ['a', 'b'], loadKey: async () => 'key' };
     await expect(
       runImageCommand(
         io,

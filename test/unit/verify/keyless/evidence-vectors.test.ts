@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial } from '@sigstore/verify';
 import { describe, expect, it } from 'vitest';
+import { OcisignError } from '../../../../src/errors/index.js';
+import { parseBundle } from '../../../../src/payload/bundle.js';
 import { sha256Digest } from '../../../../src/payload/digest.js';
 import { bundleEntity, classicEntity } from '../../../../src/verify/keyless/keyless-entity.js';
 import { checkKeylessEvidence } from '../../../../src/verify/keyless/sigstore-checks.js';
@@ -63,7 +65,15 @@ function evidenceOf(id: string): { outcome: unknown; c: any } {
           ? undefined
           : { digest: Buffer.from(c.artifactDigest.hex, 'hex') }
         : readFileSync(join(dir, c.files.artifact));
-    entity = bundleEntity(bundle, artifact);
+    // A bundle our reader refuses is malformed before any evidence, as the judge counts it.
+    let parsed: ReturnType<typeof parseBundle>;
+    try {
+      parsed = parseBundle(bundle);
+    } catch (error) {
+      if (!(error instanceof OcisignError)) throw error;
+      return { outcome: { reason: 'malformed', message: error.message }, c };
+    }
+    entity = bundleEntity(parsed, bundle, artifact);
   }
   if ('reason' in entity) return { outcome: entity, c };
   return { outcome: checkKeylessEvidence(entity, trust, flags), c };
