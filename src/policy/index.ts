@@ -48,8 +48,12 @@ export { isConnectionError } from './common/backend.js';
 export type { JsonPatchOperation, Phase, PolicyDecision, RuleResult, RuleStatus } from './common/decision.js';
 export type { FixtureBackendOptions, ImageEvidence } from './common/fixture-backend.js';
 export { fixtureBackend } from './common/fixture-backend.js';
+export type { KeylessSignatureEvidence } from './common/fixture-keyless.js';
+export { PUBLIC_GOOD } from './common/fixture-keyless.js';
 export type { KyvernoImageInfo, KyvernoImageOptions } from './common/image-string.js';
 export { kyvernoImageInfo, kyvernoImageString } from './common/image-string.js';
+export type { KeylessConstraints, KyvernoCertificate } from './common/keyless-match.js';
+export { kyvernoCertificate, signaturesMismatch } from './common/keyless-match.js';
 export type { RegistryBackendOptions } from './common/registry-backend.js';
 export { registryBackend } from './common/registry-backend.js';
 export type { ResourceImage } from './common/resource-images.js';
@@ -57,9 +61,13 @@ export { resourceImages } from './common/resource-images.js';
 export type {
   Attestor,
   AttestorSet,
+  CertificateAttestor,
+  CtlogSettings,
   FailureAction,
   ImageExtractor,
   ImageRegistryCredentials,
+  KeylessAttestor,
+  RekorSettings,
   StaticKeyAttestor,
 } from './common/types.js';
 export type { CachedOutcome, VerificationCacheOptions } from './common/verification-cache.js';

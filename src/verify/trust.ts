@@ -21,7 +21,10 @@ export interface TrustMaterial {
   readonly rekorKeys: RekorKeys | undefined;
   readonly ignoreTlog: boolean;
   readonly digestAlgorithm: DigestAlgorithm | undefined;
-  /** Keyless identities and the trusted root's CAs, CT logs and TSAs; undefined without identities. */
+  /**
+   * Keyless identities (or the any-identity opt-in) and the trusted root's CAs, CT logs and TSAs;
+   * undefined without either.
+   */
   readonly keyless: KeylessMaterial | undefined;
 }
 
@@ -41,21 +44,28 @@ export function trustMaterial(
 ): TrustMaterial {
   const keys = options?.keys;
   const identities = options?.identities;
+  const anyIdentity = options?.anyIdentity;
   if (keys !== undefined && !Array.isArray(keys))
     throw new InvalidArgumentError(`${what}: options.keys must be an array of keys`);
   if (identities !== undefined && !Array.isArray(identities))
     throw new InvalidArgumentError(`${what}: options.identities must be an array of identities`);
-  if ((keys?.length ?? 0) === 0 && (identities?.length ?? 0) === 0)
+  if (anyIdentity !== undefined && typeof anyIdentity !== 'boolean')
+    throw new InvalidArgumentError(`${what}: options.anyIdentity must be true or false`);
+  // Only the explicit opt-in lets a keyless verification go without identities.
+  if ((keys?.length ?? 0) === 0 && (identities?.length ?? 0) === 0 && anyIdentity !== true)
     throw new InvalidArgumentError(
       `${what} needs at least one trusted key in options.keys or one identity in options.identities`,
     );
+  const keyless =
+    anyIdentity === true || (identities !== undefined && identities.length > 0)
+      ? keylessMaterial(options, defaultRoot)
+      : undefined;
   return {
     keys: trustedKeys(keys ?? []),
     rekorKeys: rekorKeysFor(options),
     ignoreTlog: options.ignoreTlog === true,
     digestAlgorithm: options.digestAlgorithm,
-    keyless:
-      identities === undefined || identities.length === 0 ? undefined : keylessMaterial(options, defaultRoot),
+    keyless,
   };
 }
 

@@ -26,6 +26,19 @@ export interface TrustOptions {
    * `trustedRoot` (default: the public-good root shipped with ocisign) at the signing time.
    */
   readonly identities?: readonly CertificateIdentity[];
+  /**
+   * **DANGER — accepts a keyless signature from ANY identity.** With `true`, a certificate counts
+   * when it chains to a CA of `trustedRoot` and its evidence (SCT, Rekor entry or timestamp, the
+   * signature) holds, whoever it was issued to: on the public-good instance that is anyone with an
+   * email address or a CI account. Never the default, never implied by leaving `identities` out
+   * (that is still refused), and refused together with `identities`.
+   *
+   * It exists for callers that match identities themselves after the chain verified, as Kyverno
+   * does (`ocisign/policy` applies its `subject`/`issuer` wildcards to the certificate each
+   * `VerifiedSignature` carries). If you do not then check `certificate` yourself, do not set it.
+   * The signatures it accepts report `identityIndex: 0`.
+   */
+  readonly anyIdentity?: boolean;
   /** Keyless: `--insecure-ignore-sct`, no embedded SCT required. */
   readonly ignoreSct?: boolean;
   /** Keyless: `--use-signed-timestamps`, the signing time comes from RFC 3161 timestamps. */

@@ -48,12 +48,11 @@ function attestor(raw: RawAttestor, path: Path, c: Collector): Attestor {
   if (kinds.length !== 1)
     c.problems.push({ path, message: 'keys, certificates, keyless, or a nested attestor is required' });
   const out: { -readonly [K in keyof Attestor]: Attestor[K] } = {};
-  for (const block of ['keys', 'certificates', 'keyless'] as const) {
-    if (raw[block]?.ctlog?.tsaCertChain !== undefined)
-      c.warnings.push(
-        `${dottedPath([...path, block, 'ctlog', 'tsaCertChain'])} is not evaluated by ocisign: RFC 3161 timestamps are not checked`,
-      );
-  }
+  // Keyless and certificate chains check RFC 3161 timestamps against it; static keys do not.
+  if (raw.keys?.ctlog?.tsaCertChain !== undefined)
+    c.warnings.push(
+      `${dottedPath([...path, 'keys', 'ctlog', 'tsaCertChain'])} is not evaluated by ocisign: RFC 3161 timestamps are not checked for static keys`,
+    );
   if (raw.keys !== undefined) {
     const algorithm = raw.keys.signatureAlgorithm;
     if (algorithm !== undefined && !SIGNATURE_ALGORITHMS.includes(algorithm))

@@ -1,16 +1,20 @@
 /**
  * A `VerificationBackend` over recorded evidence instead of a registry: which keys signed which
- * image, its attestations, keyless identities, and hosts that are down or answer with an error.
+ * image, its attestations, keyless signatures (their certificates' names and extensions, the root
+ * they chain to, their Rekor, CT and TSA evidence), and hosts that are down or answer with an error.
  * For dry-running policies in CI and tests (`ocisign policy test --fixtures`), which Kyverno's CLI
  * cannot do. Images are keyed by Kyverno's normalized tag form (`docker.io/nginx:1.25`); digest
- * references find the image by digest.
+ * references find the image by digest. Keyless and certificate attestors are judged with the same
+ * plan and Kyverno matcher as `registryBackend` (`certificate-attestor.ts`, `keyless-match.ts`).
  */
+import { PolicyUnsupportedError } from '../../errors/policy.js';
 import { RegistryError } from '../../errors/registry.js';
 import { own } from '../../internal/shape.js';
-import { importPublicKey, publicKeyFingerprint } from '../../keys/index.js';
+import { importPublicKey, type PublicKey, publicKeyFingerprint } from '../../keys/index.js';
 import type { VerificationBackend } from './backend.js';
+import { type CertificatePlan, certificatePlan, certificatePublicKey } from './certificate-attestor.js';
+import { judgeRecordedKeyless, type KeylessSignatureEvidence } from './fixture-keyless.js';
 import type { Attestor } from './types.js';
-import { matchImagePattern } from './wildcard.js';
 
 /**
  * What is recorded about one image: its digest, who signed it, its attestations and keyless
@@ -18,23 +22,19 @@ import { matchImagePattern } from './wildcard.js';
  */
 export interface ImageEvidence {
   readonly digest: string;
-  /** Who signed the image (see `FixtureBackendOptions.signerMatches`). */
+  /** Who signed the image with a key (see `FixtureBackendOptions.signerMatches`). */
   readonly signatures?: readonly string[];
-  /** Whether the signatures carry transparency-log evidence (needed unless `rekor.ignoreTlog`). */
+  /** Whether the key signatures carry transparency-log evidence (needed unless `rekor.ignoreTlog`). */
   readonly tlog?: boolean;
+  /** Attestations: signed by a key (`signedBy`) or keyless (`keyless`). */
   readonly attestations?: ReadonlyArray<{
     readonly type: string;
-    readonly signedBy: string;
+    readonly signedBy?: string;
+    readonly keyless?: KeylessSignatureEvidence;
     readonly predicate: unknown;
   }>;
-  /** Keyless signatures: the certificate's SAN, OIDC issuer, and the root it chains to. */
-  readonly keyless?: ReadonlyArray<{
-    readonly chainsTo: string;
-    readonly san: string;
-    readonly issuerExt: string;
-    readonly tlog: boolean;
-    readonly sct: boolean;
-  }>;
+  /** Keyless signatures: each one's certificate and evidence. */
+  readonly keyless?: readonly KeylessSignatureEvidence[];
 }
 
 /**
@@ -53,14 +53,34 @@ export interface FixtureBackendOptions {
   readonly httpStatus?: Readonly<Record<string, number>>;
 }
 
+function keyOf(text: string): PublicKey | undefined {
+  try {
+    return importPublicKey(text);
+  } catch {
+    return undefined;
+  }
+}
+
 function sameKey(attestor: Attestor, signer: string): boolean {
   const pem = attestor.keys?.publicKeys;
   if (pem === undefined) return false;
-  try {
-    return publicKeyFingerprint(importPublicKey(pem)) === publicKeyFingerprint(importPublicKey(signer));
-  } catch {
-    return false;
-  }
+  const [a, b] = [keyOf(pem), keyOf(signer)];
+  return a !== undefined && b !== undefined && publicKeyFingerprint(a) === publicKeyFingerprint(b);
+}
+
+/** Whether a recorded signer's key is the public key of `certificates.cert`. */
+function certificateKeySigned(cert: string, signer: string): boolean {
+  const key = keyOf(signer);
+  return key !== undefined && publicKeyFingerprint(certificatePublicKey(cert)) === publicKeyFingerprint(key);
+}
+
+const NOT_SIGNED = 'no matching signatures: invalid signature when validating ASN.1 encoded signature';
+
+function refuseNotary(type: string): void {
+  if (type === 'Notary')
+    throw new PolicyUnsupportedError(
+      'type: Notary is not supported by ocisign (it verifies cosign signatures and Sigstore bundles)',
+    );
 }
 
 /** The backend, with `calls` recording every question it was asked (`signatures <image>`, …). */
@@ -95,42 +115,55 @@ export function fixtureBackend(
 
   return {
     calls,
-    async verifySignatures({ image, attestor }) {
+    async verifySignatures(check) {
+      const { image, attestor } = check;
+      refuseNotary(check.type);
       const found = reach(image, 'signatures');
       if (attestor.keys !== undefined) {
-        if (!(found.signatures ?? []).some((s) => signerMatches(attestor, s)))
-          throw new Error(
-            'no matching signatures: invalid signature when validating ASN.1 encoded signature',
-          );
+        if (!(found.signatures ?? []).some((s) => signerMatches(attestor, s))) throw new Error(NOT_SIGNED);
         if (attestor.keys.rekor?.ignoreTlog !== true && found.tlog !== true)
           throw new Error('no matching signatures: signature not found in transparency log');
         return { digest: found.digest };
       }
-      if (attestor.keyless !== undefined) {
-        const k = attestor.keyless as Readonly<Record<string, unknown>>;
-        const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-        const ok = (found.keyless ?? []).some(
-          (sig) =>
-            (text(k.roots) ?? '').includes(sig.chainsTo) &&
-            sig.tlog &&
-            sig.sct &&
-            (text(k.subject) === undefined || matchImagePattern(text(k.subject) as string, sig.san)) &&
-            (text(k.issuer) === undefined || matchImagePattern(text(k.issuer) as string, sig.issuerExt)),
-        );
-        if (!ok) throw new Error('no matching signatures: none of the expected identities matched');
+      const plan = certificatePlan(check, false);
+      if (plan.mode === 'bare-key') {
+        if (!(found.signatures ?? []).some((s) => certificateKeySigned(plan.cert, s)))
+          throw new Error(NOT_SIGNED);
+        if (!plan.evidence.ignoreTlog && found.tlog !== true)
+          throw new Error('no matching signatures: signature not found in transparency log');
         return { digest: found.digest };
       }
-      throw new Error('no matching signatures: certificate does not chain to the Sigstore public-good roots');
+      judgeRecordedKeyless(
+        (found.keyless ?? []).map((keyless) => ({ keyless })),
+        plan,
+        false,
+      );
+      return { digest: found.digest };
     },
-    async fetchAttestations({ image, attestor }) {
+    async fetchAttestations(check) {
+      const { image, attestor, predicateType } = check;
+      refuseNotary(check.type);
       const found = reach(image, 'attestations');
-      const statements = (found.attestations ?? [])
-        .filter((a) => attestor.keys !== undefined && signerMatches(attestor, a.signedBy))
-        .map((a) => ({
-          _type: 'https://in-toto.io/Statement/v0.1',
-          predicateType: a.type,
-          predicate: a.predicate,
-        }));
+      const recorded = found.attestations ?? [];
+      const plan: CertificatePlan | undefined =
+        attestor.keys === undefined ? certificatePlan(check, true) : undefined;
+      const signed =
+        plan === undefined
+          ? recorded.filter((a) => a.signedBy !== undefined && signerMatches(attestor, a.signedBy))
+          : plan.mode === 'bare-key'
+            ? recorded.filter((a) => a.signedBy !== undefined && certificateKeySigned(plan.cert, a.signedBy))
+            : judgeRecordedKeyless(
+                recorded.flatMap((a) =>
+                  a.keyless === undefined || a.type !== predicateType ? [] : [{ ...a, keyless: a.keyless }],
+                ),
+                plan,
+                true,
+              );
+      const statements = signed.map((a) => ({
+        _type: 'https://in-toto.io/Statement/v0.1',
+        predicateType: a.type,
+        predicate: a.predicate,
+      }));
       if (statements.length === 0) throw new Error('no matching attestations: no valid attestations found');
       return { digest: found.digest, statements };
     },

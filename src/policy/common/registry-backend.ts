@@ -1,20 +1,25 @@
 /**
  * The real `VerificationBackend`: verifies cosign signatures and attestations in OCI registries
- * with ocisign's verifier, offline (Rekor evidence checked against the trusted root you pass, never
- * fetched). Static keys come from the policy's PEM, from a KMS reference (`awskms://…`) through
- * `ocisign/kms`, or from your `resolveKey` (e.g. `k8s://namespace/secret`). Keyless and certificate
- * attestors are refused with a clear error: ocisign does not verify Fulcio certificates yet.
+ * with ocisign's verifier, offline (Rekor evidence checked against the trusted root you pass, or the
+ * public-good one shipped with ocisign; never fetched). Static keys come from the policy's PEM, from
+ * a KMS reference (`awskms://…`) through `ocisign/kms`, or from your `resolveKey` (e.g.
+ * `k8s://namespace/secret`). Keyless and certificate attestors are verified as Kyverno verifies
+ * them (`certificate-attestor.ts`, `certificate-verification.ts`).
  */
 import { InvalidArgumentError } from '../../errors/base.js';
 import { PolicyUnsupportedError } from '../../errors/policy.js';
-import { VerificationError } from '../../errors/verify.js';
 import { SharedWork, untilAborted } from '../../internal/abort.js';
 import type { DigestAlgorithm, PublicKey } from '../../keys/index.js';
 import { type ResolveSignerOptions, resolveSigner } from '../../kms/index.js';
 import type { SignatureFormat } from '../../payload/signature-format.js';
 import { RegistryClient } from '../../registry/index.js';
+import { shippedTrustedRoot } from '../../sigstore/shipped.js';
+import { parseTrustedRoot, type TrustedRoot } from '../../sigstore/trusted-root.js';
 import { verifyImage, verifyImageAttestations } from '../../verify/index.js';
 import type { SignatureCheck, VerificationBackend } from './backend.js';
+import { certificatePlan } from './certificate-attestor.js';
+import { verifyCertificatePlan } from './certificate-verification.js';
+import { cosignWording } from './cosign-wording.js';
 import type { ImageRegistryCredentials } from './types.js';
 
 /**
@@ -25,8 +30,12 @@ export interface RegistryBackendOptions {
   /** The registry client to use (share one for connection reuse). Default: a new `RegistryClient`. */
   readonly registry?: RegistryClient;
   /**
-   * `trusted_root.json` content, for policies that require transparency-log evidence and do not
-   * name their Rekor key (`rekor.pubkey`).
+   * The trusted root (`trusted_root.json` content, or a `TrustedRoot` from `ocisign/sigstore`): the
+   * Rekor keys for static-key policies that require transparency-log evidence and do not name their
+   * Rekor key (`rekor.pubkey`), and the Fulcio CAs, Rekor, CT logs and TSAs keyless and certificate
+   * attestors start from (their `roots`, `pubkey`s and `tsaCertChain` replace the parts they name).
+   * Default for keyless and certificate attestors: the public-good root shipped with ocisign
+   * (`shippedTrustedRoot()`); static keys then need `rekor.pubkey` or `ignoreTlog`.
    */
   readonly trustedRoot?: unknown;
   /**
@@ -62,17 +71,6 @@ interface KeyReader {
   publicKey(options?: { signal?: AbortSignal }): Promise<PublicKey>;
 }
 
-/** cosign's wording ("no matching signatures: …") on one line, keeping the typed error. */
-async function cosignWording<T>(what: 'signatures' | 'attestations', run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (!(error instanceof VerificationError)) throw error;
-    const reasons = [...new Set(error.failures.map((f) => f.message))].join('; ');
-    throw new VerificationError(error.digest, error.failures, `no matching ${what}: ${reasons}`);
-  }
-}
-
 /**
  * Kyverno's `signatureAlgorithm` (the deprecated `keys.signatureAlgorithm` wins over the attestor's):
  * the hash the signatures were made over. Unset: the key's own hash.
@@ -83,19 +81,6 @@ function digestAlgorithmOf(check: SignatureCheck): DigestAlgorithm | undefined {
   if (name === 'sha256' || name === 'sha384' || name === 'sha512') return name;
   throw new PolicyUnsupportedError(
     `signatureAlgorithm ${name} is not supported by ocisign (sha256, sha384, sha512 are)`,
-  );
-}
-
-function notSupported(check: SignatureCheck): never {
-  const a = check.attestor;
-  const what =
-    a.keyless !== undefined
-      ? 'keyless verification is'
-      : a.certificates !== undefined
-        ? 'certificates verification is'
-        : 'an attestor with no keys, certificates or keyless block (for attestations: Sigstore public-good keyless) is';
-  throw new PolicyUnsupportedError(
-    `${what} not supported yet by ocisign (it verifies static keys: keys.publicKeys, keys.kms, keys.secret)`,
   );
 }
 
@@ -110,12 +95,9 @@ export function registryBackend(options: RegistryBackendOptions = {}): Verificat
     );
 
   const keyFor = (check: SignatureCheck): Promise<PublicKey | string> => {
-    if (check.type === 'Notary')
-      throw new PolicyUnsupportedError(
-        'type: Notary is not supported by ocisign (it verifies cosign signatures and Sigstore bundles)',
-      );
     const keys = check.attestor.keys;
-    if (keys === undefined) notSupported(check);
+    if (keys === undefined)
+      throw new PolicyUnsupportedError('keys: one of publicKeys, kms or secret is required');
     const ref =
       keys.publicKeys !== undefined && keys.publicKeys !== ''
         ? keys.publicKeys
@@ -163,6 +145,32 @@ export function registryBackend(options: RegistryBackendOptions = {}): Verificat
   const clientOf = (credentials: ImageRegistryCredentials | undefined): RegistryClient =>
     credentials !== undefined && options.clientFor !== undefined ? options.clientFor(credentials) : registry;
 
+  let baseRoot: TrustedRoot | undefined;
+  /** The root keyless and certificate attestors start from: the caller's, or the shipped one. */
+  const baseRootOf = (): TrustedRoot => {
+    baseRoot ??=
+      options.trustedRoot === undefined ? shippedTrustedRoot() : parseTrustedRoot(options.trustedRoot);
+    return baseRoot;
+  };
+
+  /** Refuses Notary; answers whether the attestor is verified by certificate (not by a key). */
+  const byCertificate = (check: SignatureCheck): boolean => {
+    if (check.type === 'Notary')
+      throw new PolicyUnsupportedError(
+        'type: Notary is not supported by ocisign (it verifies cosign signatures and Sigstore bundles)',
+      );
+    return check.attestor.keys === undefined;
+  };
+
+  /** Verifies a keyless, certificates or implicit attestor (signatures, or attestations of a type). */
+  const viaCertificate = (check: SignatureCheck, predicateType?: string) => {
+    const plan = certificatePlan(check, predicateType !== undefined);
+    // Only a bare key reads signatureAlgorithm; certificates sign with SHA-256, as cosign's keyless path.
+    const digestAlgorithm = plan.mode === 'bare-key' ? digestAlgorithmOf(check) : undefined;
+    const context = { client: clientOf(check.credentials), baseRoot: baseRootOf(), digestAlgorithm };
+    return verifyCertificatePlan(check, plan, context, predicateType);
+  };
+
   /** What `verifyImage` / `verifyImageAttestations` need for one check: key, client, tlog, formats. */
   const verifyOptions = async (check: SignatureCheck) => {
     const key = await keyFor(check);
@@ -187,6 +195,7 @@ export function registryBackend(options: RegistryBackendOptions = {}): Verificat
 
   return {
     async verifySignatures(check) {
+      if (byCertificate(check)) return { digest: (await viaCertificate(check)).digest };
       const verify = await verifyOptions(check);
       const result = await cosignWording('signatures', () =>
         verifyImage(check.image, {
@@ -197,6 +206,10 @@ export function registryBackend(options: RegistryBackendOptions = {}): Verificat
       return { digest: result.digest };
     },
     async fetchAttestations(check) {
+      if (byCertificate(check)) {
+        const found = await viaCertificate(check, check.predicateType);
+        return { digest: found.digest, statements: found.statements ?? [] };
+      }
       const verify = await verifyOptions(check);
       const verified = await cosignWording('attestations', () =>
         verifyImageAttestations(check.image, {

@@ -10,6 +10,24 @@
 /** What a rule's failures do: `Enforce` denies the resource, `Audit` admits it and reports them. */
 export type FailureAction = 'Audit' | 'Enforce';
 
+/** An attestor's `rekor` block: the Rekor instance, its key, and whether tlog evidence is required. */
+export interface RekorSettings {
+  /** Kyverno's online lookup URL; ocisign verifies offline, from the signature's Rekor bundle. */
+  readonly url?: string;
+  /** The Rekor public key (PEM) to trust instead of the trusted root's. */
+  readonly pubkey?: string;
+  readonly ignoreTlog?: boolean;
+}
+
+/** An attestor's `ctlog` block: the CT log key, whether SCTs are required, and a TSA chain. */
+export interface CtlogSettings {
+  readonly ignoreSCT?: boolean;
+  /** The CT log public key (PEM) to trust instead of the trusted root's. */
+  readonly pubkey?: string;
+  /** A timestamp authority's chain (PEM): signing times come from its RFC 3161 timestamps. */
+  readonly tsaCertChain?: string;
+}
+
 /**
  * A `keys` attestor: PEM public keys, a KMS reference or a Kubernetes secret, with Rekor and CT log
  * settings.
@@ -19,8 +37,36 @@ export interface StaticKeyAttestor {
   readonly kms?: string;
   readonly secret?: { readonly name: string; readonly namespace: string };
   readonly signatureAlgorithm?: string;
-  readonly rekor?: { readonly url?: string; readonly pubkey?: string; readonly ignoreTlog?: boolean };
-  readonly ctlog?: { readonly ignoreSCT?: boolean; readonly pubkey?: string };
+  readonly rekor?: RekorSettings;
+  readonly ctlog?: CtlogSettings;
+}
+
+/**
+ * A `keyless` attestor: who must have signed (Kyverno's wildcards for `subject` and `issuer`,
+ * unanchored RE2 regexps, Fulcio extensions), the root certificates (PEM; unset: the trusted root's
+ * Fulcio CAs), and Rekor and CT log settings.
+ */
+export interface KeylessAttestor {
+  readonly subject?: string;
+  readonly subjectRegExp?: string;
+  readonly issuer?: string;
+  readonly issuerRegExp?: string;
+  readonly roots?: string;
+  /** Extension name (`githubWorkflowRef`, …) or OID (`1.3.6.1.4.1.57264.1.6`) → wildcard value. */
+  readonly additionalExtensions?: Readonly<Record<string, string>>;
+  readonly rekor?: RekorSettings;
+  readonly ctlog?: CtlogSettings;
+}
+
+/**
+ * A `certificates` attestor: the signing certificate (`cert`, used as its bare public key) and/or
+ * root certificates (`certChain`), PEM or base64 of PEM, with Rekor and CT log settings.
+ */
+export interface CertificateAttestor {
+  readonly cert?: string;
+  readonly certChain?: string;
+  readonly rekor?: RekorSettings;
+  readonly ctlog?: CtlogSettings;
 }
 
 /**
@@ -29,11 +75,8 @@ export interface StaticKeyAttestor {
  */
 export interface Attestor {
   readonly keys?: StaticKeyAttestor;
-  readonly certificates?: Readonly<Record<string, unknown>>;
-  readonly keyless?: Readonly<Record<string, unknown>> & {
-    readonly rekor?: { readonly url?: string };
-    readonly roots?: string;
-  };
+  readonly certificates?: CertificateAttestor;
+  readonly keyless?: KeylessAttestor;
   readonly attestor?: AttestorSet;
   readonly annotations?: Readonly<Record<string, string>>;
   readonly repository?: string;

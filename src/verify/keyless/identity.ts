@@ -155,7 +155,14 @@ function refuseUnknownKeys(value: unknown, known: readonly string[], path: strin
       throw invalid(`${path} has no field ${JSON.stringify(key)} (known: ${known.join(', ')})`);
 }
 
-function compileRegExp(pattern: string, path: string): CompiledRegExp {
+/**
+ * Compiles a Go RE2 regexp through re2js (never JavaScript's `RegExp`): `test` is Go's
+ * `MatchString`, **unanchored**. `path` names the field in the error. Shared with the Kyverno
+ * matcher in `ocisign/policy`, which compiles `subjectRegExp` / `issuerRegExp` the same way.
+ *
+ * @throws InvalidArgumentError naming `path` and RE2's reason when RE2 refuses the pattern.
+ */
+export function compileRegExp(pattern: string, path: string): CompiledRegExp {
   let compiled: RE2JS;
   try {
     compiled = RE2JS.compile(pattern);
@@ -292,6 +299,21 @@ function compileOne(value: unknown, index: number, warn: (message: string) => vo
   }
   return compiled;
 }
+
+/**
+ * The identity that accepts **every** certificate: no subject, issuer or extension is checked.
+ * Only `TrustOptions.anyIdentity: true` puts it in a verification (Kyverno matches identities
+ * itself, after cosign verified the chain); `compileIdentities` never makes it, since an entry
+ * with no constraint is refused there. Its index is 0.
+ */
+export const ANY_IDENTITY: CompiledIdentity = Object.freeze({
+  index: 0,
+  subject: undefined,
+  subjectRegExp: undefined,
+  issuer: undefined,
+  issuerRegExp: undefined,
+  extensions: Object.freeze([]) as readonly ExtensionRequirement[],
+});
 
 /**
  * Validates and compiles certificate identities, before any certificate is read. Throws

@@ -10,7 +10,12 @@ import { InvalidArgumentError } from '../../errors/base.js';
 import { trustMaterialOf } from '../../sigstore/trust-material.js';
 import { parseTrustedRoot } from '../../sigstore/trusted-root.js';
 import { rekorKeysFromTrustedRoot } from '../trusted-root.js';
-import { type CertificateIdentity, type CompiledIdentity, compileIdentities } from './identity.js';
+import {
+  ANY_IDENTITY,
+  type CertificateIdentity,
+  type CompiledIdentity,
+  compileIdentities,
+} from './identity.js';
 import type { KeylessFlags, KeylessTrust } from './sigstore-checks.js';
 
 /** What keyless candidates are checked against. */
@@ -23,6 +28,11 @@ export interface KeylessMaterial {
 /** The keyless options of a verification (cosign's certificate flags). */
 export interface KeylessOptions {
   readonly identities?: readonly CertificateIdentity[] | undefined;
+  /**
+   * Accept a certificate of **any** identity that chains to the trusted root (`TrustOptions.anyIdentity`);
+   * never together with `identities`.
+   */
+  readonly anyIdentity?: boolean | undefined;
   readonly trustedRoot?: unknown;
   readonly ignoreTlog?: boolean | undefined;
   readonly ignoreSct?: boolean | undefined;
@@ -31,15 +41,23 @@ export interface KeylessOptions {
 }
 
 /**
- * Prepares keyless material, or undefined when the caller gave no identities. `defaultRoot` gives
- * the trusted root when the options name none; without it, a trusted root is required.
+ * Prepares keyless material, or undefined when the caller gave no identities and did not ask for
+ * `anyIdentity`. `defaultRoot` gives the trusted root when the options name none; without it, a
+ * trusted root is required. With `anyIdentity` the one identity is {@link ANY_IDENTITY}.
  */
 export function keylessMaterial(
   options: KeylessOptions,
   defaultRoot?: () => unknown,
 ): KeylessMaterial | undefined {
-  if (options.identities === undefined) return undefined;
-  const identities = compileIdentities(options.identities, options.onWarning);
+  const anyIdentity = options.anyIdentity === true;
+  if (options.identities === undefined && !anyIdentity) return undefined;
+  if (anyIdentity && (options.identities?.length ?? 0) > 0)
+    throw new InvalidArgumentError(
+      'anyIdentity: true accepts every identity, so it cannot be given together with identities',
+    );
+  const identities = anyIdentity
+    ? [ANY_IDENTITY]
+    : compileIdentities(options.identities ?? [], options.onWarning);
   if (options.trustedRoot === undefined && defaultRoot === undefined)
     throw new InvalidArgumentError(
       'keyless verification of evidence needs options.trustedRoot (for the public-good instance: shippedTrustedRoot() or getTrustedRoot() from ocisign/sigstore)',

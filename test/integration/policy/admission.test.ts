@@ -229,7 +229,7 @@ describe('attestors and image references', () => {
     expect(sha224.message).toContain('signatureAlgorithm sha224 is not supported by ocisign');
   });
 
-  it('keyless attestors and type Notary are refused with a clear "not supported"', async () => {
+  it('a keyless attestor is verified (an unsigned image fails on its evidence); type Notary is refused', async () => {
     await push('refused/app', 'v1');
     const keyless = policy(
       'keyless',
@@ -237,7 +237,7 @@ describe('attestors and image references', () => {
     );
     const k = await engineFor(keyless).evaluate(review([`${registry.host}/refused/app:v1`]).request.object);
     expect(k.allowed).toBe(false);
-    expect(k.message).toContain('keyless verification is not supported yet by ocisign');
+    expect(k.message).toContain('.attestors[0].entries[0].keyless: no matching signatures');
     const notary = policy(
       'notary',
       `    - type: Notary\n      imageReferences: ["${registry.host}/refused/*"]\n      mutateDigest: false\n      attestors:\n      - entries:\n        - certificates: {cert: "-----BEGIN CERTIFICATE-----"}\n`,

@@ -1,7 +1,11 @@
 /** registryBackend's key handling that needs no registry: refusals and a key source that hangs. */
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { PolicyUnsupportedError } from '../../../../src/errors/index.js';
+import {
+  InvalidArgumentError,
+  PolicyUnsupportedError,
+  VerificationError,
+} from '../../../../src/errors/index.js';
 import { registryBackend } from '../../../../src/policy/index.js';
 import { RegistryClient } from '../../../../src/registry/index.js';
 import { startMaliciousRegistry } from '../../../helpers/malicious-registry.js';
@@ -14,23 +18,55 @@ const check = (attestor: Record<string, unknown>, signal = new AbortController()
 });
 
 describe('registryBackend', () => {
-  it('refuses keyless, certificates, empty attestors, Notary and Kubernetes secrets without resolveKey, with PolicyUnsupportedError', async () => {
+  it('refuses Notary and Kubernetes secrets without resolveKey, with PolicyUnsupportedError', async () => {
     const backend = registryBackend();
-    await expect(backend.verifySignatures(check({ keyless: { issuer: 'x' } }))).rejects.toThrow(
-      /keyless verification is not supported yet/,
-    );
-    await expect(backend.verifySignatures(check({ certificates: { cert: 'x' } }))).rejects.toThrow(
-      /certificates verification is not supported yet/,
-    );
-    await expect(backend.verifySignatures(check({}))).rejects.toThrow(
-      /an attestor with no keys, certificates or keyless block .* is not supported yet/,
-    );
     await expect(
       backend.verifySignatures({ ...check({ certificates: {} }), type: 'Notary' }),
     ).rejects.toThrow(/type: Notary is not supported/);
     await expect(
       backend.verifySignatures(check({ keys: { secret: { name: 'cosign', namespace: 'ci' } } })),
     ).rejects.toBeInstanceOf(PolicyUnsupportedError);
+  });
+
+  it('fails, before any request, the keyless and certificate attestors Kyverno can never verify', async () => {
+    const server = await startMaliciousRegistry(() => ({ status: 404, body: '{"errors":[]}' }));
+    try {
+      const backend = registryBackend({
+        registry: new RegistryClient({ mirrors: { 'ghcr.io': server.url } }),
+      });
+      // SigstoreBundle needs both an issuer and a subject (sigstore-go refuses to verify otherwise).
+      const bundle = backend.verifySignatures({
+        ...check({ keyless: { issuer: 'https://x' } }),
+        type: 'SigstoreBundle',
+      });
+      await expect(bundle).rejects.toBeInstanceOf(VerificationError);
+      await expect(bundle).rejects.toThrow(/both an issuer and a subject/);
+      // certificates.cert with certChain: validated before its ctlog settings apply, it never verifies.
+      await expect(
+        backend.verifySignatures(check({ certificates: { cert: 'x', certChain: 'y' } })),
+      ).rejects.toThrow(/never verifies/);
+      // A bad roots PEM is a typed error naming the input.
+      await expect(
+        backend.verifySignatures(check({ keyless: { roots: 'not a certificate', issuer: 'i' } })),
+      ).rejects.toBeInstanceOf(InvalidArgumentError);
+      expect(server.requests).toHaveLength(0);
+      // A keyless attestor is verified: it goes on to the registry (which has no such image).
+      await expect(
+        backend.verifySignatures(
+          check({ keyless: { issuer: 'https://x', rekor: { url: 'https://rekor.sigstore.dev' } } }),
+        ),
+      ).rejects.toThrow();
+      expect(server.requests.length).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a trustedRoot that is not one is a typed error', async () => {
+    const backend = registryBackend({ trustedRoot: { mediaType: 'nope' } });
+    await expect(backend.verifySignatures(check({ keyless: { issuer: 'i' } }))).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
   });
 
   it('stops waiting for a key source that never answers when the signal fires', async () => {

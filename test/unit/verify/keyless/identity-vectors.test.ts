@@ -15,7 +15,7 @@ import {
   readFulcioCertificate,
   readFulcioCertificatePem,
 } from '../../../../src/verify/keyless/certificate.js';
-import { type CertificateIdentity, compileIdentities } from '../../../../src/verify/keyless/identity.js';
+import { compileIdentities } from '../../../../src/verify/keyless/identity.js';
 import {
   type IdentityMatch,
   matchBundle,

@@ -10,7 +10,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VerificationError } from '../../../../src/errors/index.js';
-import type { CertificateIdentity } from '../../../../src/verify/keyless/identity.js';
 import { verifyBlob } from '../../../../src/verify/verify-blob.js';
 import { identityOf, KEYLESS_EVIDENCE_FAILURES } from '../../../helpers/fulcio-certs.js';
 import { SHARED_DIR } from '../../../helpers/vectors.js';
