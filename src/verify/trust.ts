@@ -10,6 +10,7 @@ import { InvalidArgumentError } from '../errors/base.js';
 import type { DigestAlgorithm } from '../keys/algorithms.js';
 import { importPublicKey } from '../keys/import.js';
 import { isPublicKey, type PublicKey } from '../keys/key-objects.js';
+import { parseTrustedRoot } from '../sigstore/trusted-root.js';
 import { type KeylessMaterial, keylessMaterial } from './keyless/keyless-trust.js';
 import { type RekorKeys, rekorKeysFor } from './trusted-root.js';
 import type { TrustOptions } from './verify-types.js';
@@ -56,13 +57,18 @@ export function trustMaterial(
     throw new InvalidArgumentError(
       `${what} needs at least one trusted key in options.keys or one identity in options.identities`,
     );
+  // Parsed once for the keys' tlog checks and the keyless ones alike.
+  const prepared =
+    options.trustedRoot === undefined
+      ? options
+      : { ...options, trustedRoot: parseTrustedRoot(options.trustedRoot) };
   const keyless =
     anyIdentity === true || (identities !== undefined && identities.length > 0)
-      ? keylessMaterial(options, defaultRoot)
+      ? keylessMaterial(prepared, defaultRoot)
       : undefined;
   return {
     keys: trustedKeys(keys ?? []),
-    rekorKeys: rekorKeysFor(options),
+    rekorKeys: rekorKeysFor(prepared),
     ignoreTlog: options.ignoreTlog === true,
     digestAlgorithm: options.digestAlgorithm,
     keyless,

@@ -6,54 +6,46 @@
  * bundles) or with trusted keys. Pure and synchronous once its inputs are in hand: no registry.
  */
 import { InvalidArgumentError, OcisignError } from '../errors/base.js';
-import { VerificationError } from '../errors/verify.js';
-import { fromHex } from '../internal/bytes.js';
+import { type FailureReason, VerificationError } from '../errors/verify.js';
+import { fromHex, toBase64, toHex } from '../internal/bytes.js';
+import type { PublicKey } from '../keys/key-objects.js';
 import { parseBundle, type SigstoreBundle } from '../payload/bundle.js';
 import { sha256Digest } from '../payload/digest.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../payload/dsse.js';
 import { parseStatement, statementSubjectFor } from '../payload/intoto.js';
 import { shippedTrustedRoot } from '../sigstore/shipped.js';
-import { trustMaterialOf } from '../sigstore/trust-material.js';
-import { parseTrustedRoot } from '../sigstore/trusted-root.js';
 import { readFulcioCertificate } from './keyless/certificate.js';
-import { type CertificateIdentity, compileIdentities } from './keyless/identity.js';
 import { type CertificateSummary, matchBundle, summarizeCertificate } from './keyless/identity-match.js';
 import { bundleEntity } from './keyless/keyless-entity.js';
 import { checkKeylessEvidence } from './keyless/sigstore-checks.js';
-import { rekorKeysFromTrustedRoot } from './trusted-root.js';
+import { dsseKeyIndex, verifyingKey } from './signature-keys.js';
+import { bundleTlog } from './tlog-evidence.js';
+import { type TrustMaterial, trustMaterial } from './trust.js';
+import type { TrustOptions } from './verify-types.js';
 
-/** Options of {@link verifyBlob}. */
-export interface VerifyBlobOptions {
+/**
+ * Options of {@link verifyBlob}: the bundle, and who may have signed it — certificate `identities`
+ * (keyless) and/or trusted `keys` — with cosign's tlog, SCT and timestamp flags.
+ */
+export interface VerifyBlobOptions extends TrustOptions {
   /** The Sigstore bundle (JSON text, bytes or object), as `cosign sign-blob --bundle` writes it. */
   readonly bundle: unknown;
-  /**
-   * Who may have signed: any one entry suffices. Regexps are Go RE2 and **unanchored**, as in
-   * cosign (`https://github.com/org/` also matches `https://evil.example/?https://github.com/org/`):
-   * write `^…$`. Exact values compare as strings.
-   */
-  readonly identities: readonly CertificateIdentity[];
-  /** The trusted root (`trusted_root.json`, parsed or not). Default: the one shipped with ocisign. */
-  readonly trustedRoot?: unknown;
-  /** `--insecure-ignore-tlog`: no Rekor entry required (the time is then a TSA's, or now). */
-  readonly ignoreTlog?: boolean;
-  /** `--insecure-ignore-sct`: no embedded SCT required. */
-  readonly ignoreSct?: boolean;
-  /** `--use-signed-timestamps`: the signing time comes from RFC 3161 timestamps. */
-  readonly useSignedTimestamps?: boolean;
   /** Called with warnings a person should see (an unanchored regexp, an identity with no issuer). */
   readonly onWarning?: (message: string) => void;
 }
 
-/** What {@link verifyBlob} verified: who signed, per the certificate, and when. */
+/** What {@link verifyBlob} verified: who signed (a key, or a certificate's identity), and when. */
 export interface VerifiedBlob {
   /** `sha256:<hex>` of the artifact the bundle signs. */
   readonly digest: string;
-  /** Index in `identities` of the entry that matched. */
-  readonly identityIndex: number;
-  /** The signing certificate's names and Fulcio extensions. */
-  readonly certificate: CertificateSummary;
-  /** The times the certificate was checked at (Rekor integrated times, TSA times, or now). */
-  readonly signedAt: readonly Date[];
+  /** Index in `keys` of the key that verified it; -1 when it was signed keyless. */
+  readonly keyIndex: number;
+  /** Keyless: index in `identities` of the entry that matched. */
+  readonly identityIndex?: number;
+  /** Keyless: the signing certificate's names and Fulcio extensions. */
+  readonly certificate?: CertificateSummary;
+  /** Keyless: the times the certificate was checked at (Rekor integrated times, TSA times, or now). */
+  readonly signedAt?: readonly Date[];
 }
 
 const DIGEST = /^(sha256:[0-9a-f]{64}|sha384:[0-9a-f]{96}|sha512:[0-9a-f]{128})$/;
@@ -73,10 +65,12 @@ function artifactDigest(artifact: Uint8Array | { readonly digest: string }): {
 }
 
 /**
- * Verifies a blob's Sigstore bundle keyless, as `cosign verify-blob --bundle` with
- * `--certificate-identity[-regexp]` / `--certificate-oidc-issuer[-regexp]`. Returns what verified;
- * throws VerificationError with the reason (`certificate-invalid`, `sct-invalid`, `tlog-invalid`,
- * `timestamp-missing`, `identity-mismatch`, `digest-mismatch`, `wrong-key`, `malformed`, …).
+ * Verifies a blob's Sigstore bundle as `cosign verify-blob --bundle`: keyless with
+ * `--certificate-identity[-regexp]` / `--certificate-oidc-issuer[-regexp]` (`identities`), or with
+ * `--key` (`keys`; a key inside the bundle is never trusted). Returns what verified; throws
+ * VerificationError with the reason (`certificate-invalid`, `sct-invalid`, `tlog-invalid`,
+ * `timestamp-missing`, `identity-mismatch`, `digest-mismatch`, `wrong-key`, `malformed`, …), and
+ * InvalidArgumentError for options that name no signer.
  */
 export function verifyBlob(
   artifact: Uint8Array | { readonly digest: string },
@@ -84,12 +78,7 @@ export function verifyBlob(
 ): VerifiedBlob {
   const { digest, bytes } = artifactDigest(artifact);
   const [algorithm, hex] = digest.split(':') as [string, string];
-  if (options?.identities === undefined || options.identities.length === 0)
-    throw new InvalidArgumentError('verifyBlob needs at least one identity in options.identities');
-  const identities = compileIdentities(options.identities, options.onWarning);
-  const root =
-    options.trustedRoot === undefined ? shippedTrustedRoot() : parseTrustedRoot(options.trustedRoot);
-  const trust = { material: trustMaterialOf(root), rekorKeys: rekorKeysFromTrustedRoot(root) };
+  const trust = trustMaterial(options, 'verifyBlob', shippedTrustedRoot);
   const fail = (reason: Parameters<typeof failure>[0], message: string) => failure(reason, message, digest);
   // Read once, strictly (ours); the library's model is built from the same document.
   const document = options.bundle;
@@ -103,13 +92,6 @@ export function verifyBlob(
     throw fail('malformed', error.message);
   }
   const envelope = bundle.dsseEnvelope;
-  if (envelope === undefined && bytes === undefined && algorithm !== 'sha256')
-    throw fail(
-      'digest-mismatch',
-      'a message signature is over a SHA-256 digest; give the artifact or its sha256',
-    );
-  const subject = bundleEntity(bundle, document, bytes ?? { digest: fromHex(hex) as Uint8Array });
-  if ('reason' in subject) throw fail(subject.reason, subject.message);
   // A DSSE envelope names the artifact in its statement; a message signature by its digest.
   if (envelope !== undefined) {
     if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
@@ -120,22 +102,71 @@ export function verifyBlob(
       if (!(error instanceof OcisignError)) throw error;
       throw fail('digest-mismatch', error.message);
     }
-  }
-  const evidence = checkKeylessEvidence(subject, trust, {
-    ignoreTlog: options.ignoreTlog === true,
-    ignoreSct: options.ignoreSct === true,
-    useSignedTimestamps: options.useSignedTimestamps === true,
-  });
+  } else if (bytes === undefined && algorithm !== 'sha256')
+    throw fail(
+      'digest-mismatch',
+      'a message signature is over a SHA-256 digest; give the artifact or its sha256',
+    );
+  const keyed = verifyWithKeys(bundle, bytes, trust);
+  if (typeof keyed === 'number') return { digest, keyIndex: keyed };
+  if (keyed !== undefined) throw fail(keyed.reason, keyed.message);
+  const keyless = trust.keyless;
+  if (keyless === undefined || bundle.certificate === undefined)
+    throw fail(
+      'wrong-key',
+      'the bundle signature does not verify with any trusted key (a key inside a bundle is never trusted)',
+    );
+  const subject = bundleEntity(bundle, document, bytes ?? { digest: fromHex(hex) as Uint8Array });
+  if ('reason' in subject) throw fail(subject.reason, subject.message);
+  const evidence = checkKeylessEvidence(subject, keyless.trust, keyless.flags);
   if ('reason' in evidence) throw fail(evidence.reason, evidence.message);
   const certificate = readFulcioCertificate(new Uint8Array(evidence.leaf.root.toDER()));
-  const matched = matchBundle(identities, certificate);
+  const matched = matchBundle(keyless.identities, certificate);
   if ('mismatch' in matched) throw fail('identity-mismatch', matched.mismatch);
   return {
     digest,
+    keyIndex: -1,
     identityIndex: matched.index,
     certificate: summarizeCertificate(certificate),
     signedAt: evidence.times,
   };
+}
+
+/**
+ * The index of the trusted key that signed the bundle, once its tlog evidence holds; a failure
+ * when a key signed it but the evidence does not hold; undefined when no trusted key signed it.
+ */
+function verifyWithKeys(
+  bundle: SigstoreBundle,
+  artifact: Uint8Array | undefined,
+  trust: TrustMaterial,
+): number | { readonly reason: FailureReason; readonly message: string } | undefined {
+  if (trust.keys.length === 0) return undefined;
+  const envelope = bundle.dsseEnvelope;
+  let keyIndex: number;
+  let logged: { signature: string; payload: Uint8Array };
+  if (envelope !== undefined) {
+    keyIndex = dsseKeyIndex(trust.keys, envelope, trust.digestAlgorithm);
+    logged = { signature: envelope.signatures[0]?.sig ?? '', payload: envelope.payload };
+  } else {
+    const { signature = new Uint8Array(), messageDigest } = bundle.messageSignature ?? {};
+    if (artifact === undefined)
+      return {
+        reason: 'wrong-key',
+        message: "verifying a message signature with a key needs the artifact's bytes, not only its digest",
+      };
+    // The digest the bundle states must be the artifact's (cosign compares it too).
+    if (
+      messageDigest?.algorithm === 'SHA2_256' &&
+      `sha256:${toHex(messageDigest.digest)}` !== sha256Digest(artifact)
+    )
+      return { reason: 'digest-mismatch', message: "the bundle's message digest is not the artifact's" };
+    keyIndex = verifyingKey(trust.keys, artifact, signature, trust.digestAlgorithm);
+    logged = { signature: toBase64(signature), payload: artifact };
+  }
+  if (keyIndex < 0) return undefined;
+  const tlog = bundleTlog(trust, bundle, { ...logged, key: trust.keys[keyIndex] as PublicKey });
+  return tlog ?? keyIndex;
 }
 
 function failure(

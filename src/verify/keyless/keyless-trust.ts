@@ -7,9 +7,10 @@
  * Deliberately not here: using it (`keyless-judge.ts`).
  */
 import { InvalidArgumentError } from '../../errors/base.js';
+import type { PublicKey } from '../../keys/key-objects.js';
 import { trustMaterialOf } from '../../sigstore/trust-material.js';
 import { parseTrustedRoot } from '../../sigstore/trusted-root.js';
-import { rekorKeysFromTrustedRoot } from '../trusted-root.js';
+import { type RekorKeys, rekorKeysFor, rekorKeysFromTrustedRoot } from '../trusted-root.js';
 import {
   ANY_IDENTITY,
   type CertificateIdentity,
@@ -34,6 +35,8 @@ export interface KeylessOptions {
    */
   readonly anyIdentity?: boolean | undefined;
   readonly trustedRoot?: unknown;
+  /** Rekor keys trusted besides the root's (`TrustOptions.rekorPublicKeys`). */
+  readonly rekorPublicKeys?: ReadonlyArray<PublicKey | string> | undefined;
   readonly ignoreTlog?: boolean | undefined;
   readonly ignoreSct?: boolean | undefined;
   readonly useSignedTimestamps?: boolean | undefined;
@@ -65,7 +68,13 @@ export function keylessMaterial(
   const root = parseTrustedRoot(options.trustedRoot ?? defaultRoot?.());
   return {
     identities,
-    trust: { material: trustMaterialOf(root), rekorKeys: rekorKeysFromTrustedRoot(root) },
+    trust: {
+      material: trustMaterialOf(root),
+      rekorKeys:
+        options.rekorPublicKeys === undefined || options.rekorPublicKeys.length === 0
+          ? rekorKeysFromTrustedRoot(root)
+          : (rekorKeysFor({ trustedRoot: root, rekorPublicKeys: options.rekorPublicKeys }) as RekorKeys),
+    },
     flags: {
       ignoreTlog: options.ignoreTlog === true,
       ignoreSct: options.ignoreSct === true,

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../src/cli/io.js';
 import { runCli } from '../../../src/cli/run.js';
+import { exportPublicKeyPem, generateKeyPair } from '../../../src/keys/index.js';
 import { SHARED_DIR } from '../../helpers/vectors.js';
 
 const KEYLESS = join(SHARED_DIR, 'vectors', 'keyless');
@@ -171,6 +172,7 @@ describe('ocisign verify-blob', () => {
     const report = JSON.parse(run.stdout);
     expect(report).toEqual({
       digest: `sha256:${readCase('conf-happy-path-v0.3').artifactSha256}`,
+      keyIndex: -1,
       identityIndex: 0,
       certificate: expect.objectContaining({ subjectAltNames: [{ type: 'uri', value: SAN }] }),
       signedAt: [expect.stringMatching(/^20\d\d-/)],
@@ -197,11 +199,6 @@ describe('ocisign verify-blob', () => {
     ['two artifacts', [artifact, artifact, '--bundle', bundle, ...IDENTITY], 'accepts 1 arg(s), received 2'],
     ['no --bundle', [artifact, ...IDENTITY], '--bundle is required'],
     [
-      '--key (not supported yet)',
-      [artifact, '--bundle', bundle, '--key', 'cosign.pub'],
-      'verify-blob --key is not supported yet',
-    ],
-    [
       '--key with an identity',
       [artifact, '--bundle', bundle, '--key', 'k', ...IDENTITY],
       'exactly one of: key reference (--key)',
@@ -225,6 +222,24 @@ describe('ocisign verify-blob', () => {
     const run = await ocisign(['verify-blob', ...args]);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toContain(message);
+  });
+
+  it("--key: cosign 3's real key-signed bundle verifies with its key and the public-good Rekor entry; another key exits 1", async () => {
+    const real = JSON.parse(
+      readFileSync(join(SHARED_DIR, 'vectors', 'cosign', 'real-cosign-artifacts.json'), 'utf8'),
+    ).newBundleReferrer;
+    writeFileSync(join(dir, 'cosign.pub'), real.publicKeyPem);
+    writeFileSync(join(dir, 'key.sigstore.json'), real.bundle);
+    const root = join(KEYLESS, 'trusted-roots', 'public-good-sigstore-tuf-4.0.2.json');
+    const args = [real.subject.digest, '--bundle', 'key.sigstore.json', '--trusted-root', root];
+    const ok = await ocisign(['verify-blob', ...args, '--key', 'cosign.pub', '-o', 'json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain('Verified OK');
+    expect(JSON.parse(ok.stdout)).toEqual({ digest: real.subject.digest, keyIndex: 0 });
+    writeFileSync(join(dir, 'other.pub'), exportPublicKeyPem((await generateKeyPair()).publicKey));
+    const wrong = await ocisign(['verify-blob', ...args, '--key', 'other.pub']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('does not verify with any trusted key');
   });
 
   it('SIGSTORE_REKOR_PUBLIC_KEY without --trusted-root is refused as cosign refuses it for bundles', async () => {
