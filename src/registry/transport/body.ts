@@ -9,8 +9,16 @@
 import { OcisignError } from '../../errors/base.js';
 import { RegistryError, RegistryTimeoutError, SizeLimitError } from '../../errors/registry.js';
 import { concatBytes } from '../../internal/bytes.js';
-import type { HttpResponse } from './http.js';
-import { wholeBytes } from './whole-body.js';
+import { type ResponseBody, wholeBytes } from './whole-body.js';
+
+/** A registry's answer: its status and headers, its body still to be read, the URL that gave it. */
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: ResponseBody;
+  /** The URL that answered, after redirects. */
+  readonly url: URL;
+}
 
 /** Longest we wait to drain a body we do not want (a redirect's, a retried error's) before dropping the connection. */
 const DISCARD_MS = 1000;

@@ -14,10 +14,10 @@ import { type Dispatcher, Pool } from 'undici';
 import { AbortedError, OcisignError } from '../../errors/base.js';
 import { RegistryError, RegistryResponseError, RegistryTimeoutError } from '../../errors/registry.js';
 import { throwIfAborted } from '../../internal/abort.js';
-import { discard, header } from './body.js';
+import { discard, type HttpResponse, header } from './body.js';
 import { InFlight, RequestLifetime } from './lifetime.js';
 import { backoffMs, isRetryableError, RETRYABLE_STATUS, type RetryOptions, retryAfterMs } from './retry.js';
-import { type ResponseBody, type ResponseStart, requestWhole } from './whole-body.js';
+import { type ResponseStart, requestWhole } from './whole-body.js';
 
 export { bodyError, declaredLength, discard, header, readBody } from './body.js';
 export type { ResponseBody } from './whole-body.js';
@@ -75,13 +75,7 @@ export interface HttpRequest {
   readonly wholeBody?: number | undefined;
 }
 
-export interface HttpResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: ResponseBody;
-  /** The URL that answered, after redirects. */
-  readonly url: URL;
-}
+export type { HttpResponse } from './body.js';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
