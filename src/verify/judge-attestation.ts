@@ -26,13 +26,12 @@ import {
   hasCertificate,
   judgeKeylessAttestationLayer,
   judgeKeylessBundle,
-  type KeylessRefusal,
   type KeylessSigner,
 } from './keyless/keyless-judge.js';
 import { dsseKeyIndex } from './signature-keys.js';
 import { bundleTlog, classicAttestationTlog, type LoggedSignature } from './tlog-evidence.js';
 import type { TrustMaterial } from './trust.js';
-import type { VerifiedAttestation } from './verify-types.js';
+import type { CheckFailure, VerifiedAttestation } from './verify-types.js';
 
 /** What the statement must say: the image digest, and (when asked) the predicate type. */
 export interface AttestationClaims {
@@ -51,7 +50,7 @@ interface EnvelopeForm {
   /** Statements that are no attestation candidate (cosign 3's image-signature statement). */
   readonly skip: (statement: Statement) => boolean;
   /** Keyless: the certificate's evidence and identity, when no trusted key verifies the envelope. */
-  readonly keyless?: (() => KeylessSigner | KeylessRefusal) | undefined;
+  readonly keyless?: (() => KeylessSigner | CheckFailure) | undefined;
 }
 
 function judgeEnvelope(

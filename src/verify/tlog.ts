@@ -1,32 +1,22 @@
 /**
  * Offline transparency-log evidence: a Rekor signed entry timestamp (SET) checked against the caller's
  * Rekor keys — a trusted root's key only when the entry's integrated time lies in its `validFor`
- * window — and the logged entry, read through its kind's own schema, checked to be about this
- * signature, this key or certificate and these bytes. No network. Every check answers `{ ok,
+ * window — and the logged entry, read through its kind's own schema (`rekor-body.ts`), checked to
+ * be about this signature, this key or certificate and these bytes. No network. Every check answers `{ ok,
  * message }`: malformed evidence (a body that is not JSON, a proof index that is not an integer) is
  * a failed check, never an exception.
  */
 import { PayloadFormatError } from '../errors/payload.js';
 import { fromBase64, fromUtf8, toHex, utf8 } from '../internal/bytes.js';
-import {
-  array,
-  type Infer,
-  object,
-  optional,
-  readShape,
-  refine,
-  type Shape,
-  string,
-  unknownValue,
-} from '../internal/shape.js';
+import { array, type Infer, object, optional, readShape, refine, string } from '../internal/shape.js';
 import { backend } from '../keys/backend/select.js';
 import { importPublicKey } from '../keys/import.js';
 import type { PublicKey } from '../keys/key-objects.js';
-import { decodeFirstPemBlock } from '../keys/pem.js';
 import { verifySignatureSync } from '../keys/verify.js';
 import type { TlogEntry } from '../payload/bundle.js';
 import { encodeGoJson } from '../payload/go-json.js';
 import { leafHash, verifyCheckpoint, verifyInclusion } from './merkle.js';
+import { loggedVerifiers, pemVerifierDer, type RekorBody, readRekorBody, unknownKind } from './rekor-body.js';
 import { type RekorKey, type RekorKeys, validAt } from './trusted-root.js';
 
 /** The outcome of one transparency-log check; `message` says why it failed. */
@@ -98,146 +88,35 @@ function sha256Hex(bytes: Uint8Array): string {
   return toHex(backend().digest('sha256', bytes));
 }
 
-/*
- * The Rekor entry bodies read here, each through its own kind's schema (sigstore/rekor
- * `pkg/types/<kind>/<version>/*_schema.json`; Rekor v2: rekor-tiles' `Entry`). Only the members
- * that are compared are declared.
- */
-const hash = optional(object({ algorithm: optional(string), value: optional(string) }));
-const SPEC_SHAPES = {
-  'hashedrekord/0.0.1': object({
-    signature: optional(
-      object({ content: optional(string), publicKey: optional(object({ content: optional(string) })) }),
-    ),
-    data: optional(object({ hash })),
-  }),
-  'hashedrekord/0.0.2': object({
-    hashedRekordV002: optional(
-      object({
-        signature: optional(
-          object({
-            verifier: optional(
-              object({
-                x509Certificate: optional(object({ rawBytes: optional(string) })),
-                publicKey: optional(object({ rawBytes: optional(string) })),
-              }),
-            ),
-          }),
-        ),
-      }),
-    ),
-  }),
-  'dsse/0.0.1': object({
-    signatures: optional(array(object({ signature: optional(string), verifier: optional(string) }))),
-    payloadHash: hash,
-    envelopeHash: hash,
-  }),
-  'intoto/0.0.1': object({ publicKey: optional(string), content: optional(object({ hash })) }),
-  'intoto/0.0.2': object({
-    content: optional(
-      object({
-        hash,
-        envelope: optional(object({ signatures: optional(array(object({ publicKey: optional(string) }))) })),
-      }),
-    ),
-  }),
-};
-type KnownKind = keyof typeof SPEC_SHAPES;
-const headerShape = object({
-  kind: optional(string),
-  apiVersion: optional(string),
-  spec: optional(unknownValue),
-});
-
 /**
- * A Rekor entry body, read through its kind's schema: `type` (`kind/apiVersion`) names which, and
- * is `unknown` for a kind ocisign does not read (its `spec` is then not looked at).
+ * What a key signature's entry must be about: the signature (base64), the signed bytes, and `key`
+ * — or the `certificate` (DER) its layer carries, which cosign's `comparePublicKey` then compares.
  */
-export type RekorBody = { readonly kind: string | undefined; readonly apiVersion: string | undefined } & (
-  | { [K in KnownKind]: { readonly type: K; readonly spec: Infer<(typeof SPEC_SHAPES)[K]> } }[KnownKind]
-  | { readonly type: 'unknown' }
-);
-
-/** A Rekor entry body (base64 JSON), read through its kind's schema; a failed check when malformed. */
-export function readRekorBody(
-  bodyBase64: string,
-): { ok: true; body: RekorBody } | { ok: false; message: string } {
-  const bytes = fromBase64(bodyBase64);
-  if (bytes === undefined) return { ok: false, message: 'the Rekor entry body is not base64' };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(fromUtf8(bytes));
-  } catch {
-    return { ok: false, message: 'the Rekor entry body is not JSON' };
-  }
-  try {
-    const read = (value: unknown, s: Shape<unknown>) =>
-      readShape(value, s, 'Rekor entry body', (m) => new PayloadFormatError(m));
-    const { kind, apiVersion, spec } = read(doc, headerShape) as Infer<typeof headerShape>;
-    const type = `${kind}/${apiVersion}`;
-    if (!Object.hasOwn(SPEC_SHAPES, type)) return { ok: true, body: { kind, apiVersion, type: 'unknown' } };
-    const shape = SPEC_SHAPES[type as KnownKind];
-    return { ok: true, body: { kind, apiVersion, type, spec: read(spec ?? {}, shape) } as RekorBody };
-  } catch (error) {
-    return { ok: false, message: (error as Error).message };
-  }
+export interface ExpectedEntry {
+  readonly signature: string;
+  readonly key: PublicKey;
+  readonly payload: Uint8Array;
+  readonly certificate?: Uint8Array | undefined;
 }
 
-function unknownKind(body: RekorBody, what: string): { ok: false; message: string } {
-  return {
-    ok: false,
-    message: `the Rekor entry is a ${JSON.stringify(body.kind ?? '')} ${JSON.stringify(body.apiVersion ?? '')} entry, not one ${what}`,
-  };
+/** Whether a logged verifier (base64 PEM) is the expected certificate, or else key. */
+function verifierMatches(pemBase64: unknown, expected: ExpectedEntry): boolean {
+  if (expected.certificate === undefined) return pemKeyMatches(pemBase64, expected.key);
+  const der = typeof pemBase64 === 'string' ? pemVerifierDer(pemBase64) : undefined;
+  return der !== undefined && Buffer.from(der).equals(expected.certificate);
 }
 
-/** The DER of a base64 PEM verifier (the first block, as sigstore-go's `pem.Decode`), or undefined. */
-function pemVerifierDer(pemBase64: string | undefined): Uint8Array | undefined {
-  const pem = pemBase64 === undefined ? undefined : fromBase64(pemBase64);
-  return pem === undefined ? undefined : decodeFirstPemBlock(pem)?.bytes;
-}
-
-/**
- * Who the entry says signed: the DER of each logged verifier (a certificate or a public key), read
- * from its kind's own field — hashedrekord `spec.signature.publicKey.content`, dsse
- * `spec.signatures[].verifier`, intoto v0.0.2 `spec.content.envelope.signatures[].publicKey`,
- * intoto v0.0.1 `spec.publicKey` (base64 PEM), Rekor v2 hashedrekord `signature.verifier` (DER).
- * A failed check for a kind not read here (Rekor v2 dsse among them: sigstore-go refuses it) or a
- * verifier that is missing or not base64 PEM.
- */
-export function loggedVerifiers(
-  body: RekorBody,
-): { ok: true; verifiers: Uint8Array[] } | { ok: false; message: string } {
-  let pems: (string | undefined)[];
-  if (body.type === 'hashedrekord/0.0.1') pems = [body.spec.signature?.publicKey?.content];
-  else if (body.type === 'dsse/0.0.1') pems = (body.spec.signatures ?? []).map((s) => s.verifier);
-  else if (body.type === 'intoto/0.0.1') pems = [body.spec.publicKey];
-  else if (body.type === 'intoto/0.0.2')
-    pems = (body.spec.content?.envelope?.signatures ?? []).map((s) => s.publicKey);
-  else if (body.type === 'hashedrekord/0.0.2') {
-    const verifier = body.spec.hashedRekordV002?.signature?.verifier;
-    const der = fromBase64(verifier?.x509Certificate?.rawBytes ?? verifier?.publicKey?.rawBytes ?? '');
-    return der === undefined || der.length === 0
-      ? { ok: false, message: 'the Rekor entry names no verifier' }
-      : { ok: true, verifiers: [der] };
-  } else return unknownKind(body, 'ocisign reads');
-  if (pems.length === 0) return { ok: false, message: 'the Rekor entry names no verifier' };
-  const verifiers = pems.map(pemVerifierDer);
-  if (verifiers.some((v) => v === undefined))
-    return { ok: false, message: "the Rekor entry's verifier is not base64 PEM" };
-  return { ok: true, verifiers: verifiers as Uint8Array[] };
-}
-
-/** Is this Rekor entry body about `signature` (base64) by `key` over `payload`? hashedrekord and dsse. */
-export function entryMatches(
-  body: RekorBody,
-  expected: { signature: string; key: PublicKey; payload: Uint8Array },
-): TlogCheck {
+/** Is this Rekor entry body about `signature` (base64) by its signer over `payload`? hashedrekord and dsse. */
+export function entryMatches(body: RekorBody, expected: ExpectedEntry): TlogCheck {
   if (body.type === 'hashedrekord/0.0.1') {
     const spec = body.spec;
     if (spec.signature?.content !== expected.signature)
       return { ok: false, message: 'the Rekor entry is for another signature' };
-    if (!pemKeyMatches(spec.signature?.publicKey?.content, expected.key))
-      return { ok: false, message: 'the Rekor entry names another public key' };
+    if (!verifierMatches(spec.signature?.publicKey?.content, expected)) {
+      const which =
+        expected.certificate === undefined ? 'public key' : "verifier than the layer's certificate";
+      return { ok: false, message: `the Rekor entry names another ${which}` };
+    }
     if (spec.data?.hash?.algorithm !== 'sha256' || spec.data?.hash?.value !== sha256Hex(expected.payload))
       return { ok: false, message: 'the Rekor entry is for other content' };
     return { ok: true, message: 'ok' };
@@ -246,7 +125,7 @@ export function entryMatches(
     const spec = body.spec;
     const signatures = spec.signatures ?? [];
     if (
-      !signatures.some((s) => s.signature === expected.signature && pemKeyMatches(s.verifier, expected.key))
+      !signatures.some((s) => s.signature === expected.signature && verifierMatches(s.verifier, expected))
     ) {
       return { ok: false, message: 'the Rekor entry is for another signature or key' };
     }
@@ -270,7 +149,7 @@ export function attestationEntryMatches(
   blob: Uint8Array,
   signer: (der: Uint8Array) => boolean,
 ): TlogCheck {
-  let logged: Infer<typeof hash>;
+  let logged: { readonly algorithm?: string | undefined; readonly value?: string | undefined } | undefined;
   if (body.type === 'dsse/0.0.1') logged = body.spec.envelopeHash;
   else if (body.type === 'intoto/0.0.1' || body.type === 'intoto/0.0.2') logged = body.spec.content?.hash;
   else if (body.type === 'hashedrekord/0.0.1') logged = body.spec.data?.hash;
@@ -338,7 +217,7 @@ export function verifyTlogEntry(
 /** A bundle's tlog entry for a key signature: {@link verifyTlogEntry} with {@link entryMatches}. */
 export function verifyBundleEntry(
   entry: TlogEntry,
-  expected: { signature: string; key: PublicKey; payload: Uint8Array },
+  expected: ExpectedEntry,
   rekorKeys: RekorKeys,
 ): TlogCheck {
   return verifyTlogEntry(entry, rekorKeys, (body) => entryMatches(body, expected));

@@ -6,7 +6,7 @@
  * bundles) or with trusted keys. Pure and synchronous once its inputs are in hand: no registry.
  */
 import { InvalidArgumentError, OcisignError } from '../errors/base.js';
-import { type FailureReason, VerificationError } from '../errors/verify.js';
+import { VerificationError } from '../errors/verify.js';
 import { fromHex, toBase64, toHex } from '../internal/bytes.js';
 import type { PublicKey } from '../keys/key-objects.js';
 import { parseBundle, type SigstoreBundle } from '../payload/bundle.js';
@@ -21,7 +21,7 @@ import { checkKeylessEvidence } from './keyless/sigstore-checks.js';
 import { dsseKeyIndex, verifyingKey } from './signature-keys.js';
 import { bundleTlog } from './tlog-evidence.js';
 import { type TrustMaterial, trustMaterial } from './trust.js';
-import type { TrustOptions } from './verify-types.js';
+import type { CheckFailure, TrustOptions } from './verify-types.js';
 
 /**
  * Options of {@link verifyBlob}: the bundle, and who may have signed it — certificate `identities`
@@ -140,7 +140,7 @@ function verifyWithKeys(
   bundle: SigstoreBundle,
   artifact: Uint8Array | undefined,
   trust: TrustMaterial,
-): number | { readonly reason: FailureReason; readonly message: string } | undefined {
+): number | CheckFailure | undefined {
   if (trust.keys.length === 0) return undefined;
   const envelope = bundle.dsseEnvelope;
   let keyIndex: number;

@@ -4,6 +4,7 @@
  * verifications (`verify-image.ts`, `verify-attestations.ts`) can all name them without importing
  * one another.
  */
+import type { CandidateFailure } from '../errors/verify.js';
 import type { DigestAlgorithm } from '../keys/algorithms.js';
 import type { PublicKey } from '../keys/key-objects.js';
 import type { Statement } from '../payload/intoto.js';
@@ -171,3 +172,6 @@ export interface VerifiedAttestation {
   /** The statement bytes as signed. */
   readonly payload: Uint8Array;
 }
+
+/** Why one check of a candidate failed: its reason and message (a `CandidateFailure` without the candidate's name). */
+export type CheckFailure = Omit<CandidateFailure, 'candidate'>;

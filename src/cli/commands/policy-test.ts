@@ -1,24 +1,11 @@
 /** `ocisign policy test --policy FILE --resource FILE... [--fixtures FILE] [--strict]` */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { PolicyValidationError } from '../../errors/index.js';
-import {
-  array,
-  boolean,
-  type Infer,
-  isJsonObject,
-  object,
-  optional,
-  own,
-  readShape,
-  record,
-  string,
-  unknownValue,
-} from '../../internal/shape.js';
+import { isJsonObject, own } from '../../internal/shape.js';
 import { yamlDocuments } from '../../policy/common/yaml-documents.js';
 import {
   fixtureBackend,
-  type ImageEvidence,
   loadPolicies,
   type Policy,
   PolicyEngine,
@@ -27,14 +14,15 @@ import {
 import { outputFormat, parse, requireFlag } from '../args.js';
 import { withCommandContext } from '../context.js';
 import { UsageError } from '../exit-codes.js';
+import { readFixturesFile } from '../fixtures-file.js';
 import type { CliIo } from '../io.js';
 
 export const usage = `ocisign policy test --policy FILE [--policy FILE]... --resource FILE [--resource FILE]... [--fixtures FILE] [--strict]
   Evaluates Kubernetes resources (Pods, pod controllers; multi-document YAML or JSON) against
   Kyverno verifyImages policies as the admission webhooks would, and prints PASS or FAIL per
   resource with Kyverno's message. Without --fixtures the images' registries are queried; with
-  --fixtures (JSON: normalized image → {digest, signatures: [public key files], attestations}) it
-  runs offline. Exits 1 when any resource would be denied.`;
+  --fixtures (JSON: normalized image → {digest, signatures: [public key files], keyless: [records],
+  attestations}; see docs/cli.md) it runs offline. Exits 1 when any resource would be denied.`;
 
 function readDocuments(path: string, what: string): Record<string, unknown>[] {
   const { documents } = yamlDocuments(readFileSync(path, 'utf8'), `(${what} ${path})`);
@@ -53,54 +41,6 @@ function resourceName(resource: Record<string, unknown>): string {
   const meta = own(resource, 'metadata');
   const m = isJsonObject(meta) ? meta : {};
   return `${text(own(resource, 'kind'), '?')}/${text(own(m, 'namespace'), 'default')}/${text(own(m, 'name'), '')}`;
-}
-
-/** The `--fixtures` file: normalized image → recorded evidence, signers named by public key file. */
-const fixturesFile = object(
-  {
-    images: record(
-      object({
-        digest: string,
-        signatures: optional(array(string)),
-        tlog: optional(boolean),
-        attestations: optional(array(object({ type: string, signedBy: string, predicate: unknownValue }))),
-      }),
-    ),
-  },
-  'an object {"images": {"<image>": {"digest": …}}}',
-);
-type FixturesFile = Infer<typeof fixturesFile>;
-
-/** Fixture files name signers by public key file; the backend compares keys, so load them. */
-function readFixtures(path: string): Record<string, ImageEvidence> {
-  const base = dirname(path);
-  const what = `(fixtures ${path})`;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
-    throw new PolicyValidationError(what, [`the file is not JSON: ${error.message}`]);
-  }
-  const raw: FixturesFile = readShape(
-    parsed,
-    fixturesFile,
-    'the fixtures',
-    (m) => new PolicyValidationError(what, [m]),
-  );
-  const pem = (file: string) => readFileSync(resolve(base, file), 'utf8');
-  const out: Record<string, ImageEvidence> = Object.create(null);
-  for (const [image, evidence] of Object.entries(raw.images)) {
-    out[image] = {
-      digest: evidence.digest,
-      ...(evidence.tlog === undefined ? {} : { tlog: evidence.tlog }),
-      ...(evidence.signatures === undefined ? {} : { signatures: evidence.signatures.map(pem) }),
-      ...(evidence.attestations === undefined
-        ? {}
-        : { attestations: evidence.attestations.map((a) => ({ ...a, signedBy: pem(a.signedBy) })) }),
-    };
-  }
-  return out;
 }
 
 export async function policyTestCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -131,7 +71,7 @@ export async function policyTestCommand(args: readonly string[], io: CliIo): Pro
     const backend =
       values.fixtures === undefined
         ? registryBackend({ registry: ctx.registry })
-        : fixtureBackend(readFixtures(resolve(io.cwd, values.fixtures)));
+        : fixtureBackend(readFixturesFile(resolve(io.cwd, values.fixtures)));
     const engine = new PolicyEngine(policies, { backend, strict: values.strict === true });
     const entries = [];
     let deniedCount = 0;

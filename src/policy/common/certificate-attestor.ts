@@ -4,8 +4,9 @@
  * `pkg/engine/internal/imageverifier.go`, `buildCosignOptions` and `sigstore.go` in
  * `pkg/image/verifiers/cpol/cosign`), and the trusted root that stands for it:
  *
- * - `type: Cosign` (cosign's legacy path): `keyless.roots` are the Fulcio anchors (unset: the trusted
- *   root's Fulcio CAs) and replace the entry-level `roots` even when empty; `certificates.certChain`
+ * - `type: Cosign` (cosign's legacy path): `keyless.roots` are the Fulcio anchors, every certificate
+ *   of them (unset: the trusted root's Fulcio CAs), with intermediates from each signature's `chain`
+ *   annotation, and replace the entry-level `roots` even when empty; `certificates.certChain`
  *   alone is a roots pool; `certificates` with neither field, and the implicit attestor, use the
  *   entry-level `roots` or the trusted root's CAs; `certificates.cert` alone is the certificate's
  *   bare public key; `cert` with `certChain` always fails (Kyverno validates that certificate before
@@ -22,9 +23,10 @@
  * `fixture-backend.ts`).
  */
 import { InvalidArgumentError } from '../../errors/base.js';
+import { toBase64 } from '../../internal/bytes.js';
 import { importPublicKey } from '../../keys/import.js';
 import type { PublicKey } from '../../keys/key-objects.js';
-import { decodePemBlocks, encodePem } from '../../keys/pem.js';
+import { decodePemBlocks } from '../../keys/pem.js';
 import { trustedRootFromPems } from '../../sigstore/from-pems.js';
 import { parseCertificate, parseTrustedRoot, type TrustedRoot } from '../../sigstore/trusted-root.js';
 import type { CertificateIdentity } from '../../verify/keyless/identity.js';
@@ -156,23 +158,6 @@ function certificateBlocks(pem: string): Uint8Array[] {
     .map((b) => b.bytes);
 }
 
-/**
- * The given roots, plus the intermediates the base root lists under any of them: Kyverno takes
- * intermediates from each signature's `chain` annotation, which ocisign's keyless path does not read,
- * so the trusted root's own intermediates stand in for them (all of public-good's are there).
- */
-function rootsWithIntermediates(roots: string, base: TrustedRoot): string {
-  const anchors = certificateBlocks(roots).map((der) => Buffer.from(der));
-  const extra: string[] = [];
-  for (const ca of base.certificateAuthorities) {
-    const chain = ca.certChain.certificates;
-    const anchor = chain[chain.length - 1]?.rawBytes;
-    if (anchor === undefined || !anchors.some((a) => a.equals(anchor))) continue;
-    for (const c of chain.slice(0, -1)) extra.push(encodePem('CERTIFICATE', c.rawBytes));
-  }
-  return [roots, ...extra].join('\n');
-}
-
 /** Kyverno's checks on `tsaCertChain` before it splits it into leaf, intermediates and roots. */
 function checkedTsaChain(pem: string): string {
   const blocks = pem.split('-----BEGIN CERTIFICATE-----').length - 1;
@@ -216,8 +201,8 @@ const composed = /* @__PURE__ */ new WeakMap<TrustedRoot, Map<string, TrustedRoo
 const MAX_COMPOSED_ROOTS = 256;
 
 /**
- * The trusted root a `chain` plan is verified against: `base` with the attestor's roots (and the
- * base's intermediates under them), Rekor key, CT key and TSA chain in place of the base's — and no
+ * The trusted root a `chain` plan is verified against: `base` with the attestor's roots, Rekor
+ * key, CT key and TSA chain in place of the base's — and no
  * TSA at all without a `tsaCertChain`. Throws InvalidArgumentError naming the field when a PEM is
  * not what it should be.
  */
@@ -240,22 +225,62 @@ export function attestorTrustedRoot(
   return root;
 }
 
+/**
+ * `root` with each CA chain cut to its anchor, its last certificate: without `roots`, Kyverno trusts
+ * the Fulcio roots alone (`sigstoretuf.FulcioRoots`, intermediates discarded) and takes
+ * intermediates from each signature's chain annotation. The CA windows stay.
+ */
+function anchorsOf(root: TrustedRoot): TrustedRoot {
+  if (root.certificateAuthorities.every((ca) => ca.certChain.certificates.length === 1)) return root;
+  const certificateAuthorities = root.certificateAuthorities.map((ca) => {
+    const anchor = ca.certChain.certificates[ca.certChain.certificates.length - 1] as {
+      rawBytes: Uint8Array;
+    };
+    const { start, end } = ca.validFor ?? {};
+    return {
+      ...(ca.subject === undefined ? {} : { subject: ca.subject }),
+      uri: ca.uri,
+      certChain: { certificates: [{ rawBytes: toBase64(anchor.rawBytes) }] },
+      ...(ca.validFor === undefined
+        ? {}
+        : {
+            validFor: {
+              ...(start === undefined ? {} : { start: start.toISOString() }),
+              ...(end === undefined ? {} : { end: end.toISOString() }),
+            },
+          }),
+      operator: ca.operator,
+    };
+  });
+  // protojson accepts either spelling of the member.
+  const {
+    certificateAuthorities: _camel,
+    certificate_authorities: _snake,
+    ...rest
+  } = root.json as Record<string, unknown>;
+  return parseTrustedRoot({ ...rest, certificateAuthorities });
+}
+
 function composeTrustedRoot(
   roots: string | undefined,
   evidence: EvidenceSettings,
   base: TrustedRoot,
 ): TrustedRoot {
   const { rekorPubkey, ctlogPubkey, tsaCertChain } = evidence;
+  // Every certificate of the roots given is an anchor (no `roots`: the base's CA roots alone); the
+  // verification is asked for cosign's legacy chain rules, which take intermediates from each
+  // signature's chain annotation.
+  const anchored = roots === undefined ? anchorsOf(base) : base;
   if (
     tsaCertChain === undefined &&
     roots === undefined &&
     rekorPubkey === undefined &&
     ctlogPubkey === undefined
   )
-    return withoutTimestampAuthorities(base);
+    return withoutTimestampAuthorities(anchored);
   const root = trustedRootFromPems({
-    base,
-    ...(roots === undefined ? {} : { fulcio: rootsWithIntermediates(roots, base) }),
+    base: anchored,
+    ...(roots === undefined ? {} : { fulcio: roots }),
     ...(rekorPubkey === undefined ? {} : { rekor: rekorPubkey }),
     ...(ctlogPubkey === undefined ? {} : { ctlog: ctlogPubkey }),
     ...(tsaCertChain === undefined ? {} : { tsa: checkedTsaChain(tsaCertChain) }),

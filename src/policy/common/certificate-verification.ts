@@ -1,8 +1,9 @@
 /**
  * Verifies an image against a `keyless` or `certificates` attestor (or the implicit one of an
  * attestation), once `certificate-attestor.ts` has said how: the certificate chained to the
- * attestor's roots with cosign's evidence rules (`verifyImage` with `anyIdentity`, then Kyverno's
- * own identity match on each verified certificate), the bare key of `certificates.cert`, or
+ * attestor's roots with cosign's evidence rules and legacy chain rules (`verifyImage` with
+ * `anyIdentity` and the internal `LEGACY_CHAIN` opt-in, then Kyverno's own identity match on each
+ * verified certificate), the bare key of `certificates.cert`, or
  * sigstore-go's bundle path with its identity. Failures are `VerificationError`s worded as
  * Kyverno words them (`subject mismatch: …`).
  *
@@ -10,15 +11,13 @@
  * means (`certificate-attestor.ts`), Kyverno's matching rules (`keyless-match.ts`).
  */
 import { PolicyUnsupportedError } from '../../errors/policy.js';
-import { type CandidateFailure, type FailureReason, VerificationError } from '../../errors/verify.js';
+import { type FailureReason, VerificationError } from '../../errors/verify.js';
 import { repositoryName } from '../../internal/reference.js';
 import type { DigestAlgorithm } from '../../keys/algorithms.js';
 import type { PublicKey } from '../../keys/key-objects.js';
-import { parseRekorBundleAnnotation, SignatureAnnotation } from '../../payload/signature-layer.js';
 import type { RegistryClient } from '../../registry/client.js';
 import { resolveImage } from '../../registry/image-target.js';
 import type { TrustedRoot } from '../../sigstore/trusted-root.js';
-import type { ImageEvidence, LayerEvidence } from '../../verify/evidence.js';
 import {
   discoverAttestations,
   discoverSignatures,
@@ -27,8 +26,8 @@ import {
   verifyImageAttestations,
   verifySignatureEvidence,
 } from '../../verify/index.js';
-import { readFulcioCertificatePem } from '../../verify/keyless/certificate.js';
 import type { CertificateSummary } from '../../verify/keyless/identity-match.js';
+import { LEGACY_CHAIN } from '../../verify/keyless/keyless-trust.js';
 import type { SignatureCheck, VerifiedStatements } from './backend.js';
 import {
   attestorTrustedRoot,
@@ -94,9 +93,14 @@ function common(check: SignatureCheck, ctx: CertificateContext) {
   };
 }
 
-/** A `chain` plan's trust: its trusted root and cosign's flags. */
+/**
+ * A `chain` plan's trust: its trusted root and cosign's flags, on cosign's legacy chain rules
+ * (Kyverno builds cosign's options without a trusted root): every certificate of the roots is an
+ * anchor, and intermediates come from each signature's `chain` annotation.
+ */
 function chainTrust(roots: string | undefined, evidence: EvidenceSettings, ctx: CertificateContext) {
   return {
+    [LEGACY_CHAIN]: true,
     anyIdentity: true,
     trustedRoot: attestorTrustedRoot(roots, evidence, ctx.baseRoot),
     ignoreTlog: evidence.ignoreTlog,
@@ -104,44 +108,6 @@ function chainTrust(roots: string | undefined, evidence: EvidenceSettings, ctx: 
     useSignedTimestamps: evidence.tsaCertChain !== undefined,
     formats: ['simple-signing'] as const,
   };
-}
-
-/**
- * Drops classic layers whose own certificate was not valid when signed: cosign checks the layer's
- * certificate even when a bare key verified the signature, at the Rekor entry's time (the judge then
- * verifies that time's SET) or, with `ignoreTlog`, now.
- */
-function withValidLayerCertificates(
-  evidence: ImageEvidence,
-  ignoreTlog: boolean,
-): { evidence: ImageEvidence; dropped: CandidateFailure[] } {
-  const dropped: CandidateFailure[] = [];
-  const classic = (evidence.classic ?? []).filter((e) => {
-    if (e.kind !== 'classic-layer') return true;
-    const pem = e.layer.annotations?.[SignatureAnnotation.certificate];
-    if (pem === undefined || pem === '') return true;
-    const candidate = `layer ${e.layer.digest}`;
-    const problem = layerCertificateProblem(e, pem, ignoreTlog);
-    if (problem !== undefined) dropped.push({ candidate, reason: 'certificate-invalid', message: problem });
-    return problem === undefined;
-  });
-  return { evidence: { ...evidence, classic }, dropped };
-}
-
-function layerCertificateProblem(e: LayerEvidence, pem: string, ignoreTlog: boolean): string | undefined {
-  let at = new Date();
-  try {
-    const bundle = e.layer.annotations?.[SignatureAnnotation.bundle];
-    if (!ignoreTlog && bundle !== undefined && bundle !== '')
-      at = new Date(Number(parseRekorBundleAnnotation(bundle).payload.integratedTime) * 1000);
-    const cert = readFulcioCertificatePem(pem);
-    if (at >= cert.notBefore && at <= cert.notAfter) return undefined;
-    return ignoreTlog
-      ? 'expected a signed timestamp to verify an expired certificate'
-      : `checking expiry on certificate with bundle: the certificate is not valid at ${at.toISOString()}`;
-  } catch (error) {
-    return `the layer's certificate: ${(error as Error).message}`;
-  }
 }
 
 /** `certificates.cert`: the signatures (or attestations) that verify with its bare public key. */
@@ -169,7 +135,6 @@ async function verifyWithBareKey(
     predicateType === undefined
       ? await discoverSignatures(ctx.client, resolved.digest, discovery)
       : await discoverAttestations(ctx.client, resolved.digest, { ...discovery, predicateType });
-  const { evidence, dropped } = withValidLayerCertificates(found, plan.evidence.ignoreTlog);
   const trust = {
     keys: [key],
     ignoreTlog: plan.evidence.ignoreTlog,
@@ -179,18 +144,12 @@ async function verifyWithBareKey(
       : { rekorPublicKeys: [plan.evidence.rekorPubkey] }),
     ...(ctx.digestAlgorithm === undefined ? {} : { digestAlgorithm: ctx.digestAlgorithm }),
   };
-  const judged = () => {
-    try {
-      return predicateType === undefined
-        ? verifySignatureEvidence(evidence, trust)
-        : verifyAttestationEvidence(evidence, { ...trust, predicateType });
-    } catch (error) {
-      if (!(error instanceof VerificationError) || dropped.length === 0) throw error;
-      throw new VerificationError(error.digest, [...dropped, ...error.failures]);
-    }
-  };
+  // The judge holds a layer that carries a certificate to cosign's rules for a key: the Rekor entry
+  // names that certificate, which was valid at the entry's time (or now, with ignoreTlog).
   const result = await cosignWording(predicateType === undefined ? 'signatures' : 'attestations', async () =>
-    judged(),
+    predicateType === undefined
+      ? verifySignatureEvidence(found, trust)
+      : verifyAttestationEvidence(found, { ...trust, predicateType }),
   );
   if (!Array.isArray(result)) {
     checkAnnotations(

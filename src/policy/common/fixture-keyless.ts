@@ -73,15 +73,24 @@ function signedBy(recorded: boolean | string | undefined, pubkey: string | undef
 
 const BY_NAME: ReadonlySet<string> = new Set(FULCIO_EXTENSION_NAMES);
 
+/**
+ * The Fulcio extension a recorded `extensions` key names — Kyverno's name, the OID or ocisign's
+ * name — or undefined for a key that names none (the fixture loader refuses those).
+ */
+export function recordedExtensionName(key: string): FulcioExtensionName | undefined {
+  return (
+    kyvernoExtension(key) ??
+    (BY_NAME.has(key)
+      ? (key as FulcioExtensionName)
+      : FULCIO_EXTENSION_NAMES.find((n) => FULCIO_EXTENSION_OIDS[n] === key))
+  );
+}
+
 /** The certificate facts Kyverno reads, from the recorded evidence. */
 export function recordedCertificate(sig: KeylessSignatureEvidence): KyvernoCertificate {
   const extensions: Partial<Record<FulcioExtensionName, string>> = {};
   for (const [key, value] of Object.entries(sig.extensions ?? {})) {
-    const name =
-      kyvernoExtension(key) ??
-      (BY_NAME.has(key)
-        ? (key as FulcioExtensionName)
-        : FULCIO_EXTENSION_NAMES.find((n) => FULCIO_EXTENSION_OIDS[n] === key));
+    const name = recordedExtensionName(key);
     if (name !== undefined) extensions[name] = value;
   }
   if (sig.issuerExt !== undefined) extensions.issuerV1 = sig.issuerExt;

@@ -4,9 +4,11 @@
  * SET as an inclusion promise, its RFC 3161 timestamp, the signature over the payload or the DSSE
  * envelope). A bundle already read by `parseBundle` is not read again: only the library's model
  * is built from its JSON. Only the
- * leaf certificate is used: with a trusted root, chain certificates come from the root, never from
- * what the signer attached (cosign ignores the `chain` annotation then; sigstore-go and sigstore-js
- * read only a bundle chain's first certificate, and a chain that carries a root is refused).
+ * leaf certificate goes into the model: with a trusted root, chain certificates come from the root,
+ * never from what the signer attached (cosign ignores the `chain` annotation then; sigstore-go and
+ * sigstore-js read only a bundle chain's first certificate, and a chain that carries a root is
+ * refused). A classic layer's `chain` annotation is kept as text beside it, for cosign's legacy
+ * chain rules (`certificate-path.ts`), which read it only when asked to.
  *
  * Deliberately not here: checking any of it (`sigstore-checks.ts`), or the cosign claims.
  */
@@ -21,8 +23,8 @@ import { BUNDLE_V01_MEDIA_TYPE, type SigstoreBundle, type TlogEntry } from '../.
 import { type DsseEnvelope, verifyDsseEnvelope } from '../../payload/dsse.js';
 import type { Descriptor } from '../../payload/oci.js';
 import { SignatureAnnotation } from '../../payload/signature-layer.js';
-import { readRekorBody } from '../tlog.js';
-import type { KeylessFailure } from './sigstore-checks.js';
+import { readRekorBody } from '../rekor-body.js';
+import type { CheckFailure } from '../verify-types.js';
 
 /** What the keyless checks take: the library's signed entity, and the tlog entries as we read them. */
 export interface KeylessSubject {
@@ -34,9 +36,14 @@ export interface KeylessSubject {
    * and its RFC 3161 timestamp is over them, not over a signature.
    */
   readonly attestationBlob?: Uint8Array;
+  /**
+   * A classic layer's `dev.sigstore.cosign/chain` annotation as stored (not read here): only cosign's
+   * legacy chain rules (`KeylessFlags.legacyChain`) take intermediates from it.
+   */
+  readonly chainAnnotation?: string;
 }
 
-function malformed(message: string): KeylessFailure {
+function malformed(message: string): CheckFailure {
   return { reason: 'malformed', message };
 }
 
@@ -62,7 +69,7 @@ const CURVES = { 'P-256': p256, 'P-384': p384 } as const;
  * A message signature checked over a digest the caller knows (cosign `verify-blob` with only the
  * artifact's digest): ECDSA over the prehashed digest, which node:crypto cannot verify.
  */
-function digestSignature(bundle: Bundle, digest: Uint8Array): SignedEntity['signature'] | KeylessFailure {
+function digestSignature(bundle: Bundle, digest: Uint8Array): SignedEntity['signature'] | CheckFailure {
   if (bundle.content.$case !== 'messageSignature') return malformed('the bundle holds no message signature');
   const { signature, messageDigest } = bundle.content.messageSignature;
   if (messageDigest === undefined || !Buffer.from(digest).equals(messageDigest.digest))
@@ -89,7 +96,7 @@ function digestSignature(bundle: Bundle, digest: Uint8Array): SignedEntity['sign
  * The library's model of a bundle document (the JSON text, bytes or value), or why it is not
  * one. A bundle chain with a root in it is refused, as sigstore-conformance requires.
  */
-function libraryBundle(document: unknown): Bundle | KeylessFailure {
+function libraryBundle(document: unknown): Bundle | CheckFailure {
   let bundle: Bundle;
   try {
     bundle = bundleFromJSON(
@@ -114,7 +121,7 @@ function libraryBundle(document: unknown): Bundle | KeylessFailure {
 }
 
 /** The library's signed entity of `bundle`; what it throws (a malformed timestamp) is a failure. */
-function signedEntity(bundle: Bundle, artifact?: Buffer): SignedEntity | KeylessFailure {
+function signedEntity(bundle: Bundle, artifact?: Buffer): SignedEntity | CheckFailure {
   try {
     return toSignedEntity(bundle, artifact);
   } catch (error) {
@@ -132,7 +139,7 @@ export function bundleEntity(
   bundle: SigstoreBundle,
   document: unknown,
   artifact: Uint8Array | { readonly digest: Uint8Array } | undefined,
-): KeylessSubject | KeylessFailure {
+): KeylessSubject | CheckFailure {
   const model = libraryBundle(document);
   if ('reason' in model) return model;
   const { tlogEntries } = bundle;
@@ -158,7 +165,7 @@ interface RekorAnnotation {
   readonly Payload: { body: string; integratedTime: number; logIndex: number; logID: string };
 }
 
-function readRekorAnnotation(text: string): RekorAnnotation | KeylessFailure {
+function readRekorAnnotation(text: string): RekorAnnotation | CheckFailure {
   try {
     const doc = JSON.parse(text) as RekorAnnotation;
     const p = doc?.Payload;
@@ -181,6 +188,7 @@ function readRekorAnnotation(text: string): RekorAnnotation | KeylessFailure {
 interface ClassicMaterial {
   readonly verificationMaterial: object;
   readonly tlogEntries: readonly TlogEntry[];
+  readonly chainAnnotation: string | undefined;
 }
 
 /**
@@ -191,7 +199,7 @@ interface ClassicMaterial {
 function classicMaterial(
   layer: Descriptor,
   kindOf: (body: string) => { kind: string; version: string },
-): ClassicMaterial | KeylessFailure {
+): ClassicMaterial | CheckFailure {
   const annotations = layer.annotations ?? {};
   const pem = annotations[SignatureAnnotation.certificate];
   if (pem === undefined || pem === '')
@@ -230,6 +238,7 @@ function classicMaterial(
       timestampVerificationData: { rfc3161Timestamps: timestamps },
     },
     tlogEntries,
+    chainAnnotation: annotations[SignatureAnnotation.chain],
   };
 }
 
@@ -238,7 +247,7 @@ function classicMaterial(
  * timestamp (see {@link classicMaterial}; the entry must be a hashedrekord v0.0.1, as cosign logs
  * a signature), and the signature annotation over `payload`.
  */
-export function classicEntity(layer: Descriptor, payload: Uint8Array): KeylessSubject | KeylessFailure {
+export function classicEntity(layer: Descriptor, payload: Uint8Array): KeylessSubject | CheckFailure {
   const [algorithm, hex] = layer.digest.split(':');
   if (algorithm !== 'sha256' || hex === undefined) return malformed('the layer digest is not sha256');
   const material = classicMaterial(layer, () => ({ kind: 'hashedrekord', version: '0.0.1' }));
@@ -253,7 +262,13 @@ export function classicEntity(layer: Descriptor, payload: Uint8Array): KeylessSu
   });
   if ('reason' in model) return model;
   const entity = signedEntity(model, Buffer.from(payload));
-  return 'reason' in entity ? entity : { entity, tlogEntries: material.tlogEntries };
+  if ('reason' in entity) return entity;
+  return { entity, tlogEntries: material.tlogEntries, ...chainOf(material) };
+}
+
+/** The chain annotation of classic material, as a {@link KeylessSubject} member when there is one. */
+function chainOf(material: ClassicMaterial): Pick<KeylessSubject, 'chainAnnotation'> {
+  return material.chainAnnotation === undefined ? {} : { chainAnnotation: material.chainAnnotation };
 }
 
 /** The kind and version a Rekor entry body names, or none when it cannot be read. */
@@ -274,7 +289,7 @@ export function classicAttestationEntity(
   layer: Descriptor,
   blob: Uint8Array,
   envelope: DsseEnvelope,
-): KeylessSubject | KeylessFailure {
+): KeylessSubject | CheckFailure {
   const [first] = envelope.signatures;
   if (first === undefined) return { reason: 'wrong-key', message: 'the envelope has no signature' };
   const material = classicMaterial(layer, bodyKind);
@@ -307,5 +322,6 @@ export function classicAttestationEntity(
     entity: { ...entity, signature: anyOf },
     tlogEntries: material.tlogEntries,
     attestationBlob: blob,
+    ...chainOf(material),
   };
 }

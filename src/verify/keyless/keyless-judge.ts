@@ -8,12 +8,12 @@
  *
  * Deliberately not here: key signatures, claims.
  */
-import type { FailureReason } from '../../errors/verify.js';
 import type { SigstoreBundle } from '../../payload/bundle.js';
 import { sha256Digest } from '../../payload/digest.js';
 import type { DsseEnvelope } from '../../payload/dsse.js';
 import type { Descriptor } from '../../payload/oci.js';
 import { SignatureAnnotation } from '../../payload/signature-layer.js';
+import type { CheckFailure } from '../verify-types.js';
 import { readFulcioCertificate } from './certificate.js';
 import {
   type CertificateSummary,
@@ -36,17 +36,11 @@ export interface KeylessSigner {
   readonly certificate: CertificateSummary;
 }
 
-/** Why a keyless candidate did not count. */
-export interface KeylessRefusal {
-  readonly reason: FailureReason;
-  readonly message: string;
-}
-
 function judge(
-  subject: KeylessSubject | KeylessRefusal,
+  subject: KeylessSubject | CheckFailure,
   keyless: KeylessMaterial,
   format: 'classic' | 'bundle',
-): KeylessSigner | KeylessRefusal {
+): KeylessSigner | CheckFailure {
   if ('reason' in subject) return subject;
   const evidence = checkKeylessEvidence(subject, keyless.trust, keyless.flags);
   if ('reason' in evidence) return evidence;
@@ -72,7 +66,7 @@ export function judgeKeylessLayer(
   layer: Descriptor,
   payload: Uint8Array,
   keyless: KeylessMaterial,
-): KeylessSigner | KeylessRefusal {
+): KeylessSigner | CheckFailure {
   // The Rekor entry and the signature are over the payload the layer names: hold it to that.
   if (sha256Digest(payload) !== layer.digest)
     return { reason: 'digest-mismatch', message: 'the payload is not the blob the layer names' };
@@ -90,7 +84,7 @@ export function judgeKeylessAttestationLayer(
   blob: Uint8Array,
   envelope: DsseEnvelope,
   keyless: KeylessMaterial,
-): KeylessSigner | KeylessRefusal {
+): KeylessSigner | CheckFailure {
   if (sha256Digest(blob) !== layer.digest)
     return { reason: 'digest-mismatch', message: 'the envelope is not the blob the layer names' };
   return judge(classicAttestationEntity(layer, blob, envelope), keyless, 'classic');
@@ -104,6 +98,6 @@ export function judgeKeylessBundle(
   bundle: SigstoreBundle,
   document: unknown,
   keyless: KeylessMaterial,
-): KeylessSigner | KeylessRefusal {
+): KeylessSigner | CheckFailure {
   return judge(bundleEntity(bundle, document, undefined), keyless, 'bundle');
 }

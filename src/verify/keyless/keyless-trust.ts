@@ -19,6 +19,16 @@ import {
 } from './identity.js';
 import type { KeylessFlags, KeylessTrust } from './sigstore-checks.js';
 
+/**
+ * The key of the internal opt-in to cosign's legacy chain rules (`KeylessFlags.legacyChain`) in the
+ * options of a verification: a symbol no public entry point exports, so only ocisign's own layers
+ * set it — the policy engine, for Kyverno's `type: Cosign` attestors, whose cosign runs without a
+ * trusted root. Object spread carries it through `verifyImage` and `verifyImageAttestations` to
+ * {@link keylessMaterial}; callers of the public API cannot reach it, and cosign 3's default (a
+ * trusted root, the `chain` annotation ignored) stays theirs.
+ */
+export const LEGACY_CHAIN: unique symbol = /* @__PURE__ */ Symbol('ocisign.keyless.legacyChain');
+
 /** What keyless candidates are checked against. */
 export interface KeylessMaterial {
   readonly identities: readonly CompiledIdentity[];
@@ -41,6 +51,8 @@ export interface KeylessOptions {
   readonly ignoreSct?: boolean | undefined;
   readonly useSignedTimestamps?: boolean | undefined;
   readonly onWarning?: ((message: string) => void) | undefined;
+  /** cosign's legacy chain rules (see {@link LEGACY_CHAIN}); internal. */
+  readonly [LEGACY_CHAIN]?: boolean | undefined;
 }
 
 /**
@@ -79,6 +91,7 @@ export function keylessMaterial(
       ignoreTlog: options.ignoreTlog === true,
       ignoreSct: options.ignoreSct === true,
       useSignedTimestamps: options.useSignedTimestamps === true,
+      legacyChain: options[LEGACY_CHAIN] === true,
     },
   };
 }

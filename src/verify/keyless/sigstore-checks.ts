@@ -5,10 +5,12 @@
  * for its flags — which @sigstore/verify's `Verifier` cannot express: no tlog and no TSA ("now"
  * mode), ignoring SCTs whose log is unknown, ignoring RFC 3161 timestamps unless asked for, Rekor v2
  * entries that carry no integrated time. Added here because @sigstore/verify 3.1.1 does not do
- * them: the codeSigning EKU, the Rekor entry's certificate (read from its kind's own field) equal
- * to the signing certificate (CVE-2026-22703), and de-duplicated tlog entries. A classic `.att`
- * layer's entry is matched as cosign's classic path matches an attestation's (its blob and
- * certificate, no signature), and its RFC 3161 timestamp is over the blob.
+ * them: the codeSigning EKU (on the leaf, and allowed by every certificate of its path), the Rekor
+ * entry's certificate (read from its kind's own field) equal to the signing certificate
+ * (CVE-2026-22703), and de-duplicated tlog entries. A classic `.att` layer's entry is matched as
+ * cosign's classic path matches an attestation's (its blob and certificate, no signature), and its
+ * RFC 3161 timestamp is over the blob. With `legacyChain` (Kyverno's `type: Cosign`), the path is
+ * built by cosign's legacy rules instead (`certificate-path.ts`).
  *
  * Deliberately not here: identities (`identity.ts`), claims and digests (the judge), reading
  * trusted roots (`ocisign/sigstore`). Every failure is returned as a typed reason; anything the
@@ -23,14 +25,11 @@ import { getTLogTimestamp, getTSATimestamp } from '@sigstore/verify/dist/timesta
 import { verifyTLogBody } from '@sigstore/verify/dist/tlog/index.js';
 import type { FailureReason } from '../../errors/verify.js';
 import { keepCertificateDer } from '../../sigstore/certificate-der.js';
-import {
-  attestationEntryMatches,
-  loggedVerifiers,
-  type RekorBody,
-  type TlogCheck,
-  verifyTlogEntry,
-} from '../tlog.js';
+import { loggedVerifiers, type RekorBody } from '../rekor-body.js';
+import { attestationEntryMatches, type TlogCheck, verifyTlogEntry } from '../tlog.js';
 import type { RekorKeys } from '../trusted-root.js';
+import type { CheckFailure } from '../verify-types.js';
+import { annotationIntermediates, legacyCertificatePath, pathAllowsCodeSigning } from './certificate-path.js';
 import type { KeylessSubject } from './keyless-entity.js';
 
 /** cosign's flags for the evidence of a keyless signature. */
@@ -41,6 +40,13 @@ export interface KeylessFlags {
   readonly ignoreSct: boolean;
   /** `--use-signed-timestamps`: the signing time comes from RFC 3161 timestamps, not Rekor. */
   readonly useSignedTimestamps: boolean;
+  /**
+   * cosign's legacy chain rules, for Kyverno's `type: Cosign` (cosign without a trusted root):
+   * every CA certificate of the trust material is an anchor, and a classic layer's `chain`
+   * annotation lends intermediates, never its root (`certificate-path.ts`). Default false: cosign 3
+   * with a trusted root, whose CA entries are the only paths and which ignores the annotation.
+   */
+  readonly legacyChain?: boolean;
 }
 
 /**
@@ -59,12 +65,6 @@ export interface KeylessEvidence {
   readonly times: readonly Date[];
 }
 
-/** Why the evidence did not hold. */
-export interface KeylessFailure {
-  readonly reason: FailureReason;
-  readonly message: string;
-}
-
 const CODE_SIGNING = '1.3.6.1.5.5.7.3.3';
 const EXTENDED_KEY_USAGE = '2.5.29.37';
 
@@ -77,7 +77,7 @@ function describe(error: unknown): string {
 }
 
 /** Runs one library check; what it throws becomes a failure with `reason`. */
-function attempt<T>(reason: FailureReason, what: string, fn: () => T): T | KeylessFailure {
+function attempt<T>(reason: FailureReason, what: string, fn: () => T): T | CheckFailure {
   try {
     return fn();
   } catch (error) {
@@ -85,7 +85,7 @@ function attempt<T>(reason: FailureReason, what: string, fn: () => T): T | Keyle
   }
 }
 
-function isFailure(value: unknown): value is KeylessFailure {
+function isFailure(value: unknown): value is CheckFailure {
   return typeof value === 'object' && value !== null && 'reason' in value && 'message' in value;
 }
 
@@ -135,7 +135,7 @@ function signingTimes(
   timestamped: Buffer,
   trust: TrustMaterial,
   flags: KeylessFlags,
-): Date[] | KeylessFailure {
+): Date[] | CheckFailure {
   const rekorV2 =
     entity.tlogEntries.length > 0 && entity.tlogEntries.every((e) => Number(e.integratedTime) === 0);
   const signed = flags.useSignedTimestamps || rekorV2;
@@ -176,7 +176,7 @@ function checkTlog(
   subject: KeylessSubject,
   leaf: X509Certificate,
   trust: KeylessTrust,
-): KeylessFailure | undefined {
+): CheckFailure | undefined {
   const { entity, attestationBlob } = subject;
   if (entity.tlogEntries.length === 0)
     return { reason: 'tlog-missing', message: 'no transparency-log entry (pass ignoreTlog to accept none)' };
@@ -198,6 +198,43 @@ function checkTlog(
 }
 
 /**
+ * The path from `leaf` to an anchor, valid at every one of `times`: through a CA entry of the
+ * trusted root (@sigstore/verify's `verifyCertificateChain`, per time), or by cosign's legacy rules
+ * (`flags.legacyChain`). Either way every certificate of it must allow code signing, as Go's
+ * `x509.Verify` requires for cosign and sigstore-go alike.
+ */
+function certificatePath(
+  subject: KeylessSubject,
+  leaf: X509Certificate,
+  trust: KeylessTrust,
+  flags: KeylessFlags,
+  times: readonly Date[],
+): X509Certificate[] | CheckFailure {
+  let path: X509Certificate[] = [];
+  if (flags.legacyChain === true) {
+    const intermediates = annotationIntermediates(subject.chainAnnotation);
+    if ('problem' in intermediates) return { reason: 'malformed', message: intermediates.problem };
+    const found = legacyCertificatePath(leaf, intermediates, trust.material.certificateAuthorities, times);
+    if ('problem' in found) return { reason: 'certificate-invalid', message: found.problem };
+    path = found;
+  } else {
+    for (const time of times) {
+      const chain = attempt('certificate-invalid', `certificate at ${time.toISOString()}`, () =>
+        verifyCertificateChain(time, leaf, trust.material.certificateAuthorities),
+      );
+      if (isFailure(chain)) return chain;
+      path = chain;
+    }
+  }
+  if (!pathAllowsCodeSigning(path))
+    return {
+      reason: 'certificate-invalid',
+      message: 'a certificate of the chain does not allow code signing (its extended key usage)',
+    };
+  return path;
+}
+
+/**
  * Checks the certificate evidence of a signed entity (a bundle, or a classic layer as a v0.1
  * bundle) against the trust material, as cosign 3 does for `flags`. Pure and synchronous.
  */
@@ -205,7 +242,7 @@ export function checkKeylessEvidence(
   subject: KeylessSubject,
   trust: KeylessTrust,
   flags: KeylessFlags,
-): KeylessEvidence | KeylessFailure {
+): KeylessEvidence | CheckFailure {
   const { entity } = subject;
   if (entity.key.$case !== 'certificate')
     return {
@@ -219,14 +256,8 @@ export function checkKeylessEvidence(
     subject.attestationBlob === undefined ? entity.signature.signature : Buffer.from(subject.attestationBlob);
   const times = signingTimes(entity, timestamped, trust.material, flags);
   if (isFailure(times)) return times;
-  let path: X509Certificate[] = [];
-  for (const time of times) {
-    const chain = attempt('certificate-invalid', `certificate at ${time.toISOString()}`, () =>
-      verifyCertificateChain(time, leaf, trust.material.certificateAuthorities),
-    );
-    if (isFailure(chain)) return chain;
-    path = chain;
-  }
+  const path = certificatePath(subject, leaf, trust, flags, times);
+  if (isFailure(path)) return path;
   if (!hasCodeSigning(leaf))
     return {
       reason: 'certificate-invalid',

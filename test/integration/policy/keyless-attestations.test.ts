@@ -60,7 +60,9 @@ describe('keyless attestors on classic .att attestations (private CA and Rekor l
     const digest = `sha256:${'ad'.repeat(32)}`;
     const layers: [Uint8Array, Descriptor][] = [];
     for (const uri of uris) {
-      const leaf = await fulcioLeaf(ca, { uri, oidcIssuer: ACTIONS });
+      // cosign's legacy path checks the chain at the leaf's notBefore: the leaf may not predate
+      // its CA, which openssl made moments ago.
+      const leaf = await fulcioLeaf(ca, { uri, oidcIssuer: ACTIONS, notBefore: new Date() });
       const attestation = await signedAttestation(leaf.privateKey, { repo, digest });
       const bundle = await rekor.bundle(attestationEntryBody('dsse/0.0.1', attestation, leaf.pem));
       layers.push([

@@ -5,8 +5,11 @@
  * the right subject and issuer, fail with a wrong one, a wrong `rekor.pubkey` or `ctlog.pubkey`, and
  * with `ignoreTlog` (their 10-minute certificates have expired, as in Kyverno); a signature we make
  * under a private CA with a long-lived certificate passes `ignoreTlog` where Kyverno would, and is
- * the subject of the `certificates` cases (`certChain`, `cert`, both). Attestations:
- * keyless-attestations.test.ts.
+ * the subject of the `certificates` cases (`certChain`, `cert`, both). `certificates.cert` with the
+ * tlog passes on a real signature whose entry names its certificate. With `roots`, intermediates come
+ * from each layer's chain annotation, as in Kyverno: a made CA → intermediate → leaf passes under the
+ * root alone or the intermediate alone, and fails when the annotation lacks the intermediate.
+ * Attestations: keyless-attestations.test.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, sign } from 'node:crypto';
@@ -24,8 +27,10 @@ import { signatureTag } from '../../../src/payload/tags.js';
 import { loadPolicies, PolicyEngine, registryBackend } from '../../../src/policy/index.js';
 import { RegistryClient } from '../../../src/registry/index.js';
 import { shippedTrustedRoot } from '../../../src/sigstore/shipped.js';
+import { intermediateCa, keylessSignatureLayer, type MadeCa, rootCa } from '../../helpers/ca-chain.js';
 import { caCertificate } from '../../helpers/certs.js';
 import { type RunningRegistry, startDockerRegistry } from '../../helpers/docker-registry.js';
+import { fulcioLeaf } from '../../helpers/fulcio-leaf.js';
 import { podVerdict } from '../../helpers/pod-verdict.js';
 import { indent } from '../../helpers/policy-yaml.js';
 import { SHARED_DIR } from '../../helpers/vectors.js';
@@ -207,15 +212,46 @@ describe('keyless attestors on real public-good signatures', () => {
     expect(result.message).toMatch(/certificate/);
   });
 
-  it('roots: the Fulcio root alone passes (its intermediate comes from the trusted root); another root fails', async () => {
+  it("roots: the Fulcio root alone passes (its intermediate comes from the layer's chain annotation); another root fails", async () => {
     const fulcio = shippedTrustedRoot().certificateAuthorities[1]?.certChain.certificates.at(-1)
       ?.rawBytes as Uint8Array;
     const roots = (pem: string) =>
       engine(keyless(`subject: "*"\nissuer: ${ACTIONS}\nroots: |-\n${indent(pem, 2)}`));
-    const ok = await podVerdict(roots(encodePem('CERTIFICATE', fulcio)), github);
+    const fulcioRoot = encodePem('CERTIFICATE', fulcio);
+    const ok = await podVerdict(roots(fulcioRoot), github);
     expect(ok.status, ok.message).toBe('pass');
     const other = caCertificate(dir, 'unrelated', '/CN=Unrelated CA');
     expect((await podVerdict(roots(readFileSync(other.certPath, 'utf8')), github)).status).toBe('fail');
+    // The same signature without its chain annotation: Kyverno has no intermediate, and neither have we.
+    const c = JSON.parse(readFileSync(join(KEYLESS, 'classic-github-actions', 'case.json'), 'utf8'));
+    const layer = JSON.parse(readFileSync(join(KEYLESS, 'classic-github-actions', 'layer.json'), 'utf8'));
+    const payload = new Uint8Array(readFileSync(join(KEYLESS, 'classic-github-actions', 'payload')));
+    const repo = `${registry.host}/vectors/no-chain`;
+    const stripped = { ...layer, annotations: { ...layer.annotations, 'dev.sigstore.cosign/chain': '' } };
+    await pushSignature(repo, c.imageDigest, stripped, payload);
+    const noChain = await podVerdict(roots(fulcioRoot), `${repo}@${c.imageDigest}`);
+    expect(noChain).toMatchObject({ allowed: false, status: 'fail' });
+    expect(noChain.message).toContain('no path from the certificate to a trusted anchor');
+    // Without roots too: Kyverno then trusts the Fulcio roots alone (its FulcioRoots drops the
+    // intermediates), so the intermediate must come from the annotation.
+    const fulcioRoots = await podVerdict(
+      engine(keyless(`subject: "*"\nissuer: ${ACTIONS}\n${REKOR}`)),
+      `${repo}@${c.imageDigest}`,
+    );
+    expect(fulcioRoots.status, fulcioRoots.message).toBe('fail');
+  });
+
+  it("certificates.cert with the tlog: the entry names the layer's certificate, as Kyverno accepts it", async () => {
+    const leafOf = (id: string) =>
+      JSON.parse(readFileSync(join(KEYLESS, id, 'layer.json'), 'utf8')).annotations[
+        'dev.sigstore.cosign/certificate'
+      ];
+    const cert = (pem: string) =>
+      engine(`certificates:\n  cert: |-\n${indent(pem, 4)}\n  ${REKOR}\n  ctlog: {ignoreSCT: true}`);
+    const ok = await podVerdict(cert(leafOf('classic-github-actions')), github);
+    expect(ok, ok.message).toMatchObject({ allowed: true, status: 'pass' });
+    const other = await podVerdict(cert(leafOf('classic-google-service-account')), github);
+    expect(other).toMatchObject({ allowed: false, status: 'fail' });
   });
 });
 
@@ -326,5 +362,63 @@ describe('keyless and certificates attestors on a private CA signature', () => {
     );
     expect(result).toMatchObject({ allowed: false, status: 'fail' });
     expect(result.message).toContain('expected a signed timestamp to verify an expired certificate');
+  });
+});
+
+describe('keyless roots with a made CA → intermediate → leaf (intermediates from the chain annotation)', () => {
+  let image: string;
+  let noIntermediate: string;
+  let root: MadeCa;
+  let intermediate: MadeCa;
+  const SUBJECT = 'https://ci.example.com/acme/app/release';
+  const offline = 'rekor: {url: https://rekor.sigstore.dev, ignoreTlog: true}\nctlog: {ignoreSCT: true}';
+
+  beforeAll(async () => {
+    const chainDir = mkdtempSync(join(dir, 'chain-'));
+    root = rootCa(chainDir, 'made-root');
+    intermediate = intermediateCa(chainDir, 'made-intermediate', root);
+    // Valid from now for ten minutes: ignoreTlog checks it now, as Kyverno would.
+    const leaf = await fulcioLeaf(intermediate, {
+      uri: SUBJECT,
+      oidcIssuer: 'https://issuer.example.com',
+      notBefore: new Date(),
+    });
+    const push = async (name: string, chain: string) => {
+      const repo = `${registry.host}/chained/${name}`;
+      const digest = `sha256:${'c9'.repeat(32)}`;
+      const { layer, payload } = await keylessSignatureLayer(leaf, { repo, digest, chain });
+      await pushSignature(repo, digest, layer, payload);
+      return `${repo}@${digest}`;
+    };
+    image = await push('app', `${intermediate.pem}${root.pem}`);
+    noIntermediate = await push('no-intermediate', root.pem);
+  });
+
+  const withRoots = (pem: string) =>
+    engine(keyless(`subject: "https://ci.example.com/*"\nroots: |-\n${indent(pem, 2)}\n${offline}`));
+
+  it('roots holding the root alone pass: the intermediate appears only in the annotation', async () => {
+    const ok = await podVerdict(withRoots(root.pem), image);
+    expect(ok, ok.message).toMatchObject({ allowed: true, status: 'pass' });
+    const chain = await podVerdict(
+      engine(`certificates:\n  certChain: |-\n${indent(root.pem, 4)}\n  ${offline.replaceAll('\n', '\n  ')}`),
+      image,
+    );
+    expect(chain.status, chain.message).toBe('pass');
+  });
+
+  it('roots holding the intermediate without its root pass: every certificate in roots is an anchor', async () => {
+    const ok = await podVerdict(withRoots(intermediate.pem), image);
+    expect(ok.status, ok.message).toBe('pass');
+    // Then no annotation is needed at all.
+    expect((await podVerdict(withRoots(intermediate.pem), noIntermediate)).status).toBe('pass');
+  });
+
+  it('an annotation without the intermediate fails under the root, and another root fails', async () => {
+    const missing = await podVerdict(withRoots(root.pem), noIntermediate);
+    expect(missing).toMatchObject({ allowed: false, status: 'fail' });
+    expect(missing.message).toContain('no path from the certificate to a trusted anchor');
+    const other = rootCa(mkdtempSync(join(dir, 'other-')), 'other-root');
+    expect((await podVerdict(withRoots(other.pem), image)).status).toBe('fail');
   });
 });

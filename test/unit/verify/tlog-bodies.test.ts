@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { VerificationError } from '../../../src/errors/index.js';
 import { decodeFirstPemBlock } from '../../../src/keys/pem.js';
 import { verifyBlob } from '../../../src/verify/index.js';
-import { loggedVerifiers, readRekorBody } from '../../../src/verify/tlog.js';
+import { loggedVerifiers, readRekorBody } from '../../../src/verify/rekor-body.js';
 import { bundleCertificateDer, classicCertificatePem } from '../../helpers/fulcio-certs.js';
 import { SHARED_DIR } from '../../helpers/vectors.js';
 

@@ -156,21 +156,33 @@ describe('certificatePlan, type SigstoreBundle', () => {
 });
 
 describe('attestorTrustedRoot', () => {
-  it("nothing given: the base root without its TSAs (cosign's legacy path reads none), built once", () => {
+  it("nothing given: the base root's CA roots alone, without its TSAs (cosign's legacy path reads none), built once", () => {
     expect(base.timestampAuthorities.length).toBeGreaterThan(0);
     const root = attestorTrustedRoot(undefined, none, base);
     expect(root.timestampAuthorities).toEqual([]);
-    expect(root.certificateAuthorities).toEqual(base.certificateAuthorities);
+    // Kyverno trusts the Fulcio roots and reads intermediates from each signature's chain annotation.
+    expect(base.certificateAuthorities.some((ca) => ca.certChain.certificates.length > 1)).toBe(true);
+    expect(root.certificateAuthorities).toEqual(
+      base.certificateAuthorities.map((ca) => ({
+        ...ca,
+        certChain: { certificates: ca.certChain.certificates.slice(-1) },
+      })),
+    );
     expect(root.tlogs).toEqual(base.tlogs);
     expect(root.ctlogs).toEqual(base.ctlogs);
     expect(attestorTrustedRoot(undefined, none, base)).toBe(root);
   });
 
-  it('roots given: the base intermediates under them come along (Kyverno reads them from the chain annotation)', () => {
+  it('roots given: they alone are the anchors, no base intermediate comes along (Kyverno reads those from the chain annotation)', () => {
     const root = attestorTrustedRoot(fulcioRoot, none, base);
     expect(root.certificateAuthorities).toHaveLength(1);
     expect(
       root.certificateAuthorities[0]?.certChain.certificates.map((c) => encodePem('CERTIFICATE', c.rawBytes)),
+    ).toEqual([fulcioRoot]);
+    // An intermediate given with its root is one chain of two anchors.
+    const both = attestorTrustedRoot(`${fulcioIntermediate}\n${fulcioRoot}`, none, base);
+    expect(
+      both.certificateAuthorities[0]?.certChain.certificates.map((c) => encodePem('CERTIFICATE', c.rawBytes)),
     ).toEqual([fulcioIntermediate, fulcioRoot]);
     // The logs are the base's.
     expect(root.tlogs).toHaveLength(base.tlogs.length);
@@ -189,7 +201,9 @@ describe('attestorTrustedRoot', () => {
       publicKeyFingerprint(importPublicKey(rekor)),
     ]);
     expect(root.ctlogs).toHaveLength(1);
-    expect(root.certificateAuthorities).toEqual(base.certificateAuthorities);
+    expect(root.certificateAuthorities).toEqual(
+      attestorTrustedRoot(undefined, none, base).certificateAuthorities,
+    );
   });
 
   it('tsaCertChain: the only TSA, with Kyverno caps (one leaf, 12 certificates)', () => {
