@@ -11,6 +11,7 @@
  * Deliberately not here: flag rules (certificate-flags.ts) and the key path's tlog choice
  * (context.ts `tlogOptions`, unchanged for `--key`).
  */
+
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from '../errors/index.js';
@@ -25,6 +26,7 @@ import {
 } from '../sigstore/index.js';
 import { parseCertificate } from '../sigstore/trusted-root.js';
 import type { CertificateIdentity } from '../verify/index.js';
+import { LEGACY_CHAIN } from '../verify/keyless/keyless-trust.js';
 import { type CaFlags, type SignerFlagValues, signerFlags } from './certificate-flags.js';
 import { tlogOptions } from './context.js';
 import type { CliIo } from './io.js';
@@ -46,6 +48,12 @@ export interface VerifyTrustOptions {
   readonly identities?: readonly CertificateIdentity[];
   readonly ignoreSct?: boolean;
   readonly useSignedTimestamps?: boolean;
+  /**
+   * cosign's legacy chain with `--ca-roots` alone: every root an anchor, the intermediates from the
+   * signature's `chain` annotation (with `--ca-intermediates` or `--certificate-chain` cosign uses
+   * those instead, as the default path does).
+   */
+  readonly [LEGACY_CHAIN]?: true;
 }
 
 /** What a verify command trusts. */
@@ -122,6 +130,12 @@ export function verifyTrust(
       ignoreSct: signer.ignoreSct,
       useSignedTimestamps: signer.useSignedTimestamps,
       ...(trustedRoot === undefined ? {} : { trustedRoot }),
+      ...(rootPath === undefined &&
+      signer.ca !== undefined &&
+      'roots' in signer.ca &&
+      signer.ca.intermediates === undefined
+        ? { [LEGACY_CHAIN]: true as const }
+        : {}),
     },
     legacy,
     ignored: [],
