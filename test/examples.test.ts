@@ -31,6 +31,8 @@ const EXPECTED: Record<string, RegExp> = {
   'verify-keyless.ts': existsSync(KEYLESS_VECTORS)
     ? /verified keyless: https:\/\/github\.com\/salrashid123\/go-bazel-github-workflow\/\.github\/workflows\/release\.yaml@refs\/tags\/v0\.0\.30\n {2}issuer https:\/\/token\.actions\.githubusercontent\.com, workflow "Release" at refs\/tags\/v0\.0\.30\nanother repository: identity-mismatch/
     : /not run: the real keyless signature is not here/,
+  'sigstore-local.ts':
+    /verified keyless: https:\/\/github\.com\/acme\/app\/\.github\/workflows\/release\.yml@refs\/tags\/v1\.2\.0\n {2}logged at index \d+, timestamped by the local TSA\nanother repository: identity-mismatch/,
   'registry.ts':
     /resolved v1 -> sha256:[0-9a-f]{64} in 1 request\(s\)\nlayer: hello, layer\nreferrers of v1: 1/,
 };

@@ -8,15 +8,16 @@
 import { InvalidArgumentError, OcisignError } from '../errors/base.js';
 import { VerificationError } from '../errors/verify.js';
 import { fromHex, toBase64, toHex } from '../internal/bytes.js';
+import { backend } from '../keys/backend/select.js';
 import type { PublicKey } from '../keys/key-objects.js';
 import { parseBundle, type SigstoreBundle } from '../payload/bundle.js';
 import { sha256Digest } from '../payload/digest.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../payload/dsse.js';
 import { parseStatement, statementSubjectFor } from '../payload/intoto.js';
 import { shippedTrustedRoot } from '../sigstore/shipped.js';
-import { readFulcioCertificate } from './keyless/certificate.js';
 import { type CertificateSummary, matchBundle, summarizeCertificate } from './keyless/identity-match.js';
 import { bundleEntity } from './keyless/keyless-entity.js';
+import { readLeaf } from './keyless/keyless-judge.js';
 import { checkKeylessEvidence } from './keyless/sigstore-checks.js';
 import { dsseKeyIndex, verifyingKey } from './signature-keys.js';
 import { bundleTlog } from './tlog-evidence.js';
@@ -107,6 +108,12 @@ export function verifyBlob(
       'digest-mismatch',
       'a message signature is over a SHA-256 digest; give the artifact or its sha256',
     );
+  else if (bytes !== undefined) {
+    // The digest the bundle states (and its Rekor entry logs) must be the artifact's, keyless or
+    // not: a signature valid over both digests must not tie the log to another artifact.
+    const stated = messageDigestMismatch(bundle, bytes);
+    if (stated !== undefined) throw fail(stated.reason, stated.message);
+  }
   const keyed = verifyWithKeys(bundle, bytes, trust);
   if (typeof keyed === 'number') return { digest, keyIndex: keyed };
   if (keyed !== undefined) throw fail(keyed.reason, keyed.message);
@@ -120,7 +127,8 @@ export function verifyBlob(
   if ('reason' in subject) throw fail(subject.reason, subject.message);
   const evidence = checkKeylessEvidence(subject, keyless.trust, keyless.flags);
   if ('reason' in evidence) throw fail(evidence.reason, evidence.message);
-  const certificate = readFulcioCertificate(new Uint8Array(evidence.leaf.root.toDER()));
+  const certificate = readLeaf(evidence.leaf);
+  if ('reason' in certificate) throw fail(certificate.reason, certificate.message);
   const matched = matchBundle(keyless.identities, certificate);
   if ('mismatch' in matched) throw fail('identity-mismatch', matched.mismatch);
   return {
@@ -130,6 +138,31 @@ export function verifyBlob(
     certificate: summarizeCertificate(certificate),
     signedAt: evidence.times,
   };
+}
+
+/** Node's names of the hashes a bundle's `messageDigest` may name. */
+const MESSAGE_DIGEST_HASHES: Readonly<Record<string, 'sha256' | 'sha384' | 'sha512'>> = {
+  SHA2_256: 'sha256',
+  SHA2_384: 'sha384',
+  SHA2_512: 'sha512',
+};
+
+/**
+ * Why a message signature's stated digest is not the artifact's (sigstore-go: "artifact digest
+ * does not match message digest"); undefined when it is, or when the bundle states none.
+ */
+function messageDigestMismatch(bundle: SigstoreBundle, artifact: Uint8Array): CheckFailure | undefined {
+  const stated = bundle.messageSignature?.messageDigest;
+  if (stated === undefined) return undefined;
+  const hash = MESSAGE_DIGEST_HASHES[stated.algorithm];
+  if (hash === undefined)
+    return {
+      reason: 'malformed',
+      message: `the bundle's message digest uses ${stated.algorithm}, which no verifier reads`,
+    };
+  if (toHex(backend().digest(hash, artifact)) !== toHex(stated.digest))
+    return { reason: 'digest-mismatch', message: "the bundle's message digest is not the artifact's" };
+  return undefined;
 }
 
 /**
@@ -149,18 +182,12 @@ function verifyWithKeys(
     keyIndex = dsseKeyIndex(trust.keys, envelope, trust.digestAlgorithm);
     logged = { signature: envelope.signatures[0]?.sig ?? '', payload: envelope.payload };
   } else {
-    const { signature = new Uint8Array(), messageDigest } = bundle.messageSignature ?? {};
+    const signature = bundle.messageSignature?.signature ?? new Uint8Array();
     if (artifact === undefined)
       return {
         reason: 'wrong-key',
         message: "verifying a message signature with a key needs the artifact's bytes, not only its digest",
       };
-    // The digest the bundle states must be the artifact's (cosign compares it too).
-    if (
-      messageDigest?.algorithm === 'SHA2_256' &&
-      `sha256:${toHex(messageDigest.digest)}` !== sha256Digest(artifact)
-    )
-      return { reason: 'digest-mismatch', message: "the bundle's message digest is not the artifact's" };
     keyIndex = verifyingKey(trust.keys, artifact, signature, trust.digestAlgorithm);
     logged = { signature: toBase64(signature), payload: artifact };
   }

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { isJsonObject, own } from '../../internal/shape.js';
 import { sha256Digest } from '../../payload/digest.js';
 import { OCI_INDEX, OCI_MANIFEST } from '../../payload/oci.js';
+import { readRequestBody } from '../http-body.js';
 import { jsonObject, RegistryStore } from './store.js';
 
 /**
@@ -38,24 +39,6 @@ export interface RunningTestRegistry {
 }
 
 const MANIFEST_LIMIT = 4 * 1024 * 1024;
-
-function readAll(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        resolve(undefined);
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
-    req.on('error', reject);
-  });
-}
 
 /** A referrer's artifact type, as the referrers API reports it: its own, else its config's media type. */
 function artifactTypeOf(doc: Record<string, unknown>): { artifactType?: string } {
@@ -219,7 +202,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       return;
     }
     if (method === 'PUT') {
-      const bytes = await readAll(req, MANIFEST_LIMIT);
+      const bytes = await readRequestBody(req, MANIFEST_LIMIT);
       if (bytes === undefined) return fail(res, 413, 'MANIFEST_INVALID', 'manifest too large');
       const mediaType = req.headers['content-type'] ?? OCI_MANIFEST;
       if (reference.includes(':') && sha256Digest(bytes) !== reference)
@@ -264,7 +247,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       }
       const digest = url.searchParams.get('digest');
       if (digest !== null) {
-        const bytes = (await readAll(req, Number.MAX_SAFE_INTEGER)) as Uint8Array;
+        const bytes = (await readRequestBody(req, Number.MAX_SAFE_INTEGER)) as Uint8Array;
         if (sha256Digest(bytes) !== digest)
           return fail(res, 400, 'DIGEST_INVALID', 'digest does not match content');
         store.putBlob(repository, bytes);
@@ -291,7 +274,10 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       if (typeof range === 'string' && !range.startsWith(`${state.size}-`)) {
         return fail(res, 416, 'BLOB_UPLOAD_INVALID', 'content range out of order');
       }
-      const size = store.appendUpload(id, (await readAll(req, Number.MAX_SAFE_INTEGER)) as Uint8Array);
+      const size = store.appendUpload(
+        id,
+        (await readRequestBody(req, Number.MAX_SAFE_INTEGER)) as Uint8Array,
+      );
       res
         .writeHead(202, {
           location: `/v2/${repository}/blobs/uploads/${id}`,
@@ -301,7 +287,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       return;
     }
     if (method === 'PUT') {
-      const rest = (await readAll(req, Number.MAX_SAFE_INTEGER)) as Uint8Array;
+      const rest = (await readRequestBody(req, Number.MAX_SAFE_INTEGER)) as Uint8Array;
       if (rest.length > 0) store.appendUpload(id, rest);
       const expected = url.searchParams.get('digest') ?? '';
       const digest = store.finishUpload(id, expected);

@@ -7,8 +7,9 @@
  *
  * Deliberately not here: any service's protocol. Nothing here is for production.
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readRequestBody } from '../http-body.js';
 
 /** A request as a handler sees it. */
 export interface ServiceRequest {
@@ -49,24 +50,6 @@ export interface ServeOptions {
 
 const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
 
-function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        resolve(undefined);
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
-    req.on('error', reject);
-  });
-}
-
 function send(res: ServerResponse, answer: ServiceResponse): void {
   const { body } = answer;
   const isJson = body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array);
@@ -92,7 +75,7 @@ export async function serveOnLoopback(
   const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const server = createServer((req, res) => {
     void (async () => {
-      const body = await readBody(req, limit);
+      const body = await readRequestBody(req, limit);
       if (body === undefined) return send(res, { status: 413, body: { message: 'request body too large' } });
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const request: ServiceRequest = {

@@ -8,13 +8,15 @@
  *
  * Deliberately not here: key signatures, claims.
  */
+
+import type { X509Certificate } from '@sigstore/core';
 import type { SigstoreBundle } from '../../payload/bundle.js';
 import { sha256Digest } from '../../payload/digest.js';
 import type { DsseEnvelope } from '../../payload/dsse.js';
 import type { Descriptor } from '../../payload/oci.js';
 import { SignatureAnnotation } from '../../payload/signature-layer.js';
 import type { CheckFailure } from '../verify-types.js';
-import { readFulcioCertificate } from './certificate.js';
+import { type FulcioCertificate, readFulcioCertificate } from './certificate.js';
 import {
   type CertificateSummary,
   matchBundle,
@@ -29,11 +31,33 @@ import {
 } from './keyless-entity.js';
 import type { KeylessMaterial } from './keyless-trust.js';
 import { checkKeylessEvidence } from './sigstore-checks.js';
+import { SUBJECT_ALT_NAME_OID } from './subject-alt-names.js';
 
 /** Who signed, by the certificate: the identity entry that matched and what the certificate shows. */
 export interface KeylessSigner {
   readonly identityIndex: number;
   readonly certificate: CertificateSummary;
+}
+
+/**
+ * The verified leaf as the identity matchers read it; refused, as Go's `x509.Verify` refuses it,
+ * when it has a critical extension Go does not handle (the otherName-only SAN exempted, as cosign
+ * and sigstore-go exempt it).
+ */
+export function readLeaf(leaf: X509Certificate): FulcioCertificate | CheckFailure {
+  let certificate: FulcioCertificate;
+  try {
+    certificate = readFulcioCertificate(new Uint8Array(leaf.root.toDER()));
+  } catch (error) {
+    return { reason: 'certificate-invalid', message: (error as Error).message };
+  }
+  const unhandled = certificate.unhandledCriticalExtensions.filter((oid) => oid !== SUBJECT_ALT_NAME_OID);
+  if (unhandled.length > 0)
+    return {
+      reason: 'certificate-invalid',
+      message: `the certificate has critical extensions no verifier handles: ${unhandled.join(', ')}`,
+    };
+  return certificate;
 }
 
 function judge(
@@ -44,12 +68,8 @@ function judge(
   if ('reason' in subject) return subject;
   const evidence = checkKeylessEvidence(subject, keyless.trust, keyless.flags);
   if ('reason' in evidence) return evidence;
-  let certificate: ReturnType<typeof readFulcioCertificate>;
-  try {
-    certificate = readFulcioCertificate(new Uint8Array(evidence.leaf.root.toDER()));
-  } catch (error) {
-    return { reason: 'certificate-invalid', message: (error as Error).message };
-  }
+  const certificate = readLeaf(evidence.leaf);
+  if ('reason' in certificate) return certificate;
   const matched = (format === 'classic' ? matchClassic : matchBundle)(keyless.identities, certificate);
   if ('mismatch' in matched) return { reason: 'identity-mismatch', message: matched.mismatch };
   return { identityIndex: matched.index, certificate: summarizeCertificate(certificate) };

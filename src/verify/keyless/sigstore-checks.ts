@@ -138,7 +138,10 @@ function signingTimes(
 ): Date[] | CheckFailure {
   const rekorV2 =
     entity.tlogEntries.length > 0 && entity.tlogEntries.every((e) => Number(e.integratedTime) === 0);
-  const signed = flags.useSignedTimestamps || rekorV2;
+  // Rekor v2 entries sign no time: then a timestamp must tell it, unless the tlog is not read.
+  const signed = flags.useSignedTimestamps || (rekorV2 && !flags.ignoreTlog);
+  // Neither tlog nor timestamps asked for: cosign checks the certificate now, reading neither.
+  if (flags.ignoreTlog && !signed) return [new Date()];
   const times: Date[] = [];
   for (const t of entity.timestamps) {
     if (t.$case === 'timestamp-authority') {
@@ -159,7 +162,6 @@ function signingTimes(
     }
   }
   if (times.length > 0) return times;
-  if (flags.ignoreTlog && !signed) return [new Date()];
   return {
     reason: 'timestamp-missing',
     message: signed
@@ -193,6 +195,14 @@ function checkTlog(
         : attestationEntryMatches(body, attestationBlob, (der) => isLeaf(leaf, der)),
     );
     if (!checked.ok) return { reason: 'tlog-invalid', message: `transparency-log entry: ${checked.message}` };
+    // A logged time, signed by a promise or not, must fall inside the certificate's window
+    // (sigstore-go refuses it otherwise, and cosign checks expiry at it): Rekor v2 logs none (0).
+    const integrated = Number(entry.integratedTime);
+    if (integrated !== 0 && !leaf.validForDate(new Date(integrated * 1000)))
+      return {
+        reason: 'certificate-invalid',
+        message: `the transparency log integrated the entry at ${new Date(integrated * 1000).toISOString()}, outside the certificate's validity (${leaf.notBefore.toISOString()} to ${leaf.notAfter.toISOString()})`,
+      };
   }
   return undefined;
 }

@@ -15,13 +15,13 @@ import { toSignedEntity, Verifier } from '@sigstore/verify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importPublicKey } from '../../../src/keys/import.js';
 import { parseBundle, type TlogEntry } from '../../../src/payload/bundle.js';
-import { parseTrustedRoot, TRUSTED_ROOT_MEDIA_TYPE, trustMaterialOf } from '../../../src/sigstore/index.js';
 import { createRekor, type Rekor } from '../../../src/testing/sigstore/rekor/index.js';
 import { serveOnLoopback } from '../../../src/testing/sigstore/service.js';
 import { loggedVerifiers } from '../../../src/verify/rekor-body.js';
 import { entryMatches, verifyTlogEntry } from '../../../src/verify/tlog.js';
 import { rekorKeysFromTrustedRoot } from '../../../src/verify/trusted-root.js';
 import { selfSignedCert } from '../../helpers/certs.js';
+import { trustedRootOf, trustMaterialWithKey } from '../../helpers/sigstore-doubles.js';
 
 const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const publicKeyPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -48,20 +48,8 @@ function certificateSigner(key: KeyObject, certificate: string): Signer {
 
 async function served(rekor: Rekor) {
   const service = await serveOnLoopback([rekor.handler]);
-  const root = parseTrustedRoot({
-    mediaType: TRUSTED_ROOT_MEDIA_TYPE,
-    tlogs: [rekor.v1.tlog(service.url), rekor.v2.tlog(service.url)],
-    certificateAuthorities: [],
-    ctlogs: [],
-    timestampAuthorities: [],
-  });
-  const material = {
-    ...trustMaterialOf(root),
-    publicKey: (hint: string) => {
-      if (hint !== HINT) throw new Error(`no key ${hint}`);
-      return { publicKey: keys.publicKey, validFor: () => true };
-    },
-  };
+  const root = trustedRootOf({ tlogs: [rekor.v1.tlog(service.url), rekor.v2.tlog(service.url)] });
+  const material = trustMaterialWithKey(root, HINT, keys.publicKey);
   const verifyWithSigstore = (bundle: Bundle, artifact: Buffer, timestamps: number) =>
     new Verifier(material, { tlogThreshold: 1, ctlogThreshold: 0, timestampThreshold: timestamps }).verify(
       toSignedEntity(bundle, artifact),

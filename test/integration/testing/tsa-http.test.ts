@@ -13,28 +13,19 @@ import { TimestampAuthority } from '@sigstore/sign/dist/external/tsa.js';
 import { toSignedEntity, Verifier } from '@sigstore/verify';
 import { getTSATimestamp } from '@sigstore/verify/dist/timestamp/index.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseTrustedRoot, TRUSTED_ROOT_MEDIA_TYPE, trustMaterialOf } from '../../../src/sigstore/index.js';
 import { serveOnLoopback } from '../../../src/testing/sigstore/service.js';
 import { createTsa, type TestTsa } from '../../../src/testing/sigstore/tsa/index.js';
+import { trustedRootOf, trustMaterialWithKey } from '../../helpers/sigstore-doubles.js';
 
 const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const artifact = Buffer.from('release.tar.gz contents\n');
 
 function materialFor(tsa: TestTsa, url: string) {
-  const root = parseTrustedRoot({
-    mediaType: TRUSTED_ROOT_MEDIA_TYPE,
-    tlogs: [],
-    certificateAuthorities: [],
-    ctlogs: [],
-    timestampAuthorities: [tsa.timestampAuthority(url)],
-  });
-  return {
-    ...trustMaterialOf(root),
-    publicKey: (hint: string) => {
-      if (hint !== 'test-key') throw new Error(`no key ${hint}`);
-      return { publicKey: keys.publicKey, validFor: () => true };
-    },
-  };
+  return trustMaterialWithKey(
+    trustedRootOf({ timestampAuthorities: [tsa.timestampAuthority(url)] }),
+    'test-key',
+    keys.publicKey,
+  );
 }
 
 const keySigner = {

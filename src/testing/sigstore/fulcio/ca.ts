@@ -23,7 +23,7 @@ import {
   signCertificate,
   subjectKeyIdentifier,
   X509_OIDS,
-} from './x509.js';
+} from '../x509.js';
 
 /** Names and validity of the CA certificates. */
 export interface CertificateAuthorityOptions {
@@ -89,7 +89,7 @@ export function createCertificateAuthority(
     extensions: [
       keyUsage('keyCertSign', 'cRLSign'),
       caConstraints(),
-      subjectKeyIdentifier(rootKey.spki),
+      subjectKeyIdentifier(rootId),
       authorityKeyIdentifier(rootId),
     ],
   });
@@ -97,6 +97,7 @@ export function createCertificateAuthority(
 
   const intermediateKey = newKey();
   const intermediateName = distinguishedName(organization, 'sigstore-intermediate');
+  const intermediateId = keyIdentifier(intermediateKey.spki);
   const intermediate = new pkijs.Certificate({
     version: 2,
     serialNumber: randomSerial(),
@@ -107,9 +108,9 @@ export function createCertificateAuthority(
     subjectPublicKeyInfo: intermediateKey.spki,
     extensions: [
       keyUsage('keyCertSign', 'cRLSign'),
-      extendedKeyUsage(X509_OIDS.codeSigning),
+      extendedKeyUsage([X509_OIDS.codeSigning]),
       caConstraints(0),
-      subjectKeyIdentifier(intermediateKey.spki),
+      subjectKeyIdentifier(intermediateId),
       authorityKeyIdentifier(rootId),
     ],
   });
@@ -118,7 +119,7 @@ export function createCertificateAuthority(
   return {
     root: caCertificate(rootDer),
     intermediate: caCertificate(intermediateDer),
-    issuerKeyId: keyIdentifier(intermediateKey.spki),
+    issuerKeyId: intermediateId,
     issue(leaf) {
       leaf.issuer = intermediateName;
       return signCertificate(leaf, intermediateKey.privateKey);

@@ -14,17 +14,18 @@
  * Deliberately not here: who the certificate is for (`principal.ts`), or the HTTP exchange.
  */
 import * as pkijs from 'pkijs';
-import type { CertificateAuthority } from './ca.js';
-import { CT_POISON_OID, type CtLog, poisonExtension, sctListExtension } from './ct-log.js';
 import {
   authorityKeyIdentifier,
   certificateTime,
   extendedKeyUsage,
+  keyIdentifier,
   keyUsage,
   randomSerial,
   subjectKeyIdentifier,
   X509_OIDS,
-} from './x509.js';
+} from '../x509.js';
+import type { CertificateAuthority } from './ca.js';
+import { CT_POISON_OID, type CtLog, poisonExtension, sctListExtension } from './ct-log.js';
 
 /** What a leaf certifies, for how long. */
 export interface LeafRequest {
@@ -61,8 +62,8 @@ function template(ca: CertificateAuthority, request: LeafRequest): pkijs.Certifi
     subjectPublicKeyInfo: spki,
     extensions: [
       keyUsage('digitalSignature'),
-      extendedKeyUsage(X509_OIDS.codeSigning),
-      subjectKeyIdentifier(spki),
+      extendedKeyUsage([X509_OIDS.codeSigning]),
+      subjectKeyIdentifier(keyIdentifier(spki)),
       authorityKeyIdentifier(ca.issuerKeyId),
       request.subjectAltName,
       ...request.extensions,

@@ -18,7 +18,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { concatBytes } from '../../../internal/bytes.js';
 import { encodePem } from '../../../keys/pem.js';
-import { extensionOf } from './x509.js';
+import { extensionOf } from '../x509.js';
 
 /** The precertificate poison extension (RFC 6962 §3.1), critical, value ASN.1 NULL. */
 export const CT_POISON_OID = '1.3.6.1.4.1.11129.2.4.3';

@@ -16,7 +16,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { utf8 } from '../../../internal/bytes.js';
-import { extensionOf, X509_OIDS } from './x509.js';
+import { extensionOf, X509_OIDS } from '../x509.js';
 
 /** The arc of Fulcio's extensions. */
 const ARC = '1.3.6.1.4.1.57264.1';

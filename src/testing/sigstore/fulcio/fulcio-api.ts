@@ -27,7 +27,7 @@ import type { CertificateAuthority } from './ca.js';
 import { issueLeaf } from './certificate.js';
 import type { CtLog } from './ct-log.js';
 import { RenderError, renderExtensions, subjectAltNameExtension } from './extensions.js';
-import type { FaultState } from './faults.js';
+import { type FulcioFaultController, meetFault } from './faults.js';
 import { type OidcIssuer, TokenError } from './oidc.js';
 import {
   EmbedError,
@@ -54,7 +54,7 @@ export interface FulcioApiContext {
   readonly oidc: OidcIssuer;
   /** The OIDC issuers accepted, by issuer URL. */
   readonly issuers: Readonly<Record<string, OidcIssuerConfig>>;
-  readonly faults: FaultState;
+  readonly faults: FulcioFaultController;
   readonly now: () => Date;
   readonly certificateLifetimeMs: number;
   /** Requests received per path, counted here. */
@@ -231,10 +231,11 @@ export function fulcioApi(context: FulcioApiContext): ServiceHandler {
     if (method === undefined) return undefined;
     calls[request.path] = (calls[request.path] ?? 0) + 1;
     if (request.method !== method) return answer(GRPC_CODES.unimplemented, 'Method Not Allowed');
-    const fault = faults.take(request.path === SIGNING_CERT);
+    const fault = meetFault(faults, request.path === SIGNING_CERT);
     if (fault === 'unavailable')
       return answer(GRPC_CODES.unavailable, 'the Fulcio double is unavailable (injected fault)');
-    if (fault === 'hang') return new Promise<never>(() => {});
+    // Held until the test clears the fault, then answered as if it had not been met.
+    if (fault === 'hang') await faults.released();
     if (fault === 'garbage')
       return {
         status: 200,

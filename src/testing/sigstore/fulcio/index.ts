@@ -11,7 +11,7 @@ import { InvalidArgumentError } from '../../../errors/base.js';
 import type { ServiceHandler } from '../service.js';
 import { type CertificateAuthorityOptions, createCertificateAuthority } from './ca.js';
 import { createCtLog } from './ct-log.js';
-import { createFaults, type FulcioFaults } from './faults.js';
+import { createFulcioFaults, type FulcioFaults } from './faults.js';
 import { fulcioApi } from './fulcio-api.js';
 import { createOidcIssuer, type OidcIssuer } from './oidc.js';
 import type { OidcIssuerConfig } from './principal.js';
@@ -82,7 +82,7 @@ export function createFulcio(options: CreateFulcioOptions = {}): TestFulcio {
   const oidcIssuer = options.oidcIssuer ?? createOidcIssuer();
   const ca = createCertificateAuthority(now(), options.ca);
   const ctLog = createCtLog();
-  const faults = createFaults();
+  const faults = createFulcioFaults();
   // No prototype: a path such as `/toString` counts as data.
   const calls: Record<string, number> = Object.create(null);
   return {
@@ -97,7 +97,7 @@ export function createFulcio(options: CreateFulcioOptions = {}): TestFulcio {
       ),
     caChainPem: ca.intermediate.pem + ca.root.pem,
     ctLogPublicKeyPem: ctLog.publicKeyPem,
-    faults,
+    faults: faults.switch,
     calls,
     oidcIssuer,
   };

@@ -16,7 +16,7 @@ import type { OidcIssuerConfig } from './principal.js';
 /** The audience Fulcio accepts (its `client-id` for every issuer). */
 export const FULCIO_AUDIENCE = 'sigstore';
 
-/** What {@link tokenClaims} (and so `issueToken`) is asked for. */
+/** What `tokenClaims` (and so `issueToken`) is asked for. */
 export interface IssueTokenRequest {
   /** The `sub` claim: an email, a username, or an Actions subject (`repo:owner/repo:ref:refs/heads/main`). */
   readonly subject: string;

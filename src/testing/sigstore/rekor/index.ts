@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { toBase64, toHex } from '../../../internal/bytes.js';
 import type { ServiceHandler } from '../service.js';
 import { noteKeyId } from './checkpoint.js';
-import { FaultController, type RekorFaults } from './faults.js';
+import { createRekorFaults, type RekorFaults } from './faults.js';
 import { generateLogKey, type LogKey, type LogKeyAlgorithm } from './log-key.js';
 import { rekorV1Handler } from './rekor-v1.js';
 import { rekorV2Handler } from './rekor-v2.js';
@@ -148,7 +148,7 @@ export function createRekor(options: CreateRekorOptions = {}): Rekor {
   const logIndexOffset = options.v1?.logIndexOffset ?? 0;
   if (!Number.isSafeInteger(logIndexOffset) || logIndexOffset < 0)
     throw new RangeError('v1.logIndexOffset must be a non-negative integer');
-  const faults = new FaultController();
+  const faults = createRekorFaults();
 
   const v1Key = generateLogKey('ecdsa-p256');
   const v1 = {
@@ -187,7 +187,7 @@ export function createRekor(options: CreateRekorOptions = {}): Rekor {
       checkpointKeyId: keyId,
       acceptsDsse: v2.acceptDsse,
     },
-    faults,
+    faults: faults.switch,
     entries: () => [...v1.log.entries(), ...v2.log.entries()],
   };
 }

@@ -13,7 +13,13 @@ import { toHex } from '../../../internal/bytes.js';
 import { isJsonObject, own } from '../../../internal/shape.js';
 import type { ServiceHandler, ServiceRequest, ServiceResponse } from '../service.js';
 import { canonicalizeProposedEntry } from './entry-kinds.js';
-import { answerFault, type EvidenceTampering, type FaultController, tamperingOf } from './faults.js';
+import {
+  answerFault,
+  type EvidenceTampering,
+  meetFault,
+  type RekorFaultController,
+  tamperingOf,
+} from './faults.js';
 import { hashLeaf } from './merkle-tree.js';
 import { RekorRefusal } from './refusal.js';
 import { entryIdOf, type RekorV1Log, v1LogEntry, v1LogInfo } from './v1-entries.js';
@@ -78,7 +84,7 @@ function readLogIndex(raw: string | null, where: string): number {
 }
 
 /** The handler of the v1 API over `v1`, meeting the faults `faults` injects. */
-export function rekorV1Handler(v1: RekorV1Log, faults: FaultController): ServiceHandler {
+export function rekorV1Handler(v1: RekorV1Log, faults: RekorFaultController): ServiceHandler {
   const byLogIndex = (logIndex: number) => v1.log.atLogIndex(logIndex);
 
   /** An entry by UUID (leaf hash) or entry ID (tree ID + leaf hash, which must name this tree). */
@@ -201,7 +207,7 @@ export function rekorV1Handler(v1: RekorV1Log, faults: FaultController): Service
 
   return async (request) => {
     if (request.path !== '/api/v1/log' && !request.path.startsWith('/api/v1/log/')) return undefined;
-    const met = faults.meet('v1');
+    const met = meetFault(faults, 'v1');
     const forced = await answerFault(
       faults,
       met,

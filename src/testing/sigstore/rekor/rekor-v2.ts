@@ -11,7 +11,13 @@
 import { toBase64 } from '../../../internal/bytes.js';
 import type { ServiceHandler, ServiceRequest, ServiceResponse } from '../service.js';
 import { checkpointBody, signNote } from './checkpoint.js';
-import { answerFault, type EvidenceTampering, type FaultController, tamperingOf } from './faults.js';
+import {
+  answerFault,
+  type EvidenceTampering,
+  meetFault,
+  type RekorFaultController,
+  tamperingOf,
+} from './faults.js';
 import type { LogKey } from './log-key.js';
 import { RekorRefusal } from './refusal.js';
 import type { LoggedEntry, TransparencyLog } from './transparency-log.js';
@@ -72,7 +78,7 @@ export function v2LogEntry(
 }
 
 /** The handler of the v2 API over `v2`, meeting the faults `faults` injects. */
-export function rekorV2Handler(v2: RekorV2Log, faults: FaultController): ServiceHandler {
+export function rekorV2Handler(v2: RekorV2Log, faults: RekorFaultController): ServiceHandler {
   const create = (request: ServiceRequest, tamper: EvidenceTampering | undefined): ServiceResponse => {
     const parsed = parseCreateEntryRequest(request.body);
     const { entry, duplicate } = v2.log.add(
@@ -119,7 +125,7 @@ export function rekorV2Handler(v2: RekorV2Log, faults: FaultController): Service
 
   return async (request) => {
     if (!request.path.startsWith('/api/v2/')) return undefined;
-    const met = faults.meet('v2');
+    const met = meetFault(faults, 'v2');
     const forced = await answerFault(faults, met, request.method === 'POST' ? 201 : 200);
     if (forced !== undefined) return forced;
     // Rekor v2 has no SET to get wrong.

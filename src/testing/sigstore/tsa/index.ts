@@ -14,7 +14,7 @@ import { InvalidArgumentError } from '../../../errors/base.js';
 import { toBase64 } from '../../../internal/bytes.js';
 import { encodePem } from '../../../keys/pem.js';
 import type { ServiceHandler } from '../service.js';
-import { createFaultState, type TsaFaults } from './faults.js';
+import { createTsaFaults, type TsaFaults } from './faults.js';
 import { TIMESTAMP_PATH, tsaHandler } from './tsa-api.js';
 import { createTsaChain } from './tsa-ca.js';
 
@@ -108,7 +108,7 @@ export async function createTsa(options: CreateTsaOptions = {}): Promise<TestTsa
   const certificates = ordered.map((c) => c.der);
   const certChainPem = certificates.map((der) => encodePem('CERTIFICATE', der)).join('');
   const defaultPolicy = options.defaultPolicyOid ?? SIGSTORE_POLICY;
-  const faultState = createFaultState();
+  const faultController = createTsaFaults();
   const calls = { timestamp: 0, certchain: 0 };
   const handler = tsaHandler({
     timestampOptions: { chain, engine, defaultPolicy, includeChain: options.includeChainInResponse ?? false },
@@ -116,7 +116,7 @@ export async function createTsa(options: CreateTsaOptions = {}): Promise<TestTsa
     certChainPem,
     clock: () => readClock(clock),
     useHttp201: options.useHttp201 ?? false,
-    faults: faultState,
+    faults: faultController,
     calls,
   });
   const start = chain.root.certificate.notBefore.value.toISOString().replace('.000Z', 'Z');
@@ -136,7 +136,7 @@ export async function createTsa(options: CreateTsaOptions = {}): Promise<TestTsa
       validFor: { start },
       operator: 'ocisign-test',
     }),
-    faults: faultState.faults,
+    faults: faultController.switch,
     calls,
   };
 }

@@ -20,9 +20,10 @@
  *
  * Deliberately not here: `/ping`, CORS headers, metrics, NTP monitoring.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { utf8 } from '../../../internal/bytes.js';
 import type { ServiceHandler, ServiceRequest, ServiceResponse } from '../service.js';
-import type { FaultState } from './faults.js';
+import { meetFault, type TsaFaultController } from './faults.js';
 import { createTimestampResponse, type TimestampOptions } from './timestamp.js';
 import { type PolicyRules, REFUSAL, readDerRequest, readJsonRequest } from './tsa-request.js';
 
@@ -34,7 +35,7 @@ export interface TsaApiConfig {
   readonly clock: () => Date;
   /** `--use-http-201`: answer a timestamp with 201 Created instead of 200. */
   readonly useHttp201: boolean;
-  readonly faults: FaultState;
+  readonly faults: TsaFaultController;
   /** Counted per operation, faulted requests included. */
   readonly calls: { timestamp: number; certchain: number };
 }
@@ -130,14 +131,14 @@ async function faulted(
   config: TsaApiConfig,
   forTimestamp: boolean,
 ): Promise<{ answer?: ServiceResponse; wrongImprint?: boolean }> {
-  const fault = config.faults.take(forTimestamp);
+  const fault = meetFault(config.faults, forTimestamp);
   switch (fault?.kind) {
     case undefined:
       return {};
     case 'unavailable':
       return { answer: jsonError(503, 'service unavailable (injected fault)') };
     case 'slow':
-      await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      await delay(fault.delayMs);
       return {};
     case 'hang':
       await config.faults.released();

@@ -6,7 +6,12 @@ import { createRekor, type Rekor } from '../../../../src/testing/sigstore/rekor/
 import type { ServiceResponse } from '../../../../src/testing/sigstore/service.js';
 import { leafHash, verifyCheckpoint, verifyInclusion } from '../../../../src/verify/merkle.js';
 import { rekorKeysFromPublicKeys } from '../../../../src/verify/trusted-root.js';
-import { spkiPem } from '../../../helpers/keys.js';
+import {
+  callService,
+  jsonOf,
+  signedHashedRekordV1,
+  type V1LogEntryValue as V1Value,
+} from '../../../helpers/sigstore-doubles.js';
 
 const TREE_ID = 1193050959916656506n;
 const OFFSET = 1000;
@@ -18,27 +23,15 @@ beforeEach(() => {
   rekor = createRekor({ v1: { treeId: TREE_ID, logIndexOffset: OFFSET } });
 });
 
-async function call(
+function call(
   method: string,
   path: string,
   options: { body?: unknown; query?: string; contentType?: string | null } = {},
 ): Promise<ServiceResponse> {
-  const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
-  const answer = await rekor.handler({
-    method,
-    path,
-    query: new URLSearchParams(options.query ?? ''),
-    headers: contentType === null ? {} : { 'content-type': contentType },
-    body:
-      options.body === undefined
-        ? new Uint8Array()
-        : utf8(typeof options.body === 'string' ? options.body : JSON.stringify(options.body)),
-  });
-  if (answer === undefined) throw new Error(`no answer for ${method} ${path}`);
-  return answer;
+  const { body, query, contentType = 'application/json' } = options;
+  const headers: Record<string, string> = contentType === null ? {} : { 'content-type': contentType };
+  return callService(rekor.handler, method, path, { body, query, headers });
 }
-
-const jsonOf = (answer: ServiceResponse) => JSON.parse(String(answer.body));
 
 /** The one member of a `LogEntry`: its entry ID and value. */
 function onlyMember(logEntry: Record<string, V1Value>): [string, V1Value] {
@@ -47,38 +40,7 @@ function onlyMember(logEntry: Record<string, V1Value>): [string, V1Value] {
   return members[0];
 }
 
-/** The value of a `LogEntry` (its one member), as the double writes it. */
-interface V1Value {
-  readonly body: string;
-  readonly integratedTime: number;
-  readonly logID: string;
-  readonly logIndex: number;
-  readonly verification: {
-    readonly signedEntryTimestamp: string;
-    readonly inclusionProof: {
-      readonly logIndex: number;
-      readonly rootHash: string;
-      readonly treeSize: number;
-      readonly hashes: string[];
-      readonly checkpoint: string;
-    };
-  };
-}
-
-function proposal(text = `artifact ${Math.random()}`) {
-  const artifact = utf8(text);
-  return {
-    apiVersion: '0.0.1',
-    kind: 'hashedrekord',
-    spec: {
-      data: { hash: { algorithm: 'sha256', value: sha256(artifact).toString('hex') } },
-      signature: {
-        content: toBase64(sign('sha256', artifact, signer.privateKey)),
-        publicKey: { content: toBase64(utf8(spkiPem(signer.publicKey))) },
-      },
-    },
-  };
-}
+const proposal = (text?: string) => signedHashedRekordV1(signer, text);
 
 async function create(proposed: object = proposal()) {
   const answer = await call('POST', '/api/v1/log/entries', { body: proposed });

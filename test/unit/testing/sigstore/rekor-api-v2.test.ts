@@ -1,5 +1,5 @@
 /** The Rekor v2 (rekor-tiles) write API of the double: status codes and protojson shapes. */
-import { createHash, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fromBase64, toBase64, utf8 } from '../../../../src/internal/bytes.js';
 import {
@@ -7,42 +7,27 @@ import {
   createRekor,
   type Rekor,
 } from '../../../../src/testing/sigstore/rekor/index.js';
-import type { ServiceResponse } from '../../../../src/testing/sigstore/service.js';
 import { leafHash, verifyCheckpoint, verifyInclusion } from '../../../../src/verify/merkle.js';
 import { rekorKeysFromPublicKeys } from '../../../../src/verify/trusted-root.js';
 import { spkiDer } from '../../../helpers/keys.js';
+import {
+  callService,
+  hashedRekordV2,
+  jsonOf,
+  sha256,
+  signedArtifact,
+  signedHashedRekordV1,
+} from '../../../helpers/sigstore-doubles.js';
 
 const signer = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-const sha256 = (bytes: Uint8Array) => new Uint8Array(createHash('sha256').update(bytes).digest());
 
-async function call(rekor: Rekor, method: string, path: string, body?: unknown): Promise<ServiceResponse> {
-  const answer = await rekor.handler({
-    method,
-    path,
-    query: new URLSearchParams(),
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? new Uint8Array() : utf8(JSON.stringify(body)),
-  });
-  if (answer === undefined) throw new Error(`no answer for ${method} ${path}`);
-  return answer;
-}
+const call = (rekor: Rekor, method: string, path: string, body?: unknown) =>
+  callService(rekor.handler, method, path, { body });
 
-const jsonOf = (answer: ServiceResponse) => JSON.parse(String(answer.body));
-
-function request(text = `artifact ${Math.random()}`, key = signer.privateKey) {
-  const artifact = utf8(text);
-  return {
-    hashedRekordRequestV002: {
-      digest: toBase64(sha256(artifact)),
-      signature: {
-        content: toBase64(sign('sha256', artifact, key)),
-        verifier: {
-          publicKey: { rawBytes: toBase64(spkiDer(signer.publicKey)) },
-          keyDetails: 'PKIX_ECDSA_P256_SHA_256',
-        },
-      },
-    },
-  };
+/** A v2 request for `text` (default unique) signed by `key`, naming the test signer's key. */
+function request(text?: string, key = signer.privateKey) {
+  const { artifact, signature } = signedArtifact(key, text);
+  return hashedRekordV2({ digest: sha256(artifact), signature, publicKeyDer: spkiDer(signer.publicKey) });
 }
 
 function rekorWith(options: CreateRekorOptions = {}) {
@@ -173,21 +158,7 @@ describe('the rest of the v2 surface', () => {
   it('keeps v1 and v2 apart: two trees, two keys, one list of entries', async () => {
     const rekor = rekorWith();
     await call(rekor, 'POST', '/api/v2/log/entries', request());
-    const v1 = await call(rekor, 'POST', '/api/v1/log/entries', {
-      apiVersion: '0.0.1',
-      kind: 'hashedrekord',
-      spec: {
-        data: { hash: { algorithm: 'sha256', value: Buffer.from(sha256(utf8('a'))).toString('hex') } },
-        signature: {
-          content: toBase64(sign('sha256', utf8('a'), signer.privateKey)),
-          publicKey: {
-            content: toBase64(
-              utf8(createPublicKey(signer.privateKey).export({ type: 'spki', format: 'pem' }).toString()),
-            ),
-          },
-        },
-      },
-    });
+    const v1 = await call(rekor, 'POST', '/api/v1/log/entries', signedHashedRekordV1(signer, 'a'));
     expect(Object.values(jsonOf(v1)).map((v) => (v as { logIndex: number }).logIndex)).toEqual([0]);
     expect(
       rekor.entries().map((e) => [e.api, e.index, e.kind, e.apiVersion, e.integratedTime === 0]),

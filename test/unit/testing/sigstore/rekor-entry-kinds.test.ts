@@ -18,6 +18,7 @@ import { readRekorBody } from '../../../../src/verify/rekor-body.js';
 import { attestationEntryMatches, entryMatches } from '../../../../src/verify/tlog.js';
 import { caCertificate, issuedCertificate } from '../../../helpers/certs.js';
 import { spkiPem } from '../../../helpers/keys.js';
+import { hashedRekordV1 } from '../../../helpers/sigstore-doubles.js';
 import { readVectors } from '../../../helpers/vectors.js';
 
 interface Bundle {
@@ -41,16 +42,8 @@ const leafDer = (bundle: Bundle) =>
   '';
 const certPem = (derBase64: string) => encodePem('CERTIFICATE', Buffer.from(derBase64, 'base64'));
 
-function hashedrekord(signature: Uint8Array, pem: string, digest: Uint8Array, algorithm = 'sha256'): object {
-  return {
-    apiVersion: '0.0.1',
-    kind: 'hashedrekord',
-    spec: {
-      data: { hash: { algorithm, value: hex(digest) } },
-      signature: { content: toBase64(signature), publicKey: { content: b64(pem) } },
-    },
-  };
-}
+const hashedrekord = (signature: Uint8Array, pem: string, digest: Uint8Array, algorithm = 'sha256') =>
+  hashedRekordV1({ digest, signature, publicKeyPem: pem, algorithm });
 
 function refusal(proposed: unknown): RekorRefusal {
   try {

@@ -1,66 +1,28 @@
 /** Each fault of the Rekor double (the evidence faults' effect on verifiers: rekor-verifiers.test.ts). */
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { fromHex, toBase64, utf8 } from '../../../../src/internal/bytes.js';
+import { InvalidArgumentError } from '../../../../src/errors/index.js';
+import { fromHex } from '../../../../src/internal/bytes.js';
 import { createRekor, type Rekor } from '../../../../src/testing/sigstore/rekor/index.js';
-import type { ServiceResponse } from '../../../../src/testing/sigstore/service.js';
 import { verifyCheckpoint } from '../../../../src/verify/merkle.js';
 import { rekorKeysFromPublicKeys } from '../../../../src/verify/trusted-root.js';
-import { spkiDer, spkiPem } from '../../../helpers/keys.js';
+import {
+  callService,
+  signedHashedRekordV1,
+  signedHashedRekordV2,
+} from '../../../helpers/sigstore-doubles.js';
 
 const signer = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();
 let rekor: Rekor;
 
 beforeEach(() => {
   rekor = createRekor();
 });
 
-function call(method: string, path: string, body?: unknown): Promise<ServiceResponse | undefined> {
-  return Promise.resolve(
-    rekor.handler({
-      method,
-      path,
-      query: new URLSearchParams(),
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? new Uint8Array() : utf8(JSON.stringify(body)),
-    }),
-  );
-}
-
-function v1Entry() {
-  const artifact = utf8(`artifact ${Math.random()}`);
-  return {
-    apiVersion: '0.0.1',
-    kind: 'hashedrekord',
-    spec: {
-      data: { hash: { algorithm: 'sha256', value: sha256(artifact).toString('hex') } },
-      signature: {
-        content: toBase64(sign('sha256', artifact, signer.privateKey)),
-        publicKey: { content: toBase64(utf8(spkiPem(signer.publicKey))) },
-      },
-    },
-  };
-}
-
-function v2Entry() {
-  const artifact = utf8(`artifact ${Math.random()}`);
-  return {
-    hashedRekordRequestV002: {
-      digest: toBase64(sha256(artifact)),
-      signature: {
-        content: toBase64(sign('sha256', artifact, signer.privateKey)),
-        verifier: {
-          publicKey: { rawBytes: toBase64(spkiDer(signer.publicKey)) },
-          keyDetails: 'PKIX_ECDSA_P256_SHA_256',
-        },
-      },
-    },
-  };
-}
-
-const postV1 = () => call('POST', '/api/v1/log/entries', v1Entry());
-const postV2 = () => call('POST', '/api/v2/log/entries', v2Entry());
+const call = (method: string, path: string, body?: unknown) =>
+  callService(rekor.handler, method, path, { body });
+const postV1 = () => call('POST', '/api/v1/log/entries', signedHashedRekordV1(signer));
+const postV2 = () => call('POST', '/api/v2/log/entries', signedHashedRekordV2(signer));
 
 describe('Rekor double faults', () => {
   it('unavailable: 503 and nothing logged, for `times` requests, then the log answers again', async () => {
@@ -131,10 +93,14 @@ describe('Rekor double faults', () => {
     expect(rekor.entries()).toHaveLength(1);
   });
 
-  it('a new fault replaces the old; times must be positive', () => {
+  it('a new fault replaces the old; times must be a positive integer, delayMs not negative, the kind known', () => {
     rekor.faults.inject('unavailable');
     rekor.faults.inject('garbage', { times: 1 });
     expect(rekor.faults.active).toBe('garbage');
-    expect(() => rekor.faults.inject('slow', { times: 0 })).toThrow(RangeError);
+    expect(() => rekor.faults.inject('slow', { times: 0 })).toThrow(InvalidArgumentError);
+    expect(() => rekor.faults.inject('slow', { times: 1.5 })).toThrow(InvalidArgumentError);
+    expect(() => rekor.faults.inject('slow', { delayMs: -1 })).toThrow(InvalidArgumentError);
+    expect(() => rekor.faults.inject('down' as never)).toThrow(/unknown Rekor fault: down/);
+    expect(rekor.faults.active).toBe('garbage');
   });
 });

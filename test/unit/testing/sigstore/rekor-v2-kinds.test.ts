@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fromUtf8, toBase64, utf8 } from '../../../../src/internal/bytes.js';
 import { preAuthEncoding } from '../../../../src/payload/dsse.js';
@@ -6,9 +6,9 @@ import { RekorRefusal } from '../../../../src/testing/sigstore/rekor/refusal.js'
 import { canonicalizeCreateEntryRequest } from '../../../../src/testing/sigstore/rekor/v2-kinds.js';
 import { parseCreateEntryRequest } from '../../../../src/testing/sigstore/rekor/v2-request.js';
 import { spkiDer } from '../../../helpers/keys.js';
+import { hashedRekordV2, sha256 } from '../../../helpers/sigstore-doubles.js';
 import { readVectors } from '../../../helpers/vectors.js';
 
-const sha256 = (bytes: Uint8Array) => new Uint8Array(createHash('sha256').update(bytes).digest());
 const ACCEPT = { acceptDsse: true };
 
 function canonicalize(request: object, options = ACCEPT) {
@@ -31,22 +31,18 @@ function p256(): { privateKey: KeyObject; der: Uint8Array } {
   return { privateKey, der: spkiDer(publicKey) };
 }
 
-function hashedRekord(
+const hashedRekord = (
   privateKey: KeyObject,
   der: Uint8Array,
   message = utf8('artifact'),
   keyDetails = 'PKIX_ECDSA_P256_SHA_256',
-) {
-  return {
-    hashedRekordRequestV002: {
-      digest: toBase64(sha256(message)),
-      signature: {
-        content: toBase64(sign('sha256', message, privateKey)),
-        verifier: { publicKey: { rawBytes: toBase64(der) }, keyDetails },
-      },
-    },
-  };
-}
+) =>
+  hashedRekordV2({
+    digest: sha256(message),
+    signature: sign('sha256', message, privateKey),
+    publicKeyDer: der,
+    keyDetails,
+  });
 
 describe('Rekor v2 hashedrekord 0.0.2', () => {
   it('logs byte for byte the body log2025-alpha1 logged for a conformance bundle', () => {

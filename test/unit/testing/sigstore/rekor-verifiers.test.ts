@@ -5,7 +5,7 @@
  * (a bundle carrying the entry, against the same trusted root); and the evidence faults make both
  * refuse.
  */
-import { createHash, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { bundleFromJSON } from '@sigstore/bundle';
 import { toSignedEntity, Verifier } from '@sigstore/verify';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,14 +13,11 @@ import { fromBase64, fromHex, toBase64, utf8 } from '../../../../src/internal/by
 import { importPublicKey } from '../../../../src/keys/import.js';
 import type { TlogEntry } from '../../../../src/payload/bundle.js';
 import { preAuthEncoding } from '../../../../src/payload/dsse.js';
-import { trustMaterialOf } from '../../../../src/sigstore/trust-material.js';
-import { parseTrustedRoot, TRUSTED_ROOT_MEDIA_TYPE } from '../../../../src/sigstore/trusted-root.js';
 import {
   createRekor,
   type EvidenceTampering,
   type Rekor,
 } from '../../../../src/testing/sigstore/rekor/index.js';
-import type { ServiceResponse } from '../../../../src/testing/sigstore/service.js';
 import { loggedVerifiers } from '../../../../src/verify/rekor-body.js';
 import {
   attestationEntryMatches,
@@ -30,6 +27,17 @@ import {
 } from '../../../../src/verify/tlog.js';
 import { type RekorKeys, rekorKeysFromTrustedRoot } from '../../../../src/verify/trusted-root.js';
 import { spkiDer, spkiPem } from '../../../helpers/keys.js';
+import {
+  callService,
+  hashedRekordV1,
+  hashedRekordV2,
+  jsonOf,
+  sha256,
+  signedArtifact,
+  trustedRootOf,
+  trustMaterialWithKey,
+  type V1LogEntryValue as V1Value,
+} from '../../../helpers/sigstore-doubles.js';
 
 /** Where the trusted root says the double is; its host is the checkpoints' signer name. */
 const BASE_URL = 'http://127.0.0.1:8080';
@@ -39,26 +47,13 @@ let ourKeys: RekorKeys;
 let sigstoreVerifier: (bundle: object, artifact: Uint8Array, timestamps: number) => void;
 const signer = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const signerPem = spkiPem(signer.publicKey);
-const sha256 = (bytes: Uint8Array) => new Uint8Array(createHash('sha256').update(bytes).digest());
 const signerHint = toBase64(sha256(spkiDer(signer.publicKey)));
 
 beforeAll(() => {
   rekor = createRekor();
-  const root = parseTrustedRoot({
-    mediaType: TRUSTED_ROOT_MEDIA_TYPE,
-    tlogs: [rekor.v1.tlog(BASE_URL), rekor.v2.tlog(BASE_URL)],
-    certificateAuthorities: [],
-    ctlogs: [],
-    timestampAuthorities: [],
-  });
+  const root = trustedRootOf({ tlogs: [rekor.v1.tlog(BASE_URL), rekor.v2.tlog(BASE_URL)] });
   ourKeys = rekorKeysFromTrustedRoot(root);
-  const material = {
-    ...trustMaterialOf(root),
-    publicKey: (hint: string) => {
-      if (hint !== signerHint) throw new Error(`unknown key ${hint}`);
-      return { publicKey: createPublicKey(signerPem), validFor: () => true };
-    },
-  };
+  const material = trustMaterialWithKey(root, signerHint, createPublicKey(signerPem));
   sigstoreVerifier = (bundle, artifact, timestamps) => {
     const entity = toSignedEntity(bundleFromJSON(bundle), Buffer.from(artifact));
     new Verifier(material, { tlogThreshold: 1, ctlogThreshold: 0, timestampThreshold: timestamps }).verify(
@@ -67,37 +62,8 @@ beforeAll(() => {
   };
 });
 
-async function call(method: string, path: string, body: unknown): Promise<ServiceResponse> {
-  const answer = await rekor.handler({
-    method,
-    path,
-    query: new URLSearchParams(),
-    headers: { 'content-type': 'application/json' },
-    body: utf8(JSON.stringify(body)),
-  });
-  if (answer === undefined) throw new Error(`no answer for ${path}`);
-  return answer;
-}
-
-const jsonOf = (answer: ServiceResponse) => JSON.parse(String(answer.body));
-
-/** The value of a Rekor v1 `LogEntry` (its one member). */
-interface V1Value {
-  readonly body: string;
-  readonly integratedTime: number;
-  readonly logID: string;
-  readonly logIndex: number;
-  readonly verification: {
-    readonly signedEntryTimestamp: string;
-    readonly inclusionProof: {
-      readonly logIndex: number;
-      readonly rootHash: string;
-      readonly treeSize: number;
-      readonly hashes: readonly string[];
-      readonly checkpoint: string;
-    };
-  };
-}
+const call = (method: string, path: string, body: unknown) =>
+  callService(rekor.handler, method, path, { body });
 
 /** A Rekor v2 `TransparencyLogEntry` as protojson writes it, unpopulated members included. */
 type V2Value = Omit<TlogEntry, 'inclusionPromise'> & { readonly inclusionPromise: null };
@@ -148,38 +114,26 @@ function signedEnvelope(key: KeyObject) {
 }
 
 async function logHashedRekordV1(tamper?: EvidenceTampering) {
-  const artifact = utf8(`artifact ${Math.random()}`);
-  const signature = sign('sha256', artifact, signer.privateKey);
+  const { artifact, signature } = signedArtifact(signer.privateKey);
   if (tamper !== undefined) rekor.faults.inject(tamper, { times: 1 });
-  const answer = await call('POST', '/api/v1/log/entries', {
-    apiVersion: '0.0.1',
-    kind: 'hashedrekord',
-    spec: {
-      data: { hash: { algorithm: 'sha256', value: Buffer.from(sha256(artifact)).toString('hex') } },
-      signature: { content: toBase64(signature), publicKey: { content: toBase64(utf8(signerPem)) } },
-    },
-  });
+  const answer = await call(
+    'POST',
+    '/api/v1/log/entries',
+    hashedRekordV1({ digest: sha256(artifact), signature, publicKeyPem: signerPem }),
+  );
   expect(answer.status).toBe(201);
   const [value] = Object.values(jsonOf(answer)) as V1Value[];
   return { artifact, signature, value: value as V1Value };
 }
 
 async function logHashedRekordV2(tamper?: EvidenceTampering) {
-  const artifact = utf8(`artifact ${Math.random()}`);
-  const signature = sign('sha256', artifact, signer.privateKey);
+  const { artifact, signature } = signedArtifact(signer.privateKey);
   if (tamper !== undefined) rekor.faults.inject(tamper, { times: 1 });
-  const answer = await call('POST', '/api/v2/log/entries', {
-    hashedRekordRequestV002: {
-      digest: toBase64(sha256(artifact)),
-      signature: {
-        content: toBase64(signature),
-        verifier: {
-          publicKey: { rawBytes: toBase64(spkiDer(signer.publicKey)) },
-          keyDetails: 'PKIX_ECDSA_P256_SHA_256',
-        },
-      },
-    },
-  });
+  const answer = await call(
+    'POST',
+    '/api/v2/log/entries',
+    hashedRekordV2({ digest: sha256(artifact), signature, publicKeyDer: spkiDer(signer.publicKey) }),
+  );
   expect(answer.status).toBe(201);
   return { artifact, signature, value: jsonOf(answer) as V2Value };
 }

@@ -7,28 +7,13 @@ import { createHash } from 'node:crypto';
 import { RFC3161Timestamp } from '@sigstore/core';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../../src/errors/index.js';
-import type { ServiceRequest, ServiceResponse } from '../../../../src/testing/sigstore/service.js';
+import type { ServiceResponse } from '../../../../src/testing/sigstore/service.js';
 import { createTsa, type TsaFaultKind } from '../../../../src/testing/sigstore/tsa/index.js';
+import { serviceRequest, timestampJsonRequest } from '../../../helpers/sigstore-doubles.js';
 
 const signature = Buffer.from('signature');
-const timestampRequest: ServiceRequest = {
-  method: 'POST',
-  path: '/api/v1/timestamp',
-  query: new URLSearchParams(),
-  headers: { 'content-type': 'application/json' },
-  body: Buffer.from(
-    JSON.stringify({
-      artifactHash: createHash('sha256').update(signature).digest('base64'),
-      hashAlgorithm: 'sha256',
-    }),
-  ),
-};
-const chainRequest: ServiceRequest = {
-  ...timestampRequest,
-  method: 'GET',
-  path: '/api/v1/timestamp/certchain',
-  body: new Uint8Array(),
-};
+const timestampRequest = timestampJsonRequest(signature);
+const chainRequest = serviceRequest('GET', '/api/v1/timestamp/certchain');
 
 /** The imprint of a reply the double signed, or an error when it is none. */
 function imprintOf(answer: ServiceResponse | undefined): Buffer {

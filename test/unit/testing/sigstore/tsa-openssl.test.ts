@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ServiceResponse } from '../../../../src/testing/sigstore/service.js';
 import { createTsa, type TestTsa } from '../../../../src/testing/sigstore/tsa/index.js';
+import { serviceRequest } from '../../../helpers/sigstore-doubles.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ocisign-tsa-openssl-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,6 +48,15 @@ function chainFiles(tsa: TestTsa, name: string): { root: string; intermediate: s
   return paths;
 }
 
+/**
+ * `openssl ts -verify` of `reply` against `subject` (`-data` or `-queryfile` and its path),
+ * trusting `root`, with `untrusted` for the certificates between.
+ */
+function verifyArgs(subject: readonly string[], reply: string, root: string, untrusted?: string): string[] {
+  const between = untrusted === undefined ? [] : ['-untrusted', untrusted];
+  return ['ts', '-verify', ...subject, '-in', reply, '-CAfile', root, ...between];
+}
+
 /** `openssl ts -query` for the data, posted as DER; the query and reply file paths. */
 async function stamp(
   tsa: TestTsa,
@@ -56,13 +66,12 @@ async function stamp(
   const query = join(dir, `${name}.tsq`);
   const reply = join(dir, `${name}.tsr`);
   openssl('ts', '-query', '-data', dataPath, ...queryArgs, '-out', query);
-  const answer = await tsa.handler({
-    method: 'POST',
-    path: '/api/v1/timestamp',
-    query: new URLSearchParams(),
-    headers: { 'content-type': 'application/timestamp-query' },
-    body: new Uint8Array(readFileSync(query)),
-  });
+  const answer = await tsa.handler(
+    serviceRequest('POST', '/api/v1/timestamp', {
+      headers: { 'content-type': 'application/timestamp-query' },
+      body: new Uint8Array(readFileSync(query)),
+    }),
+  );
   writeFileSync(reply, bytesOf(answer));
   return { query, reply };
 }
@@ -73,11 +82,9 @@ describe('the TSA double, verified by openssl ts', async () => {
 
   it('answers a query with a reply openssl verifies against the data and against the query', async () => {
     const { query, reply } = await stamp(tsa, 'cert', ['-sha256', '-cert']);
-    const trust = ['-CAfile', chain.root, '-untrusted', chain.intermediate];
-    expect(openssl('ts', '-verify', '-data', dataPath, '-in', reply, ...trust)).toContain('Verification: OK');
-    expect(openssl('ts', '-verify', '-queryfile', query, '-in', reply, ...trust)).toContain(
-      'Verification: OK',
-    );
+    const trust = [chain.root, chain.intermediate] as const;
+    expect(openssl(...verifyArgs(['-data', dataPath], reply, ...trust))).toContain('Verification: OK');
+    expect(openssl(...verifyArgs(['-queryfile', query], reply, ...trust))).toContain('Verification: OK');
   });
 
   it('stamps the nonce and imprint of the query, with the policy, accuracy and TSA name of the real one', async () => {
@@ -100,32 +107,12 @@ describe('the TSA double, verified by openssl ts', async () => {
     const { reply } = await stamp(tsa, 'refused', ['-sha256', '-cert']);
     const otherData = join(dir, 'other.bin');
     writeFileSync(otherData, 'other bytes');
-    const wrongData = opensslRun(
-      'ts',
-      '-verify',
-      '-data',
-      otherData,
-      '-in',
-      reply,
-      '-CAfile',
-      chain.root,
-      '-untrusted',
-      chain.intermediate,
-    );
+    const wrongData = opensslRun(...verifyArgs(['-data', otherData], reply, chain.root, chain.intermediate));
     expect(wrongData.status).not.toBe(0);
     expect(wrongData.output).toContain('message imprint mismatch');
     const stranger = chainFiles(await createTsa(), 'stranger');
     const wrongTsa = opensslRun(
-      'ts',
-      '-verify',
-      '-data',
-      dataPath,
-      '-in',
-      reply,
-      '-CAfile',
-      stranger.root,
-      '-untrusted',
-      stranger.intermediate,
+      ...verifyArgs(['-data', dataPath], reply, stranger.root, stranger.intermediate),
     );
     expect(wrongTsa.status).not.toBe(0);
     expect(wrongTsa.output).toContain('certificate verify error');
@@ -136,20 +123,9 @@ describe('the TSA double, verified by openssl ts', async () => {
     async (digest) => {
       const { query, reply } = await stamp(tsa, `digest${digest}`, [digest, '-cert']);
       expect(openssl('ts', '-reply', '-in', reply, '-text')).toContain(`Hash Algorithm: ${digest.slice(1)}`);
-      expect(
-        openssl(
-          'ts',
-          '-verify',
-          '-queryfile',
-          query,
-          '-in',
-          reply,
-          '-CAfile',
-          chain.root,
-          '-untrusted',
-          chain.intermediate,
-        ),
-      ).toContain('Verification: OK');
+      expect(openssl(...verifyArgs(['-queryfile', query], reply, chain.root, chain.intermediate))).toContain(
+        'Verification: OK',
+      );
     },
   );
 
@@ -167,18 +143,7 @@ describe('the TSA double, verified by openssl ts', async () => {
     expect(certificatesIn(bare.reply)).toEqual([]);
     // Without certificates in the reply, the signing certificate comes from the chain given.
     expect(
-      openssl(
-        'ts',
-        '-verify',
-        '-queryfile',
-        bare.query,
-        '-in',
-        bare.reply,
-        '-CAfile',
-        chain.root,
-        '-untrusted',
-        chain.untrusted,
-      ),
+      openssl(...verifyArgs(['-queryfile', bare.query], bare.reply, chain.root, chain.untrusted)),
     ).toContain('Verification: OK');
     expect(certificatesIn((await stamp(tsa, 'leafonly', ['-sha256', '-cert'])).reply)).toEqual([
       'Test TSA Timestamping',
@@ -191,7 +156,7 @@ describe('the TSA double, verified by openssl ts', async () => {
       'Test TSA Root',
     ]);
     const root = chainFiles(withChain, 'fullchain').root;
-    expect(openssl('ts', '-verify', '-queryfile', full.query, '-in', full.reply, '-CAfile', root)).toContain(
+    expect(openssl(...verifyArgs(['-queryfile', full.query], full.reply, root))).toContain(
       'Verification: OK',
     );
   });

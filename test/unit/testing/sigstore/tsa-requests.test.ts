@@ -8,8 +8,9 @@ import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { describe, expect, it } from 'vitest';
-import type { ServiceRequest, ServiceResponse } from '../../../../src/testing/sigstore/service.js';
+import type { ServiceResponse } from '../../../../src/testing/sigstore/service.js';
 import { type CreateTsaOptions, createTsa } from '../../../../src/testing/sigstore/tsa/index.js';
+import { serviceRequest } from '../../../helpers/sigstore-doubles.js';
 
 const SHA256 = '2.16.840.1.101.3.4.2.1';
 const SIGSTORE_POLICY = '1.3.6.1.4.1.57264.2';
@@ -25,13 +26,8 @@ const MSG = {
   extension: 'unaccepted extension: requested extensions are not supported by the TSA',
 };
 
-function post(
-  body: Uint8Array | string,
-  headers: Record<string, string> = {},
-  path = '/api/v1/timestamp',
-): ServiceRequest {
-  return { method: 'POST', path, query: new URLSearchParams(), headers, body: Buffer.from(body) };
-}
+const post = (body: Uint8Array | string, headers: Record<string, string> = {}, path = '/api/v1/timestamp') =>
+  serviceRequest('POST', path, { body, headers });
 const json = (value: unknown) =>
   post(typeof value === 'string' ? value : JSON.stringify(value), { 'content-type': 'application/json' });
 const der = (bytes: Uint8Array) => post(bytes, { 'content-type': 'application/timestamp-query' });

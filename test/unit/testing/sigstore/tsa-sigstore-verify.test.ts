@@ -9,41 +9,21 @@ import { createHash } from 'node:crypto';
 import { RFC3161Timestamp } from '@sigstore/core';
 import { getTSATimestamp } from '@sigstore/verify/dist/timestamp/index.js';
 import { describe, expect, it } from 'vitest';
-import {
-  parseTrustedRoot,
-  TRUSTED_ROOT_MEDIA_TYPE,
-  trustMaterialOf,
-} from '../../../../src/sigstore/index.js';
+import { trustMaterialOf } from '../../../../src/sigstore/index.js';
 import { createTsa, type TestTsa } from '../../../../src/testing/sigstore/tsa/index.js';
+import { timestampJsonRequest, trustedRootOf } from '../../../helpers/sigstore-doubles.js';
 
 const TSA_URL = 'http://127.0.0.1:3000';
 const signature = Buffer.from('MEUCIQD the signature bytes that get timestamped');
 
 function trustFor(...tsas: TestTsa[]) {
-  const root = parseTrustedRoot({
-    mediaType: TRUSTED_ROOT_MEDIA_TYPE,
-    tlogs: [],
-    certificateAuthorities: [],
-    ctlogs: [],
-    timestampAuthorities: tsas.map((tsa) => tsa.timestampAuthority(TSA_URL)),
-  });
+  const root = trustedRootOf({ timestampAuthorities: tsas.map((tsa) => tsa.timestampAuthority(TSA_URL)) });
   return trustMaterialOf(root).timestampAuthorities;
 }
 
 /** What @sigstore/sign's TSA client posts for `signed`: the base64 SHA-256 as JSON. */
 async function timestampOf(tsa: TestTsa, signed: Uint8Array): Promise<RFC3161Timestamp> {
-  const answer = await tsa.handler({
-    method: 'POST',
-    path: '/api/v1/timestamp',
-    query: new URLSearchParams(),
-    headers: { 'content-type': 'application/json' },
-    body: Buffer.from(
-      JSON.stringify({
-        artifactHash: createHash('sha256').update(signed).digest('base64'),
-        hashAlgorithm: 'sha256',
-      }),
-    ),
-  });
+  const answer = await tsa.handler(timestampJsonRequest(signed));
   expect(answer?.status).toBe(200);
   return RFC3161Timestamp.parse(Buffer.from(answer?.body as Uint8Array));
 }

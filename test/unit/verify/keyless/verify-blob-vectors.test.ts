@@ -26,6 +26,11 @@ const REASON: Record<string, string> = {
   'policy-issuer-trailing-slash': 'identity-mismatch',
   'policy-wrong-identity': 'identity-mismatch',
   'policy-wrong-issuer': 'identity-mismatch',
+  // verifyBlob compares the bundle's messageDigest with the artifact before any evidence, as
+  // sigstore-go does ("artifact digest does not match message digest"): both bundles state another
+  // artifact's digest.
+  'conf-message-digest-mismatch': 'digest-mismatch',
+  'conf-wrong-material': 'digest-mismatch',
 };
 
 function run(id: string): { result?: unknown; error?: unknown } {
