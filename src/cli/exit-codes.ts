@@ -24,7 +24,7 @@ export class UsageError extends Error {
 const VERIFICATION = new Set(['VERIFICATION_FAILED', 'CLAIM_MISMATCH']);
 // TIMEOUT and ABORTED: the --timeout deadline (the CLI's only abort) passed while waiting.
 const UNAVAILABLE =
-  /^(REGISTRY_|KMS_UNAVAILABLE|KMS_ACCESS_DENIED|TUF_UNAVAILABLE$|NOT_FOUND|DIGEST_MISMATCH|SIZE_LIMIT|TIMEOUT$|ABORTED$)/;
+  /^(REGISTRY_|KMS_UNAVAILABLE|KMS_ACCESS_DENIED|TUF_UNAVAILABLE$|REKOR_UNAVAILABLE$|TSA_UNAVAILABLE$|NOT_FOUND|DIGEST_MISMATCH|SIZE_LIMIT|TIMEOUT$|ABORTED$)/;
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return ExitCode.usage;

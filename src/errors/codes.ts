@@ -76,7 +76,16 @@ export const REGISTRY_ERROR_CODES = [
 export type RegistryErrorCode = (typeof REGISTRY_ERROR_CODES)[number];
 
 /** The codes of the Sigstore trust layer, one per class below. */
-export const SIGSTORE_ERROR_CODES = ['TRUSTED_ROOT', 'TUF_UNAVAILABLE'] as const;
+export const SIGSTORE_ERROR_CODES = [
+  'TRUSTED_ROOT',
+  'TUF_UNAVAILABLE',
+  'REKOR_UNAVAILABLE',
+  'REKOR_REJECTED',
+  'REKOR_RESPONSE',
+  'TSA_UNAVAILABLE',
+  'TSA_REJECTED',
+  'TSA_RESPONSE',
+] as const;
 
 /** One of {@link SIGSTORE_ERROR_CODES}. */
 export type SigstoreErrorCode = (typeof SIGSTORE_ERROR_CODES)[number];

@@ -68,7 +68,16 @@ export {
   RegistryTimeoutError,
   SizeLimitError,
 } from './registry.js';
-export { TrustedRootError, TufUnavailableError } from './sigstore.js';
+export {
+  RekorRejectedError,
+  RekorResponseError,
+  RekorUnavailableError,
+  TrustedRootError,
+  TsaRejectedError,
+  TsaResponseError,
+  TsaUnavailableError,
+  TufUnavailableError,
+} from './sigstore.js';
 export type { CandidateFailure, FailureReason } from './verify.js';
 export {
   CertificateError,

@@ -33,3 +33,85 @@ export class TufUnavailableError extends OcisignError<'TUF_UNAVAILABLE'> {
     this.status = details.status ?? 0;
   }
 }
+
+/**
+ * A Rekor transparency log could not be reached, broke off or hung past the deadline's answer, or
+ * answered with a server-side HTTP error (5xx, 429: `status`, 0 when no answer arrived). Nothing
+ * it sent was trusted; retrying the same upload is safe (Rekor v1 answers 409 for an entry it has).
+ */
+export class RekorUnavailableError extends OcisignError<'REKOR_UNAVAILABLE'> {
+  /** The HTTP status of the answer, 0 when none arrived. */
+  readonly status: number;
+
+  constructor(message: string, details: { status?: number; cause?: unknown } = {}) {
+    super('REKOR_UNAVAILABLE', message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.status = details.status ?? 0;
+  }
+}
+
+/**
+ * Rekor refused the proposed entry (a 4xx answer other than v1's 409 duplicate: a signature that
+ * does not verify, a kind or algorithm it does not accept, or a v2 duplicate it cannot return).
+ * `status` is the HTTP status; the message carries Rekor's own words.
+ */
+export class RekorRejectedError extends OcisignError<'REKOR_REJECTED'> {
+  /** The HTTP status Rekor answered with. */
+  readonly status: number;
+
+  constructor(message: string, details: { status: number; cause?: unknown }) {
+    super('REKOR_REJECTED', message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.status = details.status;
+  }
+}
+
+/**
+ * Rekor's answer may not be used: it is not the JSON its API defines (garbage, a wrong shape, more
+ * bytes than the bound), its evidence does not verify against the trusted log key (SET, inclusion
+ * proof, checkpoint), or the entry it logged is not the one proposed.
+ */
+export class RekorResponseError extends OcisignError<'REKOR_RESPONSE'> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('REKOR_RESPONSE', message, options);
+  }
+}
+
+/**
+ * An RFC 3161 timestamp authority could not be reached, broke off its answer, or answered with a
+ * server-side HTTP error (5xx, 429: `status`, 0 when no answer arrived). Nothing it sent was
+ * trusted; asking again is safe (a timestamp request changes nothing on the server).
+ */
+export class TsaUnavailableError extends OcisignError<'TSA_UNAVAILABLE'> {
+  /** The HTTP status of the answer, 0 when none arrived. */
+  readonly status: number;
+
+  constructor(message: string, details: { status?: number; cause?: unknown } = {}) {
+    super('TSA_UNAVAILABLE', message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.status = details.status ?? 0;
+  }
+}
+
+/**
+ * The timestamp authority refused the request: a 4xx answer (`status`), or a `TimeStampResp`
+ * whose PKIStatus is neither granted nor grantedWithMods (`status` 200, the RFC 3161 status and
+ * failure info in the message).
+ */
+export class TsaRejectedError extends OcisignError<'TSA_REJECTED'> {
+  /** The HTTP status the TSA answered with. */
+  readonly status: number;
+
+  constructor(message: string, details: { status: number; cause?: unknown }) {
+    super('TSA_REJECTED', message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.status = details.status;
+  }
+}
+
+/**
+ * The timestamp authority's answer may not be used: it is not a DER `TimeStampResp` (garbage, more
+ * bytes than the bound), its nonce or message imprint is not the request's, or it does not verify
+ * against the trusted root's timestamp authorities (chain, validity at its time, signature).
+ */
+export class TsaResponseError extends OcisignError<'TSA_RESPONSE'> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TSA_RESPONSE', message, options);
+  }
+}
