@@ -43,7 +43,10 @@ function checkDer(node: asn1js.AsnType, what: string): void {
         throw new KeyFormatError(`${what}: not DER (${warning.toLowerCase()})`);
     }
   }
-  const children = block.valueBlock?.value;
+  // Only constructed values hold DER children. asn1js also tries to read the content of a primitive
+  // OCTET or BIT STRING as ASN.1; random key bytes may look like BER there, and whatever a string
+  // holds is read (strictly, with its own parseDer) only where it is meant to be ASN.1.
+  const children = block.idBlock?.isConstructed ? block.valueBlock?.value : undefined;
   if (Array.isArray(children)) for (const child of children) checkDer(child as asn1js.AsnType, what);
 }
 
