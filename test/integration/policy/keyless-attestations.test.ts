@@ -14,8 +14,6 @@ import type { Descriptor } from '../../../src/payload/oci.js';
 import { buildSignatureImage } from '../../../src/payload/signature-image.js';
 import { signatureTag } from '../../../src/payload/tags.js';
 import { loadPolicies, PolicyEngine, registryBackend } from '../../../src/policy/index.js';
-import { RegistryClient } from '../../../src/registry/index.js';
-import { type RunningRegistry, startDockerRegistry } from '../../helpers/docker-registry.js';
 import {
   attestationEntryBody,
   fulcioLeaf,
@@ -27,21 +25,12 @@ import {
 import { type ReissuingCa, reissuingCa } from '../../helpers/fulcio-reissue.js';
 import { podVerdict } from '../../helpers/pod-verdict.js';
 import { indent } from '../../helpers/policy-yaml.js';
+import { registryFixture } from '../../helpers/registry-fixture.js';
 
 const ACTIONS = 'https://token.actions.githubusercontent.com';
 const dir = mkdtempSync(join(tmpdir(), 'ocisign-keyless-att-policy-'));
-let registry: RunningRegistry;
-let client: RegistryClient;
-
-beforeAll(async () => {
-  registry = await startDockerRegistry('none');
-  client = new RegistryClient({ dockerConfig: false });
-});
-afterAll(async () => {
-  await client?.close();
-  await registry?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fixture = registryFixture();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('keyless attestors on classic .att attestations (private CA and Rekor log)', () => {
   const WORKFLOW = 'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main';
@@ -56,7 +45,7 @@ describe('keyless attestors on classic .att attestations (private CA and Rekor l
 
   /** Pushes one `.att` layer per signer (each a leaf for `uri`), logged in the test Rekor. */
   async function pushAttestations(name: string, uris: readonly string[]): Promise<string> {
-    const repo = `${registry.host}/attested/${name}`;
+    const repo = `${fixture.registry.host}/attested/${name}`;
     const digest = `sha256:${'ad'.repeat(32)}`;
     const layers: [Uint8Array, Descriptor][] = [];
     for (const uri of uris) {
@@ -70,10 +59,14 @@ describe('keyless attestors on classic .att attestations (private CA and Rekor l
         keylessAttestationLayer(attestation, { certificate: leaf.pem, chain: ca.pem, bundle }),
       ]);
     }
-    for (const [blob] of layers) await client.pushBlob(repo, blob);
+    for (const [blob] of layers) await fixture.client.pushBlob(repo, blob);
     const image = buildSignatureImage(layers.map(([, layer]) => layer));
-    await client.pushBlob(repo, image.config);
-    await client.putManifest(`${repo}:${signatureTag(digest, 'att')}`, image.manifest, image.mediaType);
+    await fixture.client.pushBlob(repo, image.config);
+    await fixture.client.putManifest(
+      `${repo}:${signatureTag(digest, 'att')}`,
+      image.manifest,
+      image.mediaType,
+    );
     return `${repo}@${digest}`;
   }
 
@@ -87,7 +80,7 @@ spec:
   - name: provenance
     match: {any: [{resources: {kinds: [Pod]}}]}
     verifyImages:
-    - imageReferences: ["${registry.host}/attested/*"]
+    - imageReferences: ["${fixture.registry.host}/attested/*"]
       mutateDigest: false
       verifyDigest: false
       attestations:
@@ -109,7 +102,7 @@ ${indent(rekorKey, 18)}
           - {key: "{{ buildDefinition.buildType }}", operator: Equals, value: test}
 `;
     return new PolicyEngine(loadPolicies(yaml), {
-      backend: registryBackend({ registry: client }),
+      backend: registryBackend({ registry: fixture.client }),
       cache: false,
     });
   }

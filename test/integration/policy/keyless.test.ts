@@ -25,31 +25,20 @@ import { signatureLayerDescriptor } from '../../../src/payload/signature-layer.j
 import { encodeSimpleSigningPayload } from '../../../src/payload/simple-signing.js';
 import { signatureTag } from '../../../src/payload/tags.js';
 import { loadPolicies, PolicyEngine, registryBackend } from '../../../src/policy/index.js';
-import { RegistryClient } from '../../../src/registry/index.js';
 import { shippedTrustedRoot } from '../../../src/sigstore/shipped.js';
 import { intermediateCa, keylessSignatureLayer, type MadeCa, rootCa } from '../../helpers/ca-chain.js';
 import { caCertificate } from '../../helpers/certs.js';
-import { type RunningRegistry, startDockerRegistry } from '../../helpers/docker-registry.js';
 import { fulcioLeaf } from '../../helpers/fulcio-leaf.js';
 import { podVerdict } from '../../helpers/pod-verdict.js';
 import { indent } from '../../helpers/policy-yaml.js';
+import { registryFixture } from '../../helpers/registry-fixture.js';
 import { SHARED_DIR } from '../../helpers/vectors.js';
 
 const KEYLESS = join(SHARED_DIR, 'vectors', 'keyless');
 const ACTIONS = 'https://token.actions.githubusercontent.com';
 const dir = mkdtempSync(join(tmpdir(), 'ocisign-keyless-policy-'));
-let registry: RunningRegistry;
-let client: RegistryClient;
-
-beforeAll(async () => {
-  registry = await startDockerRegistry('none');
-  client = new RegistryClient({ dockerConfig: false });
-});
-afterAll(async () => {
-  await client?.close();
-  await registry?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fixture = registryFixture();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function pushSignature(
   repo: string,
@@ -57,10 +46,10 @@ async function pushSignature(
   layer: Descriptor,
   payload: Uint8Array,
 ): Promise<void> {
-  await client.pushBlob(repo, payload);
+  await fixture.client.pushBlob(repo, payload);
   const image = buildSignatureImage([layer]);
-  await client.pushBlob(repo, image.config);
-  await client.putManifest(`${repo}:${signatureTag(digest, 'sig')}`, image.manifest, image.mediaType);
+  await fixture.client.pushBlob(repo, image.config);
+  await fixture.client.putManifest(`${repo}:${signatureTag(digest, 'sig')}`, image.manifest, image.mediaType);
 }
 
 /** Pushes a real keyless vector's `.sig` layer; returns the image reference it signs. */
@@ -68,7 +57,7 @@ async function pushVector(id: string): Promise<string> {
   const c = JSON.parse(readFileSync(join(KEYLESS, id, 'case.json'), 'utf8'));
   const layer = JSON.parse(readFileSync(join(KEYLESS, id, 'layer.json'), 'utf8'));
   const payload = new Uint8Array(readFileSync(join(KEYLESS, id, 'payload')));
-  const repo = `${registry.host}/vectors/${id}`;
+  const repo = `${fixture.registry.host}/vectors/${id}`;
   await pushSignature(repo, c.imageDigest, layer, payload);
   return `${repo}@${c.imageDigest}`;
 }
@@ -84,7 +73,7 @@ spec:
   - name: verify
     match: {any: [{resources: {kinds: [Pod]}}]}
     verifyImages:
-    - imageReferences: ["${registry.host}/*"]
+    - imageReferences: ["${fixture.registry.host}/*"]
       mutateDigest: false
       verifyDigest: false
       attestors:
@@ -92,7 +81,7 @@ spec:
         - ${attestor.trim().replaceAll('\n', '\n          ')}${extra.annotations === undefined ? '' : `\n          annotations: ${extra.annotations}`}
 `;
   const backend = registryBackend({
-    registry: client,
+    registry: fixture.client,
     ...(extra.trustedRoot === undefined ? {} : { trustedRoot: extra.trustedRoot }),
   });
   return new PolicyEngine(loadPolicies(yaml), { backend, cache: false });
@@ -226,7 +215,7 @@ describe('keyless attestors on real public-good signatures', () => {
     const c = JSON.parse(readFileSync(join(KEYLESS, 'classic-github-actions', 'case.json'), 'utf8'));
     const layer = JSON.parse(readFileSync(join(KEYLESS, 'classic-github-actions', 'layer.json'), 'utf8'));
     const payload = new Uint8Array(readFileSync(join(KEYLESS, 'classic-github-actions', 'payload')));
-    const repo = `${registry.host}/vectors/no-chain`;
+    const repo = `${fixture.registry.host}/vectors/no-chain`;
     const stripped = { ...layer, annotations: { ...layer.annotations, 'dev.sigstore.cosign/chain': '' } };
     await pushSignature(repo, c.imageDigest, stripped, payload);
     const noChain = await podVerdict(roots(fulcioRoot), `${repo}@${c.imageDigest}`);
@@ -277,7 +266,7 @@ describe('keyless and certificates attestors on a private CA signature', () => {
     execFileSync('openssl', ['x509', '-req', '-in', join(dir, 'leaf.csr'), '-CA', ca.certPath, '-CAkey', ca.keyPath,
       '-CAcreateserial', '-out', join(dir, 'leaf.crt'), '-days', '30', '-extfile', join(dir, 'leaf.ext')], { stdio: 'ignore' });
     leafPem = readFileSync(join(dir, 'leaf.crt'), 'utf8');
-    const repo = `${registry.host}/private/app`;
+    const repo = `${fixture.registry.host}/private/app`;
     const digest = `sha256:${'5e'.repeat(32)}`;
     const payload = encodeSimpleSigningPayload({ dockerReference: repo, manifestDigest: digest });
     const signature = sign('sha256', payload, createPrivateKey(readFileSync(join(dir, 'leaf.key')))).toString(
@@ -384,7 +373,7 @@ describe('keyless roots with a made CA → intermediate → leaf (intermediates 
       notBefore: new Date(),
     });
     const push = async (name: string, chain: string) => {
-      const repo = `${registry.host}/chained/${name}`;
+      const repo = `${fixture.registry.host}/chained/${name}`;
       const digest = `sha256:${'c9'.repeat(32)}`;
       const { layer, payload } = await keylessSignatureLayer(leaf, { repo, digest, chain });
       await pushSignature(repo, digest, layer, payload);

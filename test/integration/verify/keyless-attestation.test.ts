@@ -8,16 +8,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { VerificationError } from '../../../src/errors/index.js';
 import { verifyImageAttestations } from '../../../src/index.js';
 import { generateKeyPair } from '../../../src/keys/index.js';
 import type { Descriptor } from '../../../src/payload/oci.js';
 import { buildSignatureImage } from '../../../src/payload/signature-image.js';
 import { signatureTag } from '../../../src/payload/tags.js';
-import { RegistryClient } from '../../../src/registry/index.js';
 import { trustedRootFromPems } from '../../../src/sigstore/index.js';
-import { type RunningRegistry, startDockerRegistry } from '../../helpers/docker-registry.js';
 import {
   attestationEntryBody,
   fulcioLeaf,
@@ -26,6 +24,7 @@ import {
   testRekorLog,
 } from '../../helpers/fulcio-leaf.js';
 import { reissuingCa } from '../../helpers/fulcio-reissue.js';
+import { registryFixture } from '../../helpers/registry-fixture.js';
 
 const IDENTITY = {
   subject: 'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main',
@@ -33,28 +32,18 @@ const IDENTITY = {
 };
 const DIGEST = `sha256:${'c'.repeat(64)}`;
 const dir = mkdtempSync(join(tmpdir(), 'ocisign-keyless-att-it-'));
-let registry: RunningRegistry;
-let client: RegistryClient;
-
-beforeAll(async () => {
-  registry = await startDockerRegistry('none');
-  client = new RegistryClient({ dockerConfig: false });
-});
-afterAll(async () => {
-  await client?.close();
-  await registry?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fixture = registryFixture();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Pushes `.att` layers (blob, descriptor) for DIGEST into `repo`, as cosign's classic attest does. */
 async function pushAttestations(
   repo: string,
   layers: ReadonlyArray<[Uint8Array, Descriptor]>,
 ): Promise<void> {
-  for (const [blob] of layers) await client.pushBlob(repo, blob);
+  for (const [blob] of layers) await fixture.client.pushBlob(repo, blob);
   const image = buildSignatureImage(layers.map(([, layer]) => layer));
-  await client.pushBlob(repo, image.config);
-  await client.putManifest(`${repo}:${signatureTag(DIGEST, 'att')}`, image.manifest, image.mediaType);
+  await fixture.client.pushBlob(repo, image.config);
+  await fixture.client.putManifest(`${repo}:${signatureTag(DIGEST, 'att')}`, image.manifest, image.mediaType);
 }
 
 describe('verifyImageAttestations, keyless, a classic .att image in the registry', () => {
@@ -64,7 +53,7 @@ describe('verifyImageAttestations, keyless, a classic .att image in the registry
     const rekor = await testRekorLog();
     const trustedRoot = trustedRootFromPems({ fulcio: caPem, rekor: rekor.publicKeyPem });
     const leaf = await fulcioLeaf(ca, { uri: IDENTITY.subject, oidcIssuer: IDENTITY.issuer });
-    const repo = `${registry.host}/acme/app`;
+    const repo = `${fixture.registry.host}/acme/app`;
     const provenance = await signedAttestation(leaf.privateKey, { repo, digest: DIGEST });
     const review = await signedAttestation(leaf.privateKey, {
       repo,
@@ -82,7 +71,7 @@ describe('verifyImageAttestations, keyless, a classic .att image in the registry
     }
     await pushAttestations(repo, layers);
     const ref = `${repo}@${DIGEST}`;
-    const options = { identities: [IDENTITY], trustedRoot, ignoreSct: true, registry: client };
+    const options = { identities: [IDENTITY], trustedRoot, ignoreSct: true, registry: fixture.client };
 
     const all = await verifyImageAttestations(ref, options);
     expect(all.map((a) => a.predicateType).sort()).toEqual([
@@ -114,7 +103,7 @@ describe('verifyImageAttestations, keyless, a classic .att image in the registry
     const keysOnly = await verifyImageAttestations(ref, {
       keys: [publicKey],
       trustedRoot,
-      registry: client,
+      registry: fixture.client,
     }).catch((e: unknown) => e);
     expect((keysOnly as VerificationError).failures.map((f) => f.reason)).toEqual(['wrong-key', 'wrong-key']);
   });
@@ -128,7 +117,7 @@ describe('verifyImageAttestations, keyless, a classic .att image in the registry
       notBefore: new Date(Date.now() - 3_600_000),
       notAfter: new Date(Date.now() - 3_000_000),
     });
-    const repo = `${registry.host}/acme/expired`;
+    const repo = `${fixture.registry.host}/acme/expired`;
     const attestation = await signedAttestation(expired.privateKey, { repo, digest: DIGEST });
     await pushAttestations(repo, [
       [attestation.blob, keylessAttestationLayer(attestation, { certificate: expired.pem })],
@@ -138,7 +127,7 @@ describe('verifyImageAttestations, keyless, a classic .att image in the registry
       trustedRoot,
       ignoreSct: true,
       ignoreTlog: true,
-      registry: client,
+      registry: fixture.client,
     }).catch((e: unknown) => e);
     expect((error as VerificationError).failures).toEqual([
       expect.objectContaining({ reason: 'certificate-invalid' }),

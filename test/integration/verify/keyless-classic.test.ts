@@ -6,28 +6,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { VerificationError } from '../../../src/errors/index.js';
 import { verifyImage } from '../../../src/index.js';
 import { buildSignatureImage } from '../../../src/payload/signature-image.js';
 import { signatureTag } from '../../../src/payload/tags.js';
-import { RegistryClient } from '../../../src/registry/index.js';
-import { type RunningRegistry, startDockerRegistry } from '../../helpers/docker-registry.js';
 import { identityOf } from '../../helpers/fulcio-certs.js';
+import { registryFixture } from '../../helpers/registry-fixture.js';
 import { readVectors, SHARED_DIR } from '../../helpers/vectors.js';
 
 const DIR = join(SHARED_DIR, 'vectors', 'keyless');
-let registry: RunningRegistry;
-let client: RegistryClient;
-
-beforeAll(async () => {
-  registry = await startDockerRegistry('none');
-  client = new RegistryClient({ dockerConfig: false });
-});
-afterAll(async () => {
-  await client?.close();
-  await registry?.close();
-});
+const fixture = registryFixture();
 
 // biome-ignore lint/suspicious/noExplicitAny: shared vector files are untyped JSON
 function readCase(id: string): { c: any; layer: any; payload: Uint8Array } {
@@ -41,10 +30,14 @@ function readCase(id: string): { c: any; layer: any; payload: Uint8Array } {
 
 async function pushSignature(repo: string, id: string): Promise<string> {
   const { c, layer, payload } = readCase(id);
-  await client.pushBlob(repo, payload);
+  await fixture.client.pushBlob(repo, payload);
   const image = buildSignatureImage([layer]);
-  await client.pushBlob(repo, image.config);
-  await client.putManifest(`${repo}:${signatureTag(c.imageDigest, 'sig')}`, image.manifest, image.mediaType);
+  await fixture.client.pushBlob(repo, image.config);
+  await fixture.client.putManifest(
+    `${repo}:${signatureTag(c.imageDigest, 'sig')}`,
+    image.manifest,
+    image.mediaType,
+  );
   return c.imageDigest;
 }
 
@@ -57,13 +50,13 @@ const CASES = [
 
 describe('verifyImage, keyless, classic .sig layers from the public Sigstore instance', () => {
   it.each(CASES)('%s: %s', async (id, expected) => {
-    const repo = `${registry.host}/keyless/${id}`;
+    const repo = `${fixture.registry.host}/keyless/${id}`;
     const digest = await pushSignature(repo, id);
     const { c } = readCase(id);
     const verify = () =>
       verifyImage(`${repo}@${digest}`, {
         identities: [identityOf(c.verify)],
-        registry: client,
+        registry: fixture.client,
         formats: ['simple-signing'],
       });
     if (expected === 'pass') {
@@ -80,7 +73,7 @@ describe('verifyImage, keyless, classic .sig layers from the public Sigstore ins
   });
 
   it('another identity is refused, naming what the certificate holds', async () => {
-    const repo = `${registry.host}/keyless/other-identity`;
+    const repo = `${fixture.registry.host}/keyless/other-identity`;
     const digest = await pushSignature(repo, 'classic-github-actions');
     const error = await verifyImage(`${repo}@${digest}`, {
       identities: [
@@ -89,7 +82,7 @@ describe('verifyImage, keyless, classic .sig layers from the public Sigstore ins
           issuer: 'https://token.actions.githubusercontent.com',
         },
       ],
-      registry: client,
+      registry: fixture.client,
     }).catch((e: unknown) => e);
     expect((error as VerificationError).failures[0]).toEqual(
       expect.objectContaining({
@@ -100,14 +93,14 @@ describe('verifyImage, keyless, classic .sig layers from the public Sigstore ins
   });
 
   it('a keyless signature does not count for a caller who trusts only keys', async () => {
-    const repo = `${registry.host}/keyless/keys-only`;
+    const repo = `${fixture.registry.host}/keyless/keys-only`;
     const digest = await pushSignature(repo, 'classic-github-actions');
     const error = await verifyImage(`${repo}@${digest}`, {
       keys: [
         readVectors<{ classicTagSignature: { publicKeyPem: string } }>('cosign/real-cosign-artifacts.json')
           .classicTagSignature.publicKeyPem,
       ],
-      registry: client,
+      registry: fixture.client,
       ignoreTlog: true,
     }).catch((e: unknown) => e);
     expect((error as VerificationError).failures[0]?.reason).toBe('wrong-key');
