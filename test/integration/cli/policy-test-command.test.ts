@@ -11,31 +11,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../../src/cli/io.js';
-import { runCli } from '../../../src/cli/run.js';
 import { caCertificate } from '../../helpers/certs.js';
+import { runCliBuffered } from '../../helpers/cli-run.js';
 import { indent, podYaml, verifyImagesPolicy } from '../../helpers/policy-yaml.js';
 
 const ACTIONS = 'https://token.actions.githubusercontent.com';
 const SLSA = 'https://slsa.dev/provenance/v1';
 
 let dir: string;
-const run = async (args: string[]) => {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    out: (t) => {
-      stdout += t;
-    },
-    err: (t) => {
-      stderr += t;
-    },
-    env: {},
-    cwd: dir,
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-};
+const run = (args: string[]) => runCliBuffered(args, { cwd: dir });
 
 const policy = (pem: string) =>
   verifyImagesPolicy({

@@ -9,9 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../../src/cli/io.js';
-import { runCli } from '../../../src/cli/run.js';
 import { exportPublicKeyPem, generateKeyPair } from '../../../src/keys/index.js';
+import { runCliBuffered } from '../../helpers/cli-run.js';
 import { SHARED_DIR } from '../../helpers/vectors.js';
 
 const KEYLESS = join(SHARED_DIR, 'vectors', 'keyless');
@@ -22,22 +21,8 @@ const ISSUER = 'https://token.actions.githubusercontent.com';
 const IDENTITY = ['--certificate-identity', SAN, '--certificate-oidc-issuer', ISSUER];
 let dir: string;
 
-async function ocisign(args: string[], options: { env?: Record<string, string>; stdin?: Uint8Array } = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    out: (t) => {
-      stdout += t;
-    },
-    err: (t) => {
-      stderr += t;
-    },
-    ...(options.stdin === undefined ? {} : { readStdin: () => options.stdin as Uint8Array }),
-    env: options.env ?? {},
-    cwd: dir,
-  };
-  return { code: await runCli(args, io), stdout, stderr };
-}
+const ocisign = (args: string[], options: { env?: Record<string, string>; stdin?: Uint8Array } = {}) =>
+  runCliBuffered(args, { ...options, cwd: dir });
 
 // biome-ignore lint/suspicious/noExplicitAny: shared vector files are untyped JSON
 type Case = any;

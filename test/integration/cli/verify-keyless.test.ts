@@ -10,14 +10,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../../src/cli/io.js';
-import { runCli } from '../../../src/cli/run.js';
 import { encodePem } from '../../../src/keys/pem.js';
 import { buildSignatureImage } from '../../../src/payload/signature-image.js';
 import { signatureTag } from '../../../src/payload/tags.js';
 import { RegistryClient } from '../../../src/registry/index.js';
 import { parseTrustedRoot, shippedTrustedRoot } from '../../../src/sigstore/index.js';
 import { pushExampleImage } from '../../../src/testing/index.js';
+import { runCliBuffered } from '../../helpers/cli-run.js';
 import { type RunningRegistry, startDockerRegistry } from '../../helpers/docker-registry.js';
 import { readVectors, SHARED_DIR } from '../../helpers/vectors.js';
 
@@ -33,21 +32,8 @@ let dir: string;
 let image: string;
 let second: string;
 
-async function ocisign(args: string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    out: (t) => {
-      stdout += t;
-    },
-    err: (t) => {
-      stderr += t;
-    },
-    env: { DOCKER_CONFIG: join(dir, 'docker'), ...env },
-    cwd: dir,
-  };
-  return { code: await runCli(args, io), stdout, stderr };
-}
+const ocisign = (args: string[], env: Record<string, string> = {}) =>
+  runCliBuffered(args, { cwd: dir, env: { DOCKER_CONFIG: join(dir, 'docker'), ...env } });
 
 /** Pushes the vector's `.sig` image for its image digest into `repo`; returns `repo@digest`. */
 async function pushSignature(repo: string): Promise<string> {
