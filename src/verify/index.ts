@@ -9,6 +9,8 @@
  * @packageDocumentation
  */
 
+export type { RekorKey, RekorKeys, ValidityWindow } from '../sigstore/tlog/rekor-keys.js';
+export { rekorKeysFromPublicKeys, rekorKeysFromTrustedRoot } from '../sigstore/tlog/rekor-keys.js';
 export type { DiscoverOptions, SignatureReader } from './discover.js';
 export { discoverAttestations, discoverSignatures } from './discover.js';
 export type {
@@ -33,8 +35,6 @@ export type { CertificateIdentity, GithubWorkflowIdentity } from './keyless/iden
 export type { CertificateSummary } from './keyless/identity-match.js';
 export type { SubjectAltName, SubjectAltNameType } from './keyless/subject-alt-names.js';
 export { DEFAULT_MAX_REFERRERS } from './referrers.js';
-export type { RekorKey, RekorKeys, ValidityWindow } from './trusted-root.js';
-export { rekorKeysFromPublicKeys, rekorKeysFromTrustedRoot } from './trusted-root.js';
 export { verifyImageAttestations } from './verify-attestations.js';
 export type { VerifiedBlob, VerifyBlobOptions } from './verify-blob.js';
 export { verifyBlob } from './verify-blob.js';

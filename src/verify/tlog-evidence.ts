@@ -8,7 +8,7 @@
  * names the certificate, which is for the key and was valid when logged. Each check gives
  * `undefined` when the evidence holds or is not required, else the failure.
  *
- * Deliberately not here: the cryptography of SETs, inclusion proofs and entry bodies (`tlog.ts`).
+ * Deliberately not here: the cryptography of SETs, inclusion proofs and entry bodies (`sigstore/tlog/tlog-entry.ts`).
  */
 import { X509Certificate } from '@sigstore/core';
 import { OcisignError } from '../errors/base.js';
@@ -17,15 +17,15 @@ import type { PublicKey } from '../keys/key-objects.js';
 import type { SigstoreBundle } from '../payload/bundle.js';
 import type { Descriptor } from '../payload/oci.js';
 import { parseRekorBundleAnnotation, SignatureAnnotation } from '../payload/signature-layer.js';
-import { readFulcioCertificatePem } from './keyless/certificate.js';
-import { type RekorBody, readRekorBody } from './rekor-body.js';
+import { type RekorBody, readRekorBody } from '../sigstore/tlog/rekor-body.js';
 import {
   attestationEntryMatches,
   entryMatches,
   type TlogCheck,
   verifyBundleEntry,
   verifySet,
-} from './tlog.js';
+} from '../sigstore/tlog/tlog-entry.js';
+import { readFulcioCertificatePem } from './keyless/certificate.js';
 import type { TrustMaterial } from './trust.js';
 import type { CheckFailure } from './verify-types.js';
 

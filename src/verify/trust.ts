@@ -10,9 +10,9 @@ import { InvalidArgumentError } from '../errors/base.js';
 import type { DigestAlgorithm } from '../keys/algorithms.js';
 import { importPublicKey } from '../keys/import.js';
 import { isPublicKey, type PublicKey } from '../keys/key-objects.js';
+import { type RekorKeys, rekorKeysFor } from '../sigstore/tlog/rekor-keys.js';
 import { parseTrustedRoot } from '../sigstore/trusted-root.js';
 import { type KeylessMaterial, keylessMaterial } from './keyless/keyless-trust.js';
-import { type RekorKeys, rekorKeysFor } from './trusted-root.js';
 import type { TrustOptions } from './verify-types.js';
 
 /** What every candidate of one verification is checked against. */

@@ -24,8 +24,8 @@ import {
   signDsse,
   verifyDsseEnvelope,
 } from '../../src/payload/index.js';
-import { verifyBundleEntry } from '../../src/verify/tlog.js';
-import { rekorKeysFromTrustedRoot } from '../../src/verify/trusted-root.js';
+import { rekorKeysFromTrustedRoot } from '../../src/sigstore/tlog/rekor-keys.js';
+import { verifyBundleEntry } from '../../src/sigstore/tlog/tlog-entry.js';
 import { readVectors } from '../helpers/vectors.js';
 
 const emptyRoot = {

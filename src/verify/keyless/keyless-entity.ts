@@ -23,7 +23,7 @@ import { BUNDLE_V01_MEDIA_TYPE, type SigstoreBundle, type TlogEntry } from '../.
 import { type DsseEnvelope, verifyDsseEnvelope } from '../../payload/dsse.js';
 import type { Descriptor } from '../../payload/oci.js';
 import { SignatureAnnotation } from '../../payload/signature-layer.js';
-import { readRekorBody } from '../rekor-body.js';
+import { readRekorBody } from '../../sigstore/tlog/rekor-body.js';
 import type { CheckFailure } from '../verify-types.js';
 
 /** What the keyless checks take: the library's signed entity, and the tlog entries as we read them. */

@@ -8,9 +8,9 @@
  */
 import { InvalidArgumentError } from '../../errors/base.js';
 import type { PublicKey } from '../../keys/key-objects.js';
+import { type RekorKeys, rekorKeysFor, rekorKeysFromTrustedRoot } from '../../sigstore/tlog/rekor-keys.js';
 import { trustMaterialOf } from '../../sigstore/trust-material.js';
 import { parseTrustedRoot } from '../../sigstore/trusted-root.js';
-import { type RekorKeys, rekorKeysFor, rekorKeysFromTrustedRoot } from '../trusted-root.js';
 import {
   ANY_IDENTITY,
   type CertificateIdentity,

@@ -25,9 +25,9 @@ import { getTLogTimestamp, getTSATimestamp } from '@sigstore/verify/dist/timesta
 import { verifyTLogBody } from '@sigstore/verify/dist/tlog/index.js';
 import type { FailureReason } from '../../errors/verify.js';
 import { keepCertificateDer } from '../../sigstore/certificate-der.js';
-import { loggedVerifiers, type RekorBody } from '../rekor-body.js';
-import { attestationEntryMatches, type TlogCheck, verifyTlogEntry } from '../tlog.js';
-import type { RekorKeys } from '../trusted-root.js';
+import { loggedVerifiers, type RekorBody } from '../../sigstore/tlog/rekor-body.js';
+import type { RekorKeys } from '../../sigstore/tlog/rekor-keys.js';
+import { attestationEntryMatches, type TlogCheck, verifyTlogEntry } from '../../sigstore/tlog/tlog-entry.js';
 import type { CheckFailure } from '../verify-types.js';
 import { annotationIntermediates, legacyCertificatePath, pathAllowsCodeSigning } from './certificate-path.js';
 import type { KeylessSubject } from './keyless-entity.js';

@@ -15,11 +15,11 @@ import { toSignedEntity, Verifier } from '@sigstore/verify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importPublicKey } from '../../../src/keys/import.js';
 import { parseBundle, type TlogEntry } from '../../../src/payload/bundle.js';
+import { loggedVerifiers } from '../../../src/sigstore/tlog/rekor-body.js';
+import { rekorKeysFromTrustedRoot } from '../../../src/sigstore/tlog/rekor-keys.js';
+import { entryMatches, verifyTlogEntry } from '../../../src/sigstore/tlog/tlog-entry.js';
 import { createRekor, type Rekor } from '../../../src/testing/sigstore/rekor/index.js';
 import { serveOnLoopback } from '../../../src/testing/sigstore/service.js';
-import { loggedVerifiers } from '../../../src/verify/rekor-body.js';
-import { entryMatches, verifyTlogEntry } from '../../../src/verify/tlog.js';
-import { rekorKeysFromTrustedRoot } from '../../../src/verify/trusted-root.js';
 import { selfSignedCert } from '../../helpers/certs.js';
 import { trustedRootOf, trustMaterialWithKey } from '../../helpers/sigstore-doubles.js';
 

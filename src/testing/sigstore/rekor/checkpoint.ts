@@ -4,7 +4,7 @@
  * checkpoint `"<hostname> - <treeID>"`, signs as `<hostname>` and hints with the first four bytes
  * of SHA-256(PKIX DER) (sigstore/rekor `pkg/util/checkpoint.go`, `signed_note.go`); Rekor v2
  * (Tessera) names and signs as its origin and hints with the C2SP note key ID (rekor-tiles
- * `pkg/note/note.go`). Deliberately not here: parsing or verifying notes (`src/verify/merkle.ts`).
+ * `pkg/note/note.go`). Deliberately not here: parsing or verifying notes (`src/sigstore/tlog/merkle.ts`).
  */
 import { createHash } from 'node:crypto';
 import { toBase64, utf8 } from '../../../internal/bytes.js';

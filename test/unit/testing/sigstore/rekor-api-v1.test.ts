@@ -2,10 +2,10 @@
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fromHex, toBase64, utf8 } from '../../../../src/internal/bytes.js';
+import { leafHash, verifyCheckpoint, verifyInclusion } from '../../../../src/sigstore/tlog/merkle.js';
+import { rekorKeysFromPublicKeys } from '../../../../src/sigstore/tlog/rekor-keys.js';
 import { createRekor, type Rekor } from '../../../../src/testing/sigstore/rekor/index.js';
 import type { ServiceResponse } from '../../../../src/testing/sigstore/service.js';
-import { leafHash, verifyCheckpoint, verifyInclusion } from '../../../../src/verify/merkle.js';
-import { rekorKeysFromPublicKeys } from '../../../../src/verify/trusted-root.js';
 import {
   callService,
   jsonOf,

@@ -2,13 +2,13 @@
 import { createHash, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fromBase64, toBase64, utf8 } from '../../../../src/internal/bytes.js';
+import { leafHash, verifyCheckpoint, verifyInclusion } from '../../../../src/sigstore/tlog/merkle.js';
+import { rekorKeysFromPublicKeys } from '../../../../src/sigstore/tlog/rekor-keys.js';
 import {
   type CreateRekorOptions,
   createRekor,
   type Rekor,
 } from '../../../../src/testing/sigstore/rekor/index.js';
-import { leafHash, verifyCheckpoint, verifyInclusion } from '../../../../src/verify/merkle.js';
-import { rekorKeysFromPublicKeys } from '../../../../src/verify/trusted-root.js';
 import { spkiDer } from '../../../helpers/keys.js';
 import {
   callService,

@@ -9,13 +9,13 @@ import { fromUtf8, toBase64, utf8 } from '../../../../src/internal/bytes.js';
 import { importPublicKey } from '../../../../src/keys/import.js';
 import { encodePem } from '../../../../src/keys/pem.js';
 import { preAuthEncoding } from '../../../../src/payload/dsse.js';
+import { readRekorBody } from '../../../../src/sigstore/tlog/rekor-body.js';
+import { attestationEntryMatches, entryMatches } from '../../../../src/sigstore/tlog/tlog-entry.js';
 import {
   type CanonicalEntry,
   canonicalizeProposedEntry,
 } from '../../../../src/testing/sigstore/rekor/entry-kinds.js';
 import { RekorRefusal } from '../../../../src/testing/sigstore/rekor/refusal.js';
-import { readRekorBody } from '../../../../src/verify/rekor-body.js';
-import { attestationEntryMatches, entryMatches } from '../../../../src/verify/tlog.js';
 import { caCertificate, issuedCertificate } from '../../../helpers/certs.js';
 import { spkiPem } from '../../../helpers/keys.js';
 import { hashedRekordV1 } from '../../../helpers/sigstore-doubles.js';

@@ -3,9 +3,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../../src/errors/index.js';
 import { fromHex } from '../../../../src/internal/bytes.js';
+import { verifyCheckpoint } from '../../../../src/sigstore/tlog/merkle.js';
+import { rekorKeysFromPublicKeys } from '../../../../src/sigstore/tlog/rekor-keys.js';
 import { createRekor, type Rekor } from '../../../../src/testing/sigstore/rekor/index.js';
-import { verifyCheckpoint } from '../../../../src/verify/merkle.js';
-import { rekorKeysFromPublicKeys } from '../../../../src/verify/trusted-root.js';
 import {
   callService,
   signedHashedRekordV1,

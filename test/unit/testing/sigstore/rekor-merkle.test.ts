@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../../src/internal/bytes.js';
+import { leafHash, verifyInclusion } from '../../../../src/sigstore/tlog/merkle.js';
 import {
   emptyTreeRoot,
   hashChildren,
   hashLeaf,
   MerkleTree,
 } from '../../../../src/testing/sigstore/rekor/merkle-tree.js';
-import { leafHash, verifyInclusion } from '../../../../src/verify/merkle.js';
 
 const hex = (text: string) => fromHex(text) as Uint8Array;
 
@@ -101,7 +101,7 @@ describe('MerkleTree (RFC 6962)', () => {
       expect(tree.inclusionProof(leaf - 1, size).map(toHex), `leaf ${leaf} of ${size}`).toEqual(proof);
   });
 
-  it('proves every leaf of every tree of 1 to 64 leaves to src/verify/merkle.ts, and nothing else', () => {
+  it('proves every leaf of every tree of 1 to 64 leaves to src/sigstore/tlog/merkle.ts, and nothing else', () => {
     const leaves = Array.from({ length: 64 }, (_, i) => new TextEncoder().encode(`leaf ${i}`));
     const tree = new MerkleTree();
     for (const [n, leaf] of leaves.entries()) {

@@ -1,7 +1,7 @@
 /**
  * What the double logs verifies: Rekor v1 entries (SET and inclusion proof with checkpoint) and
  * Rekor v2 entries (inclusion proof with checkpoint, no SET) with ocisign's verifier
- * (src/verify/tlog.ts, keys from a trusted root naming the double's logs) and with @sigstore/verify
+ * (src/sigstore/tlog/tlog-entry.ts, keys from a trusted root naming the double's logs) and with @sigstore/verify
  * (a bundle carrying the entry, against the same trusted root); and the evidence faults make both
  * refuse.
  */
@@ -13,19 +13,19 @@ import { fromBase64, fromHex, toBase64, utf8 } from '../../../../src/internal/by
 import { importPublicKey } from '../../../../src/keys/import.js';
 import type { TlogEntry } from '../../../../src/payload/bundle.js';
 import { preAuthEncoding } from '../../../../src/payload/dsse.js';
-import {
-  createRekor,
-  type EvidenceTampering,
-  type Rekor,
-} from '../../../../src/testing/sigstore/rekor/index.js';
-import { loggedVerifiers } from '../../../../src/verify/rekor-body.js';
+import { loggedVerifiers } from '../../../../src/sigstore/tlog/rekor-body.js';
+import { type RekorKeys, rekorKeysFromTrustedRoot } from '../../../../src/sigstore/tlog/rekor-keys.js';
 import {
   attestationEntryMatches,
   entryMatches,
   verifySet,
   verifyTlogEntry,
-} from '../../../../src/verify/tlog.js';
-import { type RekorKeys, rekorKeysFromTrustedRoot } from '../../../../src/verify/trusted-root.js';
+} from '../../../../src/sigstore/tlog/tlog-entry.js';
+import {
+  createRekor,
+  type EvidenceTampering,
+  type Rekor,
+} from '../../../../src/testing/sigstore/rekor/index.js';
 import { spkiDer, spkiPem } from '../../../helpers/keys.js';
 import {
   callService,

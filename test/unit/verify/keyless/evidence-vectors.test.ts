@@ -12,9 +12,9 @@ import { describe, expect, it } from 'vitest';
 import { OcisignError } from '../../../../src/errors/index.js';
 import { parseBundle } from '../../../../src/payload/bundle.js';
 import { sha256Digest } from '../../../../src/payload/digest.js';
+import { rekorKeysFromTrustedRoot } from '../../../../src/sigstore/tlog/rekor-keys.js';
 import { bundleEntity, classicEntity } from '../../../../src/verify/keyless/keyless-entity.js';
 import { checkKeylessEvidence } from '../../../../src/verify/keyless/sigstore-checks.js';
-import { rekorKeysFromTrustedRoot } from '../../../../src/verify/trusted-root.js';
 import { KEYLESS_EVIDENCE_FAILURES } from '../../../helpers/fulcio-certs.js';
 import { SHARED_DIR } from '../../../helpers/vectors.js';
 

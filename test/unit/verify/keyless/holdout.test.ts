@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OcisignError } from '../../../../src/errors/index.js';
 import { shippedTrustedRoot } from '../../../../src/sigstore/shipped.js';
+import { rekorKeysFromTrustedRoot } from '../../../../src/sigstore/tlog/rekor-keys.js';
 import { trustMaterialOf } from '../../../../src/sigstore/trust-material.js';
 import { classicEntity } from '../../../../src/verify/keyless/keyless-entity.js';
 import { checkKeylessEvidence } from '../../../../src/verify/keyless/sigstore-checks.js';
-import { rekorKeysFromTrustedRoot } from '../../../../src/verify/trusted-root.js';
 import { verifyBlob } from '../../../../src/verify/verify-blob.js';
 import { SHARED_DIR } from '../../../helpers/vectors.js';
 

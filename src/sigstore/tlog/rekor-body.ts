@@ -3,11 +3,11 @@
  * v2's hashedrekord), and who an entry says signed (`loggedVerifiers`). A body that is not base64,
  * not JSON or not of its kind's shape is a failed check, never an exception.
  *
- * Deliberately not here: whether an entry is about a given signature (`tlog.ts`), SETs and
+ * Deliberately not here: whether an entry is about a given signature (`tlog-entry.ts`), SETs and
  * inclusion proofs.
  */
-import { PayloadFormatError } from '../errors/payload.js';
-import { fromBase64, fromUtf8 } from '../internal/bytes.js';
+import { PayloadFormatError } from '../../errors/payload.js';
+import { fromBase64, fromUtf8 } from '../../internal/bytes.js';
 import {
   array,
   type Infer,
@@ -17,8 +17,8 @@ import {
   type Shape,
   string,
   unknownValue,
-} from '../internal/shape.js';
-import { decodeFirstPemBlock } from '../keys/pem.js';
+} from '../../internal/shape.js';
+import { decodeFirstPemBlock } from '../../keys/pem.js';
 
 /*
  * The schemas, from sigstore/rekor `pkg/types/<kind>/<version>/*_schema.json` (Rekor v2:

@@ -5,13 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { exportPublicKeyPem, generateKeyPair } from '../../../src/keys/index.js';
-import type { TlogEntry } from '../../../src/payload/index.js';
-import { SignatureAnnotation } from '../../../src/payload/index.js';
-import { verifyBundleEntry } from '../../../src/verify/tlog.js';
-import { classicTlog } from '../../../src/verify/tlog-evidence.js';
-import type { TrustMaterial } from '../../../src/verify/trust.js';
-import { rekorKeysFromPublicKeys } from '../../../src/verify/trusted-root.js';
+import { exportPublicKeyPem, generateKeyPair } from '../../../../src/keys/index.js';
+import type { TlogEntry } from '../../../../src/payload/index.js';
+import { SignatureAnnotation } from '../../../../src/payload/index.js';
+import { rekorKeysFromPublicKeys } from '../../../../src/sigstore/tlog/rekor-keys.js';
+import { verifyBundleEntry } from '../../../../src/sigstore/tlog/tlog-entry.js';
+import { classicTlog } from '../../../../src/verify/tlog-evidence.js';
+import type { TrustMaterial } from '../../../../src/verify/trust.js';
 
 const { publicKey } = await generateKeyPair();
 const rekor = await generateKeyPair();

@@ -9,12 +9,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VerificationError } from '../../../src/errors/index.js';
-import { decodeFirstPemBlock } from '../../../src/keys/pem.js';
-import { verifyBlob } from '../../../src/verify/index.js';
-import { loggedVerifiers, readRekorBody } from '../../../src/verify/rekor-body.js';
-import { bundleCertificateDer, classicCertificatePem } from '../../helpers/fulcio-certs.js';
-import { SHARED_DIR } from '../../helpers/vectors.js';
+import { VerificationError } from '../../../../src/errors/index.js';
+import { decodeFirstPemBlock } from '../../../../src/keys/pem.js';
+import { loggedVerifiers, readRekorBody } from '../../../../src/sigstore/tlog/rekor-body.js';
+import { verifyBlob } from '../../../../src/verify/index.js';
+import { bundleCertificateDer, classicCertificatePem } from '../../../helpers/fulcio-certs.js';
+import { SHARED_DIR } from '../../../helpers/vectors.js';
 
 const b64 = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64');
 // Two real Fulcio certificates, to tell which one a body's reading returns.

@@ -6,18 +6,18 @@
  * message }`: malformed evidence (a body that is not JSON, a proof index that is not an integer) is
  * a failed check, never an exception.
  */
-import { PayloadFormatError } from '../errors/payload.js';
-import { fromBase64, fromUtf8, toHex, utf8 } from '../internal/bytes.js';
-import { array, type Infer, object, optional, readShape, refine, string } from '../internal/shape.js';
-import { backend } from '../keys/backend/select.js';
-import { importPublicKey } from '../keys/import.js';
-import type { PublicKey } from '../keys/key-objects.js';
-import { verifySignatureSync } from '../keys/verify.js';
-import type { TlogEntry } from '../payload/bundle.js';
-import { encodeGoJson } from '../payload/go-json.js';
+import { PayloadFormatError } from '../../errors/payload.js';
+import { fromBase64, fromUtf8, toHex, utf8 } from '../../internal/bytes.js';
+import { array, type Infer, object, optional, readShape, refine, string } from '../../internal/shape.js';
+import { backend } from '../../keys/backend/select.js';
+import { importPublicKey } from '../../keys/import.js';
+import type { PublicKey } from '../../keys/key-objects.js';
+import { verifySignatureSync } from '../../keys/verify.js';
+import type { TlogEntry } from '../../payload/bundle.js';
+import { encodeGoJson } from '../../payload/go-json.js';
 import { leafHash, verifyCheckpoint, verifyInclusion } from './merkle.js';
 import { loggedVerifiers, pemVerifierDer, type RekorBody, readRekorBody, unknownKind } from './rekor-body.js';
-import { type RekorKey, type RekorKeys, validAt } from './trusted-root.js';
+import { type RekorKey, type RekorKeys, validAt } from './rekor-keys.js';
 
 /** The outcome of one transparency-log check; `message` says why it failed. */
 export interface TlogCheck {

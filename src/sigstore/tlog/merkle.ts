@@ -2,10 +2,10 @@
  * Transparency-log inclusion, offline: an RFC 6962 / RFC 9162 Merkle inclusion proof, and the signed
  * checkpoint (a "signed note") that commits to the root hash, checked against the caller's Rekor keys.
  */
-import { bytesEqual, concatBytes, fromBase64, toHex, utf8 } from '../internal/bytes.js';
-import { backend } from '../keys/backend/select.js';
-import { verifySignatureSync } from '../keys/verify.js';
-import type { RekorKeys } from './trusted-root.js';
+import { bytesEqual, concatBytes, fromBase64, toHex, utf8 } from '../../internal/bytes.js';
+import { backend } from '../../keys/backend/select.js';
+import { verifySignatureSync } from '../../keys/verify.js';
+import type { RekorKeys } from './rekor-keys.js';
 
 const sha256 = (data: Uint8Array) => backend().digest('sha256', data);
 

@@ -5,13 +5,13 @@
  * and checked by `ocisign/sigstore`'s parser; only its Rekor keys are taken here (key-based
  * verification uses no CT log, CA or TSA).
  */
-import { InvalidArgumentError } from '../errors/base.js';
-import { toHex } from '../internal/bytes.js';
-import { isJsonObject, own } from '../internal/shape.js';
-import { backend } from '../keys/backend/select.js';
-import { importPublicKey } from '../keys/import.js';
-import type { PublicKey } from '../keys/key-objects.js';
-import { parseTrustedRoot, type TrustedRoot } from '../sigstore/trusted-root.js';
+import { InvalidArgumentError } from '../../errors/base.js';
+import { toHex } from '../../internal/bytes.js';
+import { isJsonObject, own } from '../../internal/shape.js';
+import { backend } from '../../keys/backend/select.js';
+import { importPublicKey } from '../../keys/import.js';
+import type { PublicKey } from '../../keys/key-objects.js';
+import { parseTrustedRoot, type TrustedRoot } from '../trusted-root.js';
 
 /**
  * When a trusted root lets a key be used, as its `validFor` says: from `start` to `end`, both

@@ -5,12 +5,12 @@
  * (`tlog.VerifySET`: refused when `start.After(t)` or `end.Before(t)`, so both ends are inclusive).
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../../../src/errors/index.js';
-import { importPublicKey } from '../../../src/keys/index.js';
-import { parseBundle, parseRekorBundleAnnotation } from '../../../src/payload/index.js';
-import { verifyBundleEntry, verifySet } from '../../../src/verify/tlog.js';
-import { rekorKeysFor, rekorKeysFromTrustedRoot } from '../../../src/verify/trusted-root.js';
-import { readVectors } from '../../helpers/vectors.js';
+import { InvalidArgumentError } from '../../../../src/errors/index.js';
+import { importPublicKey } from '../../../../src/keys/index.js';
+import { parseBundle, parseRekorBundleAnnotation } from '../../../../src/payload/index.js';
+import { rekorKeysFor, rekorKeysFromTrustedRoot } from '../../../../src/sigstore/tlog/rekor-keys.js';
+import { verifyBundleEntry, verifySet } from '../../../../src/sigstore/tlog/tlog-entry.js';
+import { readVectors } from '../../../helpers/vectors.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: shared vector files are untyped JSON
 type Json = Record<string, any>;

@@ -1,11 +1,11 @@
 /** Offline transparency-log checks against real Rekor data from a cosign v3.0.4 bundle. */
 import { describe, expect, it } from 'vitest';
-import { importPublicKey } from '../../../src/keys/index.js';
-import { parseBundle } from '../../../src/payload/index.js';
-import { leafHash, verifyCheckpoint, verifyInclusion } from '../../../src/verify/merkle.js';
-import { verifyBundleEntry } from '../../../src/verify/tlog.js';
-import { rekorKeysFromTrustedRoot } from '../../../src/verify/trusted-root.js';
-import { readVectors } from '../../helpers/vectors.js';
+import { importPublicKey } from '../../../../src/keys/index.js';
+import { parseBundle } from '../../../../src/payload/index.js';
+import { leafHash, verifyCheckpoint, verifyInclusion } from '../../../../src/sigstore/tlog/merkle.js';
+import { rekorKeysFromTrustedRoot } from '../../../../src/sigstore/tlog/rekor-keys.js';
+import { verifyBundleEntry } from '../../../../src/sigstore/tlog/tlog-entry.js';
+import { readVectors } from '../../../helpers/vectors.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: shared vector files are untyped JSON
 const r = readVectors<Record<string, any>>('cosign/real-cosign-artifacts.json').newBundleReferrer;
@@ -82,7 +82,7 @@ describe('bundle tlog entries', () => {
 
 describe('trusted roots', () => {
   it('a trusted root given as text that is not JSON, or without tlogs, is an InvalidArgumentError', async () => {
-    const { InvalidArgumentError } = await import('../../../src/errors/index.js');
+    const { InvalidArgumentError } = await import('../../../../src/errors/index.js');
     expect(() => rekorKeysFromTrustedRoot('{"tlogs": [')).toThrow(InvalidArgumentError);
     expect(() => rekorKeysFromTrustedRoot('{"tlogs": [')).toThrow(/trustedRoot is not JSON/);
     expect(() => rekorKeysFromTrustedRoot('{}')).toThrow(InvalidArgumentError);
