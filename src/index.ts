@@ -32,9 +32,13 @@ export { RegistryClient } from './registry/index.js';
 export type {
   AttestImageOptions,
   AttestResult,
+  LoggedEntrySummary,
   SignedArtifact,
   SignImageOptions,
   SignResult,
+  SigstoreEvidenceOptions,
+  TimestampOptions,
+  TlogUploadOptions,
 } from './sign/index.js';
 export { attestImage, signImage } from './sign/index.js';
 export type {

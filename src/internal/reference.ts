@@ -41,6 +41,7 @@ function bad(input: string, why: string): never {
 
 /** Checks a digest string (`sha256:<64 hex>` or `sha512:<128 hex>`), throwing InvalidReferenceError. */
 export function checkDigest(digest: string, input = digest): string {
+  if (typeof digest !== 'string') bad(String(input), 'a digest must be a string "sha256:<64 hex>"');
   if (!DIGEST.test(digest)) {
     const [algorithm] = digest.split(':');
     if (algorithm === 'sha256' || algorithm === 'sha512') {

@@ -15,6 +15,15 @@ export interface Signer {
   publicKey(): Promise<PublicKey>;
   /** Signs `data` (the whole message; the signer hashes it as its algorithm requires). */
   sign(data: Uint8Array, options?: { signal?: AbortSignal }): Promise<Uint8Array>;
+  /**
+   * Keyless signers only (e.g. `fulcioSigner`): the certificate chain that binds `publicKey()` to an
+   * identity, leaf first, each certificate DER. It must be valid now and for the moments signing
+   * takes (a signer whose short-lived certificate is about to expire fetches a new one first).
+   * `signImage` and `attestImage` store it with the signature as cosign does: the classic layer's
+   * certificate and chain annotations, a bundle's `verificationMaterial.certificate`. Signers with a
+   * plain key leave it out.
+   */
+  certificateChain?(options?: { signal?: AbortSignal }): Promise<readonly Uint8Array[]>;
 }
 
 export function assertBytes(data: unknown, what: string): asserts data is Uint8Array {

@@ -2,7 +2,8 @@
  * `createBundle`: a new key-based Sigstore bundle v0.3, encoded in protobuf field order as protojson
  * writes it (without its random spaces), so the bytes match what cosign 3 writes.
  *
- * Deliberately only v0.3 with a public-key hint: no certificates (keyless), no older versions.
+ * Deliberately only v0.3, with a public-key hint or (keyless) the signing certificate — no chain, as
+ * v0.3 requires; no older versions.
  * Reading bundles is `bundle.ts`; the OCI referrer a bundle is pushed in, `bundle-referrer.ts`.
  */
 
@@ -13,7 +14,10 @@ import { encodeGoJson, goStruct } from './go-json.js';
 
 /** What a new key-based v0.3 bundle holds. */
 export interface BundleInput {
-  readonly publicKeyHint: string;
+  /** The key's hint (key-based signing); exactly one of this and `certificate`. */
+  readonly publicKeyHint?: string;
+  /** The signing certificate's DER (keyless signing). */
+  readonly certificate?: Uint8Array;
   readonly dsseEnvelope?: {
     readonly payload: Uint8Array;
     readonly payloadType: string;
@@ -35,8 +39,15 @@ export function createBundle(input: BundleInput): Uint8Array {
   if ((input.dsseEnvelope === undefined) === (input.messageSignature === undefined)) {
     throw new PayloadFormatError('createBundle needs exactly one of dsseEnvelope and messageSignature');
   }
+  if ((input.publicKeyHint === undefined) === (input.certificate === undefined)) {
+    throw new PayloadFormatError('createBundle needs exactly one of publicKeyHint and certificate');
+  }
   const material = goStruct([
-    ['publicKey', goStruct([['hint', input.publicKeyHint]])],
+    ['publicKey', input.publicKeyHint === undefined ? undefined : goStruct([['hint', input.publicKeyHint]])],
+    [
+      'certificate',
+      input.certificate === undefined ? undefined : goStruct([['rawBytes', toBase64(input.certificate)]]),
+    ],
     ['tlogEntries', input.tlogEntries?.length ? input.tlogEntries : undefined],
     [
       'timestampVerificationData',

@@ -17,11 +17,22 @@ export function abortableSigner(signer: unknown, signal: AbortSignal | undefined
   const s = signer as Partial<Signer> | null | undefined;
   if (typeof s?.sign !== 'function' || typeof s.publicKey !== 'function')
     throw new InvalidArgumentError(`${caller} needs options.signer: a Signer with sign() and publicKey()`);
+  if (s.certificateChain !== undefined && typeof s.certificateChain !== 'function')
+    throw new InvalidArgumentError(
+      `${caller}: options.signer.certificateChain must be a function when present`,
+    );
   if (signal === undefined) return signer as Signer;
   const inner = signer as Signer;
+  const chain = inner.certificateChain?.bind(inner);
   return {
     publicKey: (): Promise<PublicKey> =>
       untilAborted(inner.publicKey(), signal, 'Reading the signer’s public key'),
     sign: (data, options) => untilAborted(inner.sign(data, { ...options, signal }), signal, 'Signing'),
+    ...(chain === undefined
+      ? {}
+      : {
+          certificateChain: () =>
+            untilAborted(chain({ signal }), signal, 'Reading the signer’s certificate chain'),
+        }),
   };
 }

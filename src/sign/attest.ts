@@ -1,10 +1,13 @@
 /**
  * `attestImage`: signs an in-toto statement about an image into a DSSE envelope and stores it the
  * classic way (a layer of the `.att` image) or the cosign 3 way (a Sigstore bundle referrer).
- * Verifying attestations is the verify layer's (`verifyImageAttestations`).
+ * With `tlog` and `timestamp` the envelope is logged (`dsse`, cosign's default entry type) and its
+ * signature stamped before anything is pushed. Verifying attestations is the verify layer's
+ * (`verifyImageAttestations`).
  */
+
+import { fromBase64 } from '../internal/bytes.js';
 import { repositoryName } from '../internal/reference.js';
-import { publicKeyHint } from '../keys/fingerprint.js';
 import type { Signer } from '../keys/signer.js';
 import { createBundle } from '../payload/bundle-create.js';
 import { bundleReferrerManifest } from '../payload/bundle-referrer.js';
@@ -23,12 +26,16 @@ import { resolveImage, withRegistry } from '../registry/image-target.js';
 import { abortableSigner } from './abortable-signer.js';
 import { pushBundleReferrer } from './bundle-push.js';
 import { appendSignature } from './classic-append.js';
+import type { SigstoreEvidenceOptions } from './evidence-options.js';
+import { bundleEvidence, evidenceSummary, type LoggedEntrySummary } from './evidence-storage.js';
+import { evidenceGatherer } from './sign-evidence.js';
+import { signerMaterial } from './signer-material.js';
 
 /**
  * Options of {@link attestImage}: the signer, the predicate and its type, where and how to store
  * the attestation.
  */
-export interface AttestImageOptions {
+export interface AttestImageOptions extends SigstoreEvidenceOptions {
   readonly signer: Signer;
   /** A predicate type URI, or one of cosign's `--type` names (custom, slsaprovenance, spdxjson, …). */
   readonly predicateType: string;
@@ -54,6 +61,10 @@ export interface AttestResult {
   readonly statement: Uint8Array;
   /** Where it was stored: `registry/repo:sha256-….att` or `registry/repo@<referrer digest>`. */
   readonly location: string;
+  /** The transparency-log entry stored with it (verified), when `tlog` was given. */
+  readonly tlogEntry?: LoggedEntrySummary;
+  /** The verified RFC 3161 time stored with it, when `timestamp` was given. */
+  readonly timestamp?: Date;
 }
 
 /**
@@ -64,6 +75,12 @@ export interface AttestResult {
 export async function attestImage(image: string, options: AttestImageOptions): Promise<AttestResult> {
   options = { ...options, signer: abortableSigner(options?.signer, options?.signal, 'attestImage') };
   const predicateType = predicateTypeFor(options.predicateType);
+  const format = options.format ?? 'simple-signing';
+  const gather = await evidenceGatherer(options, {
+    signal: options.signal,
+    onWarning: options.onWarning,
+    storages: [format === 'simple-signing' ? 'layer' : 'bundle'],
+  });
   return withRegistry(options.registry, async (client) => {
     const resolved = await resolveImage(client, image, {
       repository: options.repository,
@@ -79,29 +96,41 @@ export async function attestImage(image: string, options: AttestImageOptions): P
       predicateType,
       predicate: options.predicate,
     });
+    const material = await signerMaterial(options.signer, options.signal);
     const envelope = await signDsse(
       options.signer,
       IN_TOTO_PAYLOAD_TYPE,
       statement,
       options.signal === undefined ? {} : { signal: options.signal },
     );
-    if ((options.format ?? 'simple-signing') === 'simple-signing') {
-      const payload = encodeDsseEnvelope(envelope);
+    const payload = encodeDsseEnvelope(envelope);
+    const evidence =
+      gather === undefined
+        ? {}
+        : await gather({
+            proposal: { kind: 'dsse', envelope: payload, verifier: material.verifier },
+            signature: fromBase64(envelope.signatures[0]?.sig ?? '') as Uint8Array, // signDsse wrote it
+            storage: format === 'simple-signing' ? 'layer' : 'bundle',
+          });
+    const made = { digest: resolved.digest, predicateType, statement, ...evidenceSummary(evidence) };
+    if (format === 'simple-signing') {
       const layer = signatureLayerDescriptor({
         payload,
         mediaType: DSSE_MEDIA_TYPE,
         signature: '',
+        ...material.layerCertificates,
+        ...(evidence.rekorBundle === undefined ? {} : { bundle: evidence.rekorBundle }),
+        ...(evidence.timestamp === undefined ? {} : { rfc3161Timestamp: evidence.timestamp.signedTimestamp }),
         annotations: { [SignatureAnnotation.predicateType]: predicateType },
       });
       const tagRef = `${sigRepo}:${signatureTag(resolved.digest, 'att')}`;
-      await appendSignature(client, tagRef, layer, payload, await options.signer.publicKey(), {
-        signal: options.signal,
-      });
-      return { digest: resolved.digest, predicateType, statement, location: tagRef };
+      await appendSignature(client, tagRef, layer, payload, material.publicKey, { signal: options.signal });
+      return { ...made, location: tagRef };
     }
     const bundle = createBundle({
-      publicKeyHint: publicKeyHint(await options.signer.publicKey()),
+      ...material.bundleIdentity,
       dsseEnvelope: envelope,
+      ...bundleEvidence(evidence),
     });
     const referrer = bundleReferrerManifest({
       bundle,
@@ -109,6 +138,6 @@ export async function attestImage(image: string, options: AttestImageOptions): P
       predicateType,
     });
     const pushedDigest = await pushBundleReferrer(client, sigRepo, referrer, options.signal);
-    return { digest: resolved.digest, predicateType, statement, location: `${sigRepo}@${pushedDigest}` };
+    return { ...made, location: `${sigRepo}@${pushedDigest}` };
   });
 }

@@ -3,5 +3,7 @@
 export type { AttestImageOptions, AttestResult } from './attest.js';
 export { attestImage } from './attest.js';
 export type { AppendResult } from './classic-append.js';
+export type { SigstoreEvidenceOptions, TimestampOptions, TlogUploadOptions } from './evidence-options.js';
+export type { LoggedEntrySummary } from './evidence-storage.js';
 export type { SignedArtifact, SignImageOptions, SignResult } from './sign-image.js';
 export { signImage } from './sign-image.js';

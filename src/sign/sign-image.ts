@@ -1,16 +1,16 @@
 /**
  * `signImage`: cosign-compatible image signing — the classic `.sig` tag, the cosign 3 Sigstore
  * bundle referrer, or both — with annotations, an alternate signature repository, recursive signing
- * of indexes, and a detached mode that pushes nothing. No transparency-log upload (ocisign makes no
- * calls to Rekor); verifiers then need `ignoreTlog: true`, as with cosign's `--tlog-upload=false`.
+ * of indexes, and a detached mode that pushes nothing. With `tlog` and `timestamp` every signature is
+ * logged and stamped (and the answers verified) before anything is pushed, and stored with its
+ * evidence as cosign stores it; without them nothing reaches a Sigstore service.
  */
-import { toBase64 } from '../internal/bytes.js';
+import { fromBase64, toBase64 } from '../internal/bytes.js';
 import { repositoryName } from '../internal/reference.js';
-import { publicKeyHint } from '../keys/fingerprint.js';
 import type { Signer } from '../keys/signer.js';
 import { createBundle } from '../payload/bundle-create.js';
 import { bundleReferrerManifest } from '../payload/bundle-referrer.js';
-import { IN_TOTO_PAYLOAD_TYPE, signDsse } from '../payload/dsse.js';
+import { encodeDsseEnvelope, IN_TOTO_PAYLOAD_TYPE, signDsse } from '../payload/dsse.js';
 import { COSIGN_SIGN_PREDICATE_TYPE, encodeCosignSignStatement } from '../payload/intoto.js';
 import type { Descriptor, ImageIndex } from '../payload/oci.js';
 import type { SignatureFormat } from '../payload/signature-format.js';
@@ -23,12 +23,16 @@ import { isImageIndex } from '../registry/manifest.js';
 import { abortableSigner } from './abortable-signer.js';
 import { pushBundleReferrer } from './bundle-push.js';
 import { appendSignature } from './classic-append.js';
+import type { SigstoreEvidenceOptions } from './evidence-options.js';
+import { bundleEvidence, evidenceSummary, type LoggedEntrySummary } from './evidence-storage.js';
+import { type EvidenceGatherer, evidenceGatherer } from './sign-evidence.js';
+import { signerMaterial } from './signer-material.js';
 
 /**
  * Options of {@link signImage}: the signer, the storage format (classic `.sig`, cosign 3 bundle, or
  * both), annotations, repository and recursion.
  */
-export interface SignImageOptions {
+export interface SignImageOptions extends SigstoreEvidenceOptions {
   readonly signer: Signer;
   /** Annotations signed with the image (the payload's `optional`, or the statement subject's). */
   readonly annotations?: Readonly<Record<string, string>>;
@@ -63,6 +67,10 @@ export interface SignedArtifact {
   readonly location?: string;
   /** True when an equal signature was already there (cosign's duplicate check), so nothing was added. */
   readonly duplicate?: boolean;
+  /** The transparency-log entry stored with it (verified), when `tlog` was given. */
+  readonly tlogEntry?: LoggedEntrySummary;
+  /** The verified RFC 3161 time stored with it, when `timestamp` was given. */
+  readonly timestamp?: Date;
 }
 
 /**
@@ -75,75 +83,97 @@ export interface SignResult {
   readonly signatures: readonly SignedArtifact[];
 }
 
-async function signOne(
-  client: RegistryClient,
-  options: SignImageOptions,
-  dockerReference: string,
-  subject: Descriptor,
-  sigRepo: string,
-): Promise<SignedArtifact[]> {
-  const formats: SignatureFormat[] =
-    options.format === 'both' ? ['simple-signing', 'bundle'] : [options.format ?? 'simple-signing'];
-  const upload = options.upload !== false;
+/** What signing one subject shares. */
+interface SignContext {
+  readonly client: RegistryClient;
+  readonly options: SignImageOptions;
+  readonly gather: EvidenceGatherer | undefined;
+  readonly dockerReference: string;
+  readonly sigRepo: string;
+}
+
+const noEvidence: EvidenceGatherer = async () => ({});
+
+async function signClassic(ctx: SignContext, subject: Descriptor): Promise<SignedArtifact> {
+  const { options } = ctx;
+  const format = 'simple-signing';
+  const material = await signerMaterial(options.signer, options.signal);
+  const payload = encodeSimpleSigningPayload({
+    dockerReference: ctx.dockerReference,
+    manifestDigest: subject.digest,
+    annotations: options.annotations ?? null,
+  });
+  const raw = await options.signer.sign(
+    payload,
+    options.signal === undefined ? {} : { signal: options.signal },
+  );
+  const signature = toBase64(raw);
+  const evidence = await (ctx.gather ?? noEvidence)({
+    proposal: { kind: 'hashedrekord', artifact: payload, signature: raw, verifier: material.verifier },
+    signature: raw,
+    storage: 'layer',
+  });
+  const made = { digest: subject.digest, format, payload, signature, ...evidenceSummary(evidence) } as const;
+  if (options.upload === false) return made;
+  const tagRef = `${ctx.sigRepo}:${signatureTag(subject.digest)}`;
+  const layer = signatureLayerDescriptor({
+    payload,
+    signature,
+    ...material.layerCertificates,
+    ...(evidence.rekorBundle === undefined ? {} : { bundle: evidence.rekorBundle }),
+    ...(evidence.timestamp === undefined ? {} : { rfc3161Timestamp: evidence.timestamp.signedTimestamp }),
+  });
+  const result = await appendSignature(ctx.client, tagRef, layer, payload, material.publicKey, {
+    ...(options.dockerMediaTypes ? { dockerMediaTypes: true } : {}),
+    signal: options.signal,
+  });
+  return { ...made, location: tagRef, duplicate: result.duplicate };
+}
+
+async function signBundle(ctx: SignContext, subject: Descriptor): Promise<SignedArtifact> {
+  const { options } = ctx;
+  const material = await signerMaterial(options.signer, options.signal);
+  const statement = encodeCosignSignStatement(subject.digest, options.annotations ?? {});
+  const envelope = await signDsse(
+    options.signer,
+    IN_TOTO_PAYLOAD_TYPE,
+    statement,
+    options.signal === undefined ? {} : { signal: options.signal },
+  );
+  const signature = envelope.signatures[0]?.sig ?? '';
+  const evidence = await (ctx.gather ?? noEvidence)({
+    proposal: { kind: 'dsse', envelope: encodeDsseEnvelope(envelope), verifier: material.verifier },
+    signature: fromBase64(signature) as Uint8Array, // signDsse wrote it: valid base64
+    storage: 'bundle',
+  });
+  const bundle = createBundle({
+    ...material.bundleIdentity,
+    dsseEnvelope: envelope,
+    ...bundleEvidence(evidence),
+  });
+  const made = {
+    digest: subject.digest,
+    format: 'bundle',
+    payload: statement,
+    signature,
+    bundle,
+    ...evidenceSummary(evidence),
+  } as const;
+  if (options.upload === false) return made;
+  const referrer = bundleReferrerManifest({ bundle, subject, predicateType: COSIGN_SIGN_PREDICATE_TYPE });
+  const pushedDigest = await pushBundleReferrer(ctx.client, ctx.sigRepo, referrer, options.signal);
+  return { ...made, location: `${ctx.sigRepo}@${pushedDigest}` };
+}
+
+async function signOne(ctx: SignContext, subject: Descriptor): Promise<SignedArtifact[]> {
   const out: SignedArtifact[] = [];
-  for (const format of formats) {
-    if (format === 'simple-signing') {
-      const payload = encodeSimpleSigningPayload({
-        dockerReference,
-        manifestDigest: subject.digest,
-        annotations: options.annotations ?? null,
-      });
-      const signature = toBase64(
-        await options.signer.sign(payload, options.signal === undefined ? {} : { signal: options.signal }),
-      );
-      if (!upload) {
-        out.push({ digest: subject.digest, format, payload, signature });
-        continue;
-      }
-      const tagRef = `${sigRepo}:${signatureTag(subject.digest)}`;
-      const layer = signatureLayerDescriptor({ payload, signature });
-      const result = await appendSignature(client, tagRef, layer, payload, await options.signer.publicKey(), {
-        ...(options.dockerMediaTypes ? { dockerMediaTypes: true } : {}),
-        signal: options.signal,
-      });
-      out.push({
-        digest: subject.digest,
-        format,
-        payload,
-        signature,
-        location: tagRef,
-        duplicate: result.duplicate,
-      });
-    } else {
-      const statement = encodeCosignSignStatement(subject.digest, options.annotations ?? {});
-      const envelope = await signDsse(
-        options.signer,
-        IN_TOTO_PAYLOAD_TYPE,
-        statement,
-        options.signal === undefined ? {} : { signal: options.signal },
-      );
-      const bundle = createBundle({
-        publicKeyHint: publicKeyHint(await options.signer.publicKey()),
-        dsseEnvelope: envelope,
-      });
-      const signature = envelope.signatures[0]?.sig ?? '';
-      if (!upload) {
-        out.push({ digest: subject.digest, format, payload: statement, signature, bundle });
-        continue;
-      }
-      const referrer = bundleReferrerManifest({ bundle, subject, predicateType: COSIGN_SIGN_PREDICATE_TYPE });
-      const pushedDigest = await pushBundleReferrer(client, sigRepo, referrer, options.signal);
-      out.push({
-        digest: subject.digest,
-        format,
-        payload: statement,
-        signature,
-        bundle,
-        location: `${sigRepo}@${pushedDigest}`,
-      });
-    }
-  }
+  for (const format of formatsOf(ctx.options))
+    out.push(format === 'simple-signing' ? await signClassic(ctx, subject) : await signBundle(ctx, subject));
   return out;
+}
+
+function formatsOf(options: SignImageOptions): SignatureFormat[] {
+  return options.format === 'both' ? ['simple-signing', 'bundle'] : [options.format ?? 'simple-signing'];
 }
 
 /**
@@ -159,6 +189,11 @@ async function signOne(
  */
 export async function signImage(image: string, options: SignImageOptions): Promise<SignResult> {
   options = { ...options, signer: abortableSigner(options?.signer, options?.signal, 'signImage') };
+  const gather = await evidenceGatherer(options, {
+    signal: options.signal,
+    onWarning: options.onWarning,
+    storages: formatsOf(options).map((f) => (f === 'simple-signing' ? 'layer' : 'bundle')),
+  });
   return withRegistry(options.registry, async (client) => {
     const resolved = await resolveImage(client, image, {
       repository: options.repository,
@@ -176,9 +211,9 @@ export async function signImage(image: string, options: SignImageOptions): Promi
       for (const child of (fetched.manifest as ImageIndex).manifests)
         subjects.push({ mediaType: child.mediaType, digest: child.digest, size: child.size });
     }
+    const ctx: SignContext = { client, options, gather, dockerReference, sigRepo };
     const signatures: SignedArtifact[] = [];
-    for (const subject of subjects)
-      signatures.push(...(await signOne(client, options, dockerReference, subject, sigRepo)));
+    for (const subject of subjects) signatures.push(...(await signOne(ctx, subject)));
     return { digest: resolved.digest, signatures };
   });
 }

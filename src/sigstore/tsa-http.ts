@@ -41,3 +41,18 @@ export function postTimestampQuery(url: string, query: Uint8Array, bounds: TsaBo
     TSA_ERRORS,
   );
 }
+
+/**
+ * GETs the TSA's certificate chain (PEM, as timestamp-authority serves it at `…/certchain`).
+ *
+ * @throws TsaUnavailableError when no answer arrives; TsaResponseError past `maxBytes`;
+ * OperationTimeoutError / AbortedError when `bounds.signal` fires.
+ */
+export function getTsaCertChain(url: string, bounds: TsaBounds): Promise<TsaAnswer> {
+  return serviceRequest(
+    url,
+    { method: 'GET', headers: { accept: 'application/pem-certificate-chain' } },
+    bounds,
+    TSA_ERRORS,
+  );
+}

@@ -82,7 +82,12 @@ function judgeEnvelope(
   if (form.skip(statement)) return undefined;
   if (signer === undefined) {
     const key = trust.keys[keyIndex] as PublicKey;
-    const tlog = form.tlog({ signature: envelope.signatures[0]?.sig ?? '', key, payload: envelope.payload });
+    const tlog = form.tlog({
+      signature: envelope.signatures[0]?.sig ?? '',
+      key,
+      payload: envelope.payload,
+      payloadType: envelope.payloadType,
+    });
     if (tlog !== undefined) return failed(candidate, tlog.reason, tlog.message);
   }
   return {

@@ -170,7 +170,12 @@ export function judgeBundleSignature(
   const { annotations } = claimed;
   const key = trust.keys[keyIndex] as PublicKey;
   const signature = envelope.signatures[0]?.sig ?? '';
-  const tlog = bundleTlog(trust, bundle, { signature, key, payload: envelope.payload });
+  const tlog = bundleTlog(trust, bundle, {
+    signature,
+    key,
+    payload: envelope.payload,
+    payloadType: envelope.payloadType,
+  });
   if (tlog !== undefined) return failed(candidate, tlog.reason, tlog.message);
   return {
     candidate,

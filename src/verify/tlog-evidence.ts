@@ -34,6 +34,8 @@ export interface LoggedSignature {
   readonly signature: string;
   readonly key: PublicKey;
   readonly payload: Uint8Array;
+  /** A DSSE envelope's payload type (its signature is over the PAE). */
+  readonly payloadType?: string;
 }
 
 const NO_REKOR_KEYS =

@@ -17,7 +17,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   // TUF and trusted roots: an I/O layer beside the registry client.
   sigstore: ['payload', 'keys', 'errors', 'internal'],
   kms: ['keys', 'errors', 'internal'],
-  sign: ['registry', 'kms', 'payload', 'keys', 'errors', 'internal'],
+  sign: ['registry', 'sigstore', 'kms', 'payload', 'keys', 'errors', 'internal'],
   // Verification is signing's peer, not above it: it needs no KMS, and signing needs no verifier.
   verify: ['registry', 'sigstore', 'payload', 'keys', 'errors', 'internal'],
   policy: ['verify', 'sign', 'payload', 'keys', 'registry', 'sigstore', 'kms', 'errors', 'internal'],

@@ -35,8 +35,10 @@ const SPEC_SHAPES = {
   'hashedrekord/0.0.2': object({
     hashedRekordV002: optional(
       object({
+        data: optional(object({ algorithm: optional(string), digest: optional(string) })),
         signature: optional(
           object({
+            content: optional(string),
             verifier: optional(
               object({
                 x509Certificate: optional(object({ rawBytes: optional(string) })),

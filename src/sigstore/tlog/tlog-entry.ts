@@ -7,13 +7,14 @@
  * a failed check, never an exception.
  */
 import { PayloadFormatError } from '../../errors/payload.js';
-import { fromBase64, fromUtf8, toHex, utf8 } from '../../internal/bytes.js';
+import { fromBase64, fromUtf8, toBase64, toHex, utf8 } from '../../internal/bytes.js';
 import { array, type Infer, object, optional, readShape, refine, string } from '../../internal/shape.js';
 import { backend } from '../../keys/backend/select.js';
 import { importPublicKey } from '../../keys/import.js';
 import type { PublicKey } from '../../keys/key-objects.js';
 import { verifySignatureSync } from '../../keys/verify.js';
 import type { TlogEntry } from '../../payload/bundle.js';
+import { preAuthEncoding } from '../../payload/dsse.js';
 import { encodeGoJson } from '../../payload/go-json.js';
 import { leafHash, verifyCheckpoint, verifyInclusion } from './merkle.js';
 import { loggedVerifiers, pemVerifierDer, type RekorBody, readRekorBody, unknownKind } from './rekor-body.js';
@@ -97,6 +98,41 @@ export interface ExpectedEntry {
   readonly key: PublicKey;
   readonly payload: Uint8Array;
   readonly certificate?: Uint8Array | undefined;
+  /**
+   * For a DSSE envelope's signature: its payload type. A Rekor v2 `hashedrekord` logs the digest of
+   * the bytes signed — the envelope's PAE (rekor-v2 spec §6.1.4, as sigstore-go and sigstore-python
+   * upload DSSE since rekor-tiles dropped its dsse kind).
+   */
+  readonly payloadType?: string | undefined;
+}
+
+const V2_HASHES: Readonly<Record<string, 'sha256' | 'sha384' | 'sha512'>> = {
+  SHA2_256: 'sha256',
+  SHA2_384: 'sha384',
+  SHA2_512: 'sha512',
+};
+
+/** Whether a Rekor v2 verifier (`publicKey.rawBytes` or `x509Certificate.rawBytes`) is the expected one. */
+function v2VerifierMatches(
+  verifier:
+    | {
+        x509Certificate?: { rawBytes?: string | undefined } | undefined;
+        publicKey?: { rawBytes?: string | undefined } | undefined;
+      }
+    | undefined,
+  expected: ExpectedEntry,
+): boolean {
+  if (expected.certificate !== undefined) {
+    const der = fromBase64(verifier?.x509Certificate?.rawBytes ?? '');
+    return der !== undefined && Buffer.from(der).equals(expected.certificate);
+  }
+  const der = fromBase64(verifier?.publicKey?.rawBytes ?? '');
+  if (der === undefined || der.length === 0) return false;
+  try {
+    return importPublicKey(der).equals(expected.key);
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a logged verifier (base64 PEM) is the expected certificate, or else key. */
@@ -121,6 +157,21 @@ export function entryMatches(body: RekorBody, expected: ExpectedEntry): TlogChec
       return { ok: false, message: 'the Rekor entry is for other content' };
     return { ok: true, message: 'ok' };
   }
+  if (body.type === 'hashedrekord/0.0.2') {
+    const spec = body.spec.hashedRekordV002;
+    if (spec?.signature?.content !== expected.signature)
+      return { ok: false, message: 'the Rekor entry is for another signature' };
+    if (!v2VerifierMatches(spec.signature.verifier, expected))
+      return { ok: false, message: 'the Rekor entry names another verifier' };
+    const algorithm = V2_HASHES[spec.data?.algorithm ?? ''];
+    const signed =
+      expected.payloadType === undefined
+        ? expected.payload
+        : preAuthEncoding(expected.payloadType, expected.payload);
+    if (algorithm === undefined || spec.data?.digest !== toBase64(backend().digest(algorithm, signed)))
+      return { ok: false, message: 'the Rekor entry is for other content' };
+    return { ok: true, message: 'ok' };
+  }
   if (body.type === 'dsse/0.0.1') {
     const spec = body.spec;
     const signatures = spec.signatures ?? [];
@@ -133,7 +184,7 @@ export function entryMatches(body: RekorBody, expected: ExpectedEntry): TlogChec
       return { ok: false, message: 'the Rekor entry is for another payload' };
     return { ok: true, message: 'ok' };
   }
-  return unknownKind(body, 'a signature is checked against (hashedrekord or dsse v0.0.1)');
+  return unknownKind(body, 'a signature is checked against (hashedrekord, or dsse v0.0.1)');
 }
 
 /**

@@ -2,7 +2,8 @@
  * Faults a test can make the Rekor double show, to exercise a client's failure paths: the log down
  * (503), hanging until the client gives up, slow, answering garbage, or answering with evidence
  * that must not verify — a wrong SET (Rekor v1), an inclusion proof that does not lead to its root,
- * a checkpoint signed by another key. A fault lasts until `clear()` or for the
+ * a checkpoint signed by another key — or losing its answer (`lostAnswer`: the entry is logged, the
+ * client gets 503, as when a connection breaks after the log committed). A fault lasts until `clear()` or for the
  * next `times` requests, on both APIs or the one named. Requests that meet `unavailable`, `hang`
  * or `garbage` are not processed (nothing is logged); the tampering faults log the entry and lie
  * about it. Deliberately not here: network-level faults (resets, TLS), which the loopback server
@@ -20,7 +21,8 @@ export type RekorFaultKind =
   | 'garbage'
   | 'wrongSet'
   | 'wrongProof'
-  | 'wrongCheckpoint';
+  | 'wrongCheckpoint'
+  | 'lostAnswer';
 
 const REKOR_FAULT_KINDS: readonly RekorFaultKind[] = [
   'unavailable',
@@ -30,6 +32,7 @@ const REKOR_FAULT_KINDS: readonly RekorFaultKind[] = [
   'wrongSet',
   'wrongProof',
   'wrongCheckpoint',
+  'lostAnswer',
 ];
 
 /** The faults that alter the evidence of an answer rather than the answer itself. */
@@ -64,6 +67,17 @@ export function meetFault(controller: RekorFaultController, api: 'v1' | 'v2'): R
   return controller.meet(({ options }) => options.api === undefined || options.api === api);
 }
 
+const UNAVAILABLE: ServiceResponse = {
+  status: 503,
+  headers: { 'content-type': 'text/plain' },
+  body: 'service unavailable\n',
+};
+
+/** The answer the client gets: `answer`, or 503 when the met fault is `lostAnswer`. */
+export function deliverAnswer(met: RekorMetFault | undefined, answer: ServiceResponse | undefined) {
+  return met?.kind === 'lostAnswer' && answer !== undefined ? UNAVAILABLE : answer;
+}
+
 /** What a garbage answer carries: neither JSON nor anything else a client can read. */
 const GARBAGE = '\u0000\u00ff<<not json {"';
 
@@ -78,11 +92,7 @@ export async function answerFault(
   successStatus: number,
 ): Promise<ServiceResponse | undefined> {
   if (met === undefined) return undefined;
-  const unavailable: ServiceResponse = {
-    status: 503,
-    headers: { 'content-type': 'text/plain' },
-    body: 'service unavailable\n',
-  };
+  const unavailable = UNAVAILABLE;
   switch (met.kind) {
     case 'unavailable':
       return unavailable;

@@ -15,6 +15,7 @@ import type { ServiceHandler, ServiceRequest, ServiceResponse } from '../service
 import { canonicalizeProposedEntry } from './entry-kinds.js';
 import {
   answerFault,
+  deliverAnswer,
   type EvidenceTampering,
   meetFault,
   type RekorFaultController,
@@ -215,7 +216,7 @@ export function rekorV1Handler(v1: RekorV1Log, faults: RekorFaultController): Se
     );
     if (forced !== undefined) return forced;
     try {
-      return route(request, tamperingOf(met));
+      return deliverAnswer(met, route(request, tamperingOf(met)));
     } catch (error) {
       if (error instanceof RekorRefusal) return refusalAnswer(error);
       throw error;

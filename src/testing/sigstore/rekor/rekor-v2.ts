@@ -13,6 +13,7 @@ import type { ServiceHandler, ServiceRequest, ServiceResponse } from '../service
 import { checkpointBody, signNote } from './checkpoint.js';
 import {
   answerFault,
+  deliverAnswer,
   type EvidenceTampering,
   meetFault,
   type RekorFaultController,
@@ -131,7 +132,7 @@ export function rekorV2Handler(v2: RekorV2Log, faults: RekorFaultController): Se
     // Rekor v2 has no SET to get wrong.
     const tamper = tamperingOf(met);
     try {
-      return route(request, tamper === 'wrongSet' ? undefined : tamper);
+      return deliverAnswer(met, route(request, tamper === 'wrongSet' ? undefined : tamper));
     } catch (error) {
       if (error instanceof RekorRefusal) return statusAnswer(error);
       throw error;
