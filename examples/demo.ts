@@ -1,15 +1,18 @@
 /**
  * `npm run demo`: the reference workflow on one machine, nothing installed but Node — an AWS KMS key
- * (the KMS emulator) signs an image in a registry (the in-memory test registry); a Kyverno
- * ClusterPolicy holding the exported cosign.pub admits the signed pod with its image pinned to the
+ * (the KMS emulator) signs an image in a registry (the in-memory test registry) and logs the
+ * signature in Rekor (the local Sigstore of `startSigstore()`), as `cosign sign` does by default;
+ * the reference workflow's ClusterPolicy (`image: "*"`, `key:`, no `rekor` block, so the tlog entry
+ * is required) holding the exported cosign.pub admits the signed pod with its image pinned to the
  * digest and denies the unsigned one. Exits non-zero if any step does not behave as described.
  */
 import { exportPublicKeyPem, RegistryClient, signImage, VerificationError, verifyImage } from 'ocisign';
 import { AwsKmsSigner, createAwsKmsKey } from 'ocisign/kms/aws';
 import { handleAdmissionReview, loadPolicies, PolicyEngine, registryBackend } from 'ocisign/policy';
-import { pushExampleImage, startKmsEmulator, startRegistry } from 'ocisign/testing';
+import { pushExampleImage, startKmsEmulator, startRegistry, startSigstore } from 'ocisign/testing';
 
 const kms = await startKmsEmulator();
+const sigstore = await startSigstore();
 const registry = await startRegistry();
 const client = new RegistryClient({ dockerConfig: false });
 const awskms = { region: kms.region, credentials: kms.credentials, endpointUrl: kms.endpoint };
@@ -32,19 +35,23 @@ console.log(`\n2. pushed ${signed} and ${unsigned}`);
 const result = await signImage(signed, {
   signer: new AwsKmsSigner(keyRef, awskms),
   registry: client,
+  tlog: { rekorUrl: sigstore.rekorUrl },
+  trustedRoot: sigstore.trustedRoot,
   onWarning: () => {},
 });
+const entry = result.signatures[0]?.tlogEntry;
 console.log(
-  `\n3. cosign sign --key ${keyRef} ${signed}\n   signed ${result.digest} -> ${result.signatures[0]?.location}`,
+  `\n3. cosign sign --key ${keyRef} --upload=true ${signed}\n   signed ${result.digest} -> ${result.signatures[0]?.location}\n   logged in Rekor at index ${entry?.logIndex} (${sigstore.rekorUrl})`,
 );
+expect(entry !== undefined, 'the signature should have a Rekor entry');
 
-console.log('\n4. cosign verify --key cosign.pub (no tlog: --insecure-ignore-tlog)');
+console.log('\n4. cosign verify --key cosign.pub (the Rekor entry checked against the trusted root)');
 for (const image of [signed, unsigned]) {
   try {
     const verified = await verifyImage(image, {
       keys: [cosignPub],
       registry: client,
-      ignoreTlog: true,
+      trustedRoot: sigstore.trustedRoot,
       onWarning: () => {},
     });
     console.log(`   ${image}: verified (${verified.signatures.length} signature)`);
@@ -56,34 +63,35 @@ for (const image of [signed, unsigned]) {
   }
 }
 
+// The reference workflow's verify_image.yaml, with our key in place of its example key.
 const policyYaml = `apiVersion: kyverno.io/v1
 kind: ClusterPolicy
 metadata:
   name: check-image
 spec:
-  validationFailureAction: Enforce
-  webhookConfiguration: {failurePolicy: Fail, timeoutSeconds: 30}
+  validationFailureAction: enforce
+  background: false
   rules:
-  - name: check-image
-    match:
-      any:
-      - resources: {kinds: [Pod]}
-    verifyImages:
-    - imageReferences: ["${registry.host}/demo/*"]
-      attestors:
-      - entries:
-        - keys:
-            publicKeys: |-
+    - name: check-image
+      match:
+        resources:
+          kinds:
+            - Pod
+      verifyImages:
+      - image: "*"
+        key: |-
 ${cosignPub
   .trim()
   .split('\n')
-  .map((line) => `              ${line}`)
+  .map((line) => `          ${line}`)
   .join('\n')}
-            rekor: {url: https://rekor.sigstore.dev, ignoreTlog: true}
-            ctlog: {ignoreSCT: true}
 `;
-console.log(`\n5. kubectl apply -f policy.yaml (a Kyverno ClusterPolicy holding cosign.pub)\n${policyYaml}`);
-const engine = new PolicyEngine(loadPolicies(policyYaml), { backend: registryBackend({ registry: client }) });
+console.log(
+  `\n5. kubectl apply -f verify_image.yaml (the reference ClusterPolicy holding cosign.pub)\n${policyYaml}`,
+);
+const engine = new PolicyEngine(loadPolicies(policyYaml), {
+  backend: registryBackend({ registry: client, trustedRoot: sigstore.trustedRoot }),
+});
 
 console.log('6. kubectl run: the API server sends an AdmissionReview for each pod');
 for (const [name, image] of [
@@ -126,6 +134,7 @@ for (const [name, image] of [
 await client.close();
 await registry.close();
 await kms.close();
+await sigstore.close();
 
 if (problems.length > 0) {
   console.error(`\nThe demo did not behave as described:\n  ${problems.join('\n  ')}`);
