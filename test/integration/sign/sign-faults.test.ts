@@ -96,6 +96,21 @@ describe('a service failing stops signing before anything is pushed', () => {
   });
 });
 
+describe('trust on first use', () => {
+  it.each([
+    ['rekor', RekorResponseError],
+    ['tsa', TsaResponseError],
+  ] as const)(
+    'a %s that answers garbage for its own key is a typed error, nothing pushed',
+    async (service, errorClass) => {
+      const { repo, digest, ref } = await pushImage();
+      sigstore.faults[service].inject('garbage');
+      await expect(signWith(ref, { trustedRoot: undefined })).rejects.toBeInstanceOf(errorClass);
+      await nothingPushed(repo, digest);
+    },
+  );
+});
+
 describe('retries', () => {
   it('an upload whose answer was lost is sent again and logged once (Rekor v1 answers 409 with the entry)', async () => {
     const { ref } = await pushImage();
