@@ -69,9 +69,14 @@ export {
   SizeLimitError,
 } from './registry.js';
 export {
+  FulcioRejectedError,
+  FulcioResponseError,
+  FulcioUnavailableError,
+  IdentityTokenError,
   RekorRejectedError,
   RekorResponseError,
   RekorUnavailableError,
+  SigningConfigError,
   TrustedRootError,
   TsaRejectedError,
   TsaResponseError,

@@ -115,3 +115,75 @@ export class TsaResponseError extends OcisignError<'TSA_RESPONSE'> {
     super('TSA_RESPONSE', message, options);
   }
 }
+
+/**
+ * A Fulcio certificate authority could not be reached, broke off its answer, hung past the
+ * deadline, or answered with a server-side HTTP error (5xx, 429, 408: `status`, 0 when no answer
+ * arrived). No certificate was issued to us; asking again is safe (a new request gets a new
+ * certificate, and nothing was signed with the one that did not arrive).
+ */
+export class FulcioUnavailableError extends OcisignError<'FULCIO_UNAVAILABLE'> {
+  /** The HTTP status of the answer, 0 when none arrived. */
+  readonly status: number;
+
+  constructor(message: string, details: { status?: number; cause?: unknown } = {}) {
+    super('FULCIO_UNAVAILABLE', message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.status = details.status ?? 0;
+  }
+}
+
+/**
+ * Fulcio refused to issue a certificate (a 4xx answer: `status`). Fulcio answers every mistake of
+ * the client's with 400, the identity token's included — expired, for another audience, from an
+ * issuer it does not accept, or lacking a claim the certificate needs. The message carries
+ * Fulcio's own words and never the token.
+ */
+export class FulcioRejectedError extends OcisignError<'FULCIO_REJECTED'> {
+  /** The HTTP status Fulcio answered with. */
+  readonly status: number;
+
+  constructor(message: string, details: { status: number; cause?: unknown }) {
+    super('FULCIO_REJECTED', message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.status = details.status;
+  }
+}
+
+/**
+ * Fulcio's answer may not be used: it is not the JSON its API defines (garbage, a wrong shape,
+ * more bytes than the bound, certificates that do not parse), its leaf certifies another key than
+ * ours, or — with a trusted root — the chain does not lead to one of its Fulcio CAs or the
+ * embedded SCT does not verify against its CT logs.
+ */
+export class FulcioResponseError extends OcisignError<'FULCIO_RESPONSE'> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('FULCIO_RESPONSE', message, options);
+  }
+}
+
+/**
+ * No OIDC identity token could be had, or the one had cannot be used: none in `SIGSTORE_ID_TOKEN`
+ * and no GitHub Actions token endpoint (`ACTIONS_ID_TOKEN_REQUEST_URL` / `_TOKEN`), the endpoint
+ * could not be reached or refused (`status`, 0 when no answer arrived), its answer held no token,
+ * or the token is not a JWT whose claims name a subject. Messages never contain a token.
+ */
+export class IdentityTokenError extends OcisignError<'IDENTITY_TOKEN'> {
+  /** The HTTP status of the token endpoint's answer, 0 when none arrived or none was asked. */
+  readonly status: number;
+
+  constructor(message: string, details: { status?: number; cause?: unknown } = {}) {
+    super('IDENTITY_TOKEN', message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.status = details.status ?? 0;
+  }
+}
+
+/**
+ * A Sigstore signing config (`signing_config.json`, v0.2) is not one, or names no service a client
+ * can use: the JSON breaks protojson's rules or the schema (a member named in the message), its
+ * media type is not v0.2, a selector is undefined or an `EXACT` count impossible, or no listed
+ * service of a kind asked for has a supported API version and is valid now.
+ */
+export class SigningConfigError extends OcisignError<'SIGNING_CONFIG'> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SIGNING_CONFIG', message, options);
+  }
+}

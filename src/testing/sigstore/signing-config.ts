@@ -10,7 +10,9 @@
  */
 
 /** The media type protobuf-specs requires of a v0.2 signing config. */
-export const SIGNING_CONFIG_MEDIA_TYPE = 'application/vnd.dev.sigstore.signingconfig.v0.2+json';
+import { SIGNING_CONFIG_MEDIA_TYPE } from '../../sigstore/signing-config.js';
+
+export { SIGNING_CONFIG_MEDIA_TYPE };
 
 /** The operator every service of the double names (a scheme-less name, as protobuf-specs asks). */
 export const LOCAL_OPERATOR = 'ocisign-test';
@@ -67,7 +69,8 @@ function service(url: string, majorApiVersion: number, start: Date): SigningConf
 
 /**
  * The signing config of the local double. With `rekorApi: 2` it lists the v2 log first with the
- * newer `validFor.start` and the v1 log after it, as the public-good config does since rekor v2:
+ * newer `validFor.start` and the v1 log after it, as the public-good opt-in Rekor v2 config
+ * (`signing_config_rekor_v2.v0.2.json`, cosign's `--with-default-rekor-v2`) does:
  * every client picks v2 — those choosing the highest API version they support (cosign 3,
  * sigstore-go) and those choosing the newest start (@sigstore/sign's `bundleBuilderFromSigningConfig`).
  * With `rekorApi: 1` it lists only the v1 log, since a client that speaks v2 would take a listed

@@ -26,8 +26,8 @@ import { createTsa, type TsaFaults } from './tsa/index.js';
 /** Options of {@link startSigstore}. */
 export interface StartSigstoreOptions {
   /**
-   * The Rekor API the signing config points signers at (default 2, as the public-good signing
-   * config does since Rekor v2). Both APIs are served and trusted either way; a Rekor v2 entry
+   * The Rekor API the signing config points signers at (default 2, as the public-good opt-in Rekor
+   * v2 signing config does; the default public-good config still names only v1). Both APIs are served and trusted either way; a Rekor v2 entry
    * carries no signing time, so signers using it also need the TSA (which the config names).
    */
   readonly rekorApi?: RekorApiVersion;
