@@ -41,6 +41,11 @@ export interface KeylessSubject {
    * legacy chain rules (`KeylessFlags.legacyChain`) take intermediates from it.
    */
   readonly chainAnnotation?: string;
+  /**
+   * A bundle's DSSE envelope: a Rekor v2 `hashedrekord` logs the digest of its PAE (rekor-v2 spec
+   * §6.1.4), which @sigstore/verify 3.1 does not compare, so the entry is matched on it here.
+   */
+  readonly envelope?: DsseEnvelope;
 }
 
 function malformed(message: string): CheckFailure {
@@ -147,7 +152,8 @@ export function bundleEntity(
   // which the judge compares; only a message signature is over the artifact itself.
   if (artifact === undefined || model.content.$case === 'dsseEnvelope') {
     const entity = signedEntity(model);
-    return 'reason' in entity ? entity : { entity, tlogEntries };
+    const envelope = bundle.dsseEnvelope === undefined ? {} : { envelope: bundle.dsseEnvelope };
+    return 'reason' in entity ? entity : { entity, tlogEntries, ...envelope };
   }
   if (artifact instanceof Uint8Array) {
     const entity = signedEntity(model, Buffer.from(artifact));

@@ -24,10 +24,18 @@ import { verifySCTs } from '@sigstore/verify/dist/key/sct.js';
 import { getTLogTimestamp, getTSATimestamp } from '@sigstore/verify/dist/timestamp/index.js';
 import { verifyTLogBody } from '@sigstore/verify/dist/tlog/index.js';
 import type { FailureReason } from '../../errors/verify.js';
+import { importPublicKey } from '../../keys/import.js';
+import type { PublicKey } from '../../keys/key-objects.js';
+import type { DsseEnvelope } from '../../payload/dsse.js';
 import { keepCertificateDer } from '../../sigstore/certificate-der.js';
 import { loggedVerifiers, type RekorBody } from '../../sigstore/tlog/rekor-body.js';
 import type { RekorKeys } from '../../sigstore/tlog/rekor-keys.js';
-import { attestationEntryMatches, type TlogCheck, verifyTlogEntry } from '../../sigstore/tlog/tlog-entry.js';
+import {
+  attestationEntryMatches,
+  entryMatches,
+  type TlogCheck,
+  verifyTlogEntry,
+} from '../../sigstore/tlog/tlog-entry.js';
 import type { CheckFailure } from '../verify-types.js';
 import { annotationIntermediates, legacyCertificatePath, pathAllowsCodeSigning } from './certificate-path.js';
 import type { KeylessSubject } from './keyless-entity.js';
@@ -114,9 +122,12 @@ function isLeaf(leaf: X509Certificate, der: Uint8Array): boolean {
 function signatureEntryMatches(
   entry: TransparencyLogEntry,
   body: RekorBody,
-  entity: SignedEntity,
+  subject: KeylessSubject,
   leaf: X509Certificate,
 ): TlogCheck {
+  const { entity, envelope } = subject;
+  if (body.type === 'hashedrekord/0.0.2' && envelope !== undefined)
+    return v2EnvelopeEntryMatches(body, envelope, leaf);
   const compared = attempt('tlog-invalid', 'its body', () => verifyTLogBody(entry, entity.signature));
   if (isFailure(compared)) return { ok: false, message: compared.message };
   const logged = loggedVerifiers(body);
@@ -124,6 +135,30 @@ function signatureEntryMatches(
   if (!logged.verifiers.every((der) => isLeaf(leaf, der)))
     return { ok: false, message: 'the transparency-log entry names another certificate' };
   return { ok: true, message: 'ok' };
+}
+
+/**
+ * A Rekor v2 `hashedrekord` for a DSSE envelope (rekor-v2 spec §6.1.4, sigstore-go's verifier since
+ * it uploads DSSE that way): the envelope's one signature, the signing certificate, and the digest of
+ * the envelope's PAE.
+ */
+function v2EnvelopeEntryMatches(body: RekorBody, envelope: DsseEnvelope, leaf: X509Certificate): TlogCheck {
+  const [signature, ...more] = envelope.signatures;
+  if (signature === undefined || more.length > 0)
+    return { ok: false, message: 'a Rekor v2 entry can log an envelope with exactly one signature' };
+  let key: PublicKey;
+  try {
+    key = importPublicKey(new Uint8Array(leaf.publicKey));
+  } catch {
+    return { ok: false, message: "the certificate's key cannot be read" };
+  }
+  return entryMatches(body, {
+    signature: signature.sig,
+    key,
+    payload: envelope.payload,
+    payloadType: envelope.payloadType,
+    certificate: new Uint8Array(leaf.root.toDER()),
+  });
 }
 
 /**
@@ -191,7 +226,7 @@ function checkTlog(
     if (read === undefined) return { reason: 'tlog-invalid', message: 'a tlog entry could not be read' };
     const checked = verifyTlogEntry(read, trust.rekorKeys, (body) =>
       attestationBlob === undefined
-        ? signatureEntryMatches(entry, body, entity, leaf)
+        ? signatureEntryMatches(entry, body, subject, leaf)
         : attestationEntryMatches(body, attestationBlob, (der) => isLeaf(leaf, der)),
     );
     if (!checked.ok) return { reason: 'tlog-invalid', message: `transparency-log entry: ${checked.message}` };
