@@ -33,6 +33,8 @@ const EXPECTED: Record<string, RegExp> = {
     : /not run: the real keyless signature is not here/,
   'sigstore-local.ts':
     /verified keyless: https:\/\/github\.com\/acme\/app\/\.github\/workflows\/release\.yml@refs\/tags\/v1\.2\.0\n {2}logged at index \d+, timestamped by the local TSA\nanother repository: identity-mismatch/,
+  'sign-keyless.ts':
+    /signed sha256:[0-9a-f]{64} keyless: Rekor v2 index \d+, timestamped \d{4}-[\d-]+T[\d:.]+Z\nverified: bundle signed by the release workflow\nanother workflow: identity-mismatch/,
   'registry.ts':
     /resolved v1 -> sha256:[0-9a-f]{64} in 1 request\(s\)\nlayer: hello, layer\nreferrers of v1: 1/,
 };
