@@ -4,11 +4,13 @@
  * and a timestamp, and verification with identities passes for the right identity and fails for
  * another subject or issuer — classic layers and bundles, signatures and attestations.
  */
+import { bundleFromJSON } from '@sigstore/bundle';
+import { toSignedEntity, Verifier } from '@sigstore/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VerificationError } from '../../../src/errors/index.js';
 import { attestImage, signImage, verifyImage, verifyImageAttestations } from '../../../src/index.js';
 import type { Signer } from '../../../src/keys/signer.js';
-import { fulcioSigner } from '../../../src/sigstore/index.js';
+import { fulcioSigner, trustMaterialOf } from '../../../src/sigstore/index.js';
 import { startSigstore } from '../../../src/testing/index.js';
 import { image } from '../../helpers/images.js';
 import { registryFixture } from '../../helpers/registry-fixture.js';
@@ -87,6 +89,21 @@ describe.each([
       ...evidence(apiVersion),
     });
     expect(signed.signatures[0]?.tlogEntry).toBeDefined();
+    if (format === 'bundle' && apiVersion === 1) {
+      // The independent peer: @sigstore/verify 3.1 (which reads no Rekor v2 DSSE entries) accepts it.
+      const bundle = bundleFromJSON(JSON.parse(new TextDecoder().decode(signed.signatures[0]?.bundle)));
+      const verifier = new Verifier(trustMaterialOf(sigstore.trustedRoot), {
+        tlogThreshold: 1,
+        ctlogThreshold: 1,
+        timestampThreshold: 1,
+      });
+      expect(() =>
+        verifier.verify(toSignedEntity(bundle), {
+          subjectAlternativeName: IDENTITY.subject,
+          extensions: { issuer: GITHUB },
+        }),
+      ).not.toThrow();
+    }
     const verified = await verifyImage(ref, verifying([IDENTITY]));
     expect(verified.signatures).toHaveLength(1);
     expect(verified.signatures[0]).toMatchObject({ format });
