@@ -52,6 +52,14 @@ export async function run(): Promise<BenchSection> {
     },
     { name: 'bundle, no tlog', options: { format: 'bundle' } },
     {
+      name: 'bundle, Rekor v1 upload',
+      options: { ...trusted, format: 'bundle', tlog: { rekorUrl: sigstore.rekorUrl } },
+    },
+    {
+      name: 'bundle, TSA timestamp only',
+      options: { ...trusted, format: 'bundle', timestamp: { url: sigstore.tsaUrl } },
+    },
+    {
       name: 'bundle, Rekor v2 entry + TSA timestamp',
       options: {
         ...trusted,

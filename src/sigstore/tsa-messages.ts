@@ -98,19 +98,24 @@ function refusal(info: pkijs.PKIStatusInfo, url: string, httpStatus: number): Ts
   );
 }
 
-/** The TSTInfo inside a timestamp token (a CMS SignedData whose content is id-ct-TSTInfo). */
+/**
+ * The TSTInfo inside a timestamp token (a CMS SignedData whose content is id-ct-TSTInfo), reached
+ * through the SignedData's structure (RFC 5652 §5.1: version, digestAlgorithms, encapContentInfo)
+ * without building its certificates: the signature and chain are @sigstore/verify's to check.
+ */
 function tstInfoOf(token: pkijs.ContentInfo, url: string): pkijs.TSTInfo {
   if (token.contentType !== SIGNED_DATA_OID)
     throw new TsaResponseError(`the timestamp token from ${url} is not CMS SignedData`);
-  const signedData = readAs(
-    (schema) => new pkijs.SignedData({ schema }),
-    token.content,
-    `the SignedData from ${url}`,
-  );
-  const { eContentType, eContent } = signedData.encapContentInfo;
-  if (eContentType !== TST_INFO_OID || eContent === undefined)
+  const fields = token.content instanceof asn1js.Sequence ? token.content.valueBlock.value : [];
+  const encap = fields[2];
+  const members = encap instanceof asn1js.Sequence ? encap.valueBlock.value : [];
+  const [eContentType, wrapper] = members;
+  if (!(eContentType instanceof asn1js.ObjectIdentifier) || eContentType.getValue() !== TST_INFO_OID)
     throw new TsaResponseError(`the timestamp token from ${url} does not hold a TSTInfo`);
-  const inner = new Uint8Array(eContent.getValue());
+  const explicit = wrapper instanceof asn1js.Constructed ? wrapper.valueBlock.value[0] : undefined;
+  if (!(explicit instanceof asn1js.OctetString))
+    throw new TsaResponseError(`the timestamp token from ${url} does not hold a TSTInfo`);
+  const inner = new Uint8Array(explicit.getValue());
   return readAs(
     (schema) => new pkijs.TSTInfo({ schema }),
     parseOne(inner, `the TSTInfo from ${url}`),
