@@ -15,10 +15,9 @@ import { sha256Digest } from '../payload/digest.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../payload/dsse.js';
 import { parseStatement, statementSubjectFor } from '../payload/intoto.js';
 import { shippedTrustedRoot } from '../sigstore/shipped.js';
-import { type CertificateSummary, matchBundle, summarizeCertificate } from './keyless/identity-match.js';
+import type { CertificateSummary } from './keyless/identity-match.js';
 import { bundleEntity } from './keyless/keyless-entity.js';
-import { readLeaf } from './keyless/keyless-judge.js';
-import { checkKeylessEvidence } from './keyless/sigstore-checks.js';
+import { judgeKeylessSubject } from './keyless/keyless-judge.js';
 import { dsseKeyIndex, verifyingKey } from './signature-keys.js';
 import { bundleTlog } from './tlog-evidence.js';
 import { type TrustMaterial, trustMaterial } from './trust.js';
@@ -124,20 +123,9 @@ export function verifyBlob(
       'the bundle signature does not verify with any trusted key (a key inside a bundle is never trusted)',
     );
   const subject = bundleEntity(bundle, document, bytes ?? { digest: fromHex(hex) as Uint8Array });
-  if ('reason' in subject) throw fail(subject.reason, subject.message);
-  const evidence = checkKeylessEvidence(subject, keyless.trust, keyless.flags);
-  if ('reason' in evidence) throw fail(evidence.reason, evidence.message);
-  const certificate = readLeaf(evidence.leaf);
-  if ('reason' in certificate) throw fail(certificate.reason, certificate.message);
-  const matched = matchBundle(keyless.identities, certificate);
-  if ('mismatch' in matched) throw fail('identity-mismatch', matched.mismatch);
-  return {
-    digest,
-    keyIndex: -1,
-    identityIndex: matched.index,
-    certificate: summarizeCertificate(certificate),
-    signedAt: evidence.times,
-  };
+  const verdict = judgeKeylessSubject(subject, keyless, 'bundle');
+  if ('reason' in verdict) throw fail(verdict.reason, verdict.message);
+  return { digest, keyIndex: -1, ...verdict };
 }
 
 /** Node's names of the hashes a bundle's `messageDigest` may name. */

@@ -60,11 +60,20 @@ export function readLeaf(leaf: X509Certificate): FulcioCertificate | CheckFailur
   return certificate;
 }
 
-function judge(
+/** A keyless verdict with the times the signature was checked at (what `verifyBlob` reports). */
+export interface KeylessVerdict extends KeylessSigner {
+  readonly signedAt: readonly Date[];
+}
+
+/**
+ * The evidence of `subject`, then the identity by the format's rules: classic layers by cosign's,
+ * bundles (images and blobs alike) by sigstore-go's.
+ */
+export function judgeKeylessSubject(
   subject: KeylessSubject | CheckFailure,
   keyless: KeylessMaterial,
   format: 'classic' | 'bundle',
-): KeylessSigner | CheckFailure {
+): KeylessVerdict | CheckFailure {
   if ('reason' in subject) return subject;
   const evidence = checkKeylessEvidence(subject, keyless.trust, keyless.flags);
   if ('reason' in evidence) return evidence;
@@ -72,7 +81,23 @@ function judge(
   if ('reason' in certificate) return certificate;
   const matched = (format === 'classic' ? matchClassic : matchBundle)(keyless.identities, certificate);
   if ('mismatch' in matched) return { reason: 'identity-mismatch', message: matched.mismatch };
-  return { identityIndex: matched.index, certificate: summarizeCertificate(certificate) };
+  return {
+    identityIndex: matched.index,
+    certificate: summarizeCertificate(certificate),
+    signedAt: evidence.times,
+  };
+}
+
+/** The verdict as image results carry it: who signed, not when. */
+function judge(
+  subject: KeylessSubject | CheckFailure,
+  keyless: KeylessMaterial,
+  format: 'classic' | 'bundle',
+): KeylessSigner | CheckFailure {
+  const verdict = judgeKeylessSubject(subject, keyless, format);
+  return 'reason' in verdict
+    ? verdict
+    : { identityIndex: verdict.identityIndex, certificate: verdict.certificate };
 }
 
 /** Whether a classic layer was signed keyless (it carries a certificate annotation). */
