@@ -19,6 +19,7 @@ import { backend } from '../keys/backend/select.js';
 import { importPublicKey } from '../keys/import.js';
 import type { PublicKey } from '../keys/key-objects.js';
 import { decodePemBlocks } from '../keys/pem.js';
+import { keyDetailsOf } from './key-details.js';
 import {
   isTrustedRoot,
   parseCertificate,
@@ -126,16 +127,6 @@ function authorityJson(chain: readonly Parsed[]): object {
   };
 }
 
-const KEY_DETAILS: Record<PublicKey['algorithm'], string> = {
-  'ecdsa-p256': 'PKIX_ECDSA_P256_SHA_256',
-  'ecdsa-p384': 'PKIX_ECDSA_P384_SHA_384',
-  'ecdsa-p521': 'PKIX_ECDSA_P521_SHA_512',
-  'rsa-2048': 'PKIX_RSA_PKCS1V15_2048_SHA256',
-  'rsa-3072': 'PKIX_RSA_PKCS1V15_3072_SHA256',
-  'rsa-4096': 'PKIX_RSA_PKCS1V15_4096_SHA256',
-  ed25519: 'PKIX_ED25519',
-};
-
 function keysOf(input: unknown, name: string): PublicKey[] {
   if (input === undefined) return [];
   const texts = typeof input === 'string' ? [input] : input;
@@ -164,7 +155,7 @@ function logJson(key: PublicKey): object {
     hashAlgorithm: 'SHA2_256',
     publicKey: {
       rawBytes: toBase64(der),
-      keyDetails: KEY_DETAILS[key.algorithm],
+      keyDetails: keyDetailsOf(key),
       validFor: { start: EPOCH },
     },
     logId: { keyId: toBase64(backend().digest('sha256', der)) },

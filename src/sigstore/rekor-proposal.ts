@@ -19,6 +19,7 @@ import { importPublicKey } from '../keys/import.js';
 import { isPublicKey, type PublicKey } from '../keys/key-objects.js';
 import { encodePem } from '../keys/pem.js';
 import { parseDsseEnvelope } from '../payload/dsse.js';
+import { keyDetailsOf } from './key-details.js';
 import type { RekorBody } from './tlog/rekor-body.js';
 import { entryMatches, type TlogCheck } from './tlog/tlog-entry.js';
 
@@ -43,16 +44,6 @@ export interface DsseProposal {
 
 /** An entry to propose to Rekor. */
 export type RekorProposal = HashedRekordProposal | DsseProposal;
-
-const KEY_DETAILS: Record<PublicKey['algorithm'], string> = {
-  'ecdsa-p256': 'PKIX_ECDSA_P256_SHA_256',
-  'ecdsa-p384': 'PKIX_ECDSA_P384_SHA_384',
-  'ecdsa-p521': 'PKIX_ECDSA_P521_SHA_512',
-  'rsa-2048': 'PKIX_RSA_PKCS1V15_2048_SHA256',
-  'rsa-3072': 'PKIX_RSA_PKCS1V15_3072_SHA256',
-  'rsa-4096': 'PKIX_RSA_PKCS1V15_4096_SHA256',
-  ed25519: 'PKIX_ED25519',
-};
 
 /** The digest Rekor v2 requires a hashedrekord of each key kind to log (its `keyDetails`' hash). */
 const V2_DIGEST: Record<PublicKey['algorithm'], DigestAlgorithm | undefined> = {
@@ -164,7 +155,7 @@ function v2Verifier(p: PreparedProposal): object {
     ...(p.certificate === undefined
       ? { publicKey: { rawBytes: toBase64(p.verifierDer) } }
       : { x509Certificate: { rawBytes: toBase64(p.verifierDer) } }),
-    keyDetails: KEY_DETAILS[p.key.algorithm],
+    keyDetails: keyDetailsOf(p.key),
   };
 }
 
