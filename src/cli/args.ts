@@ -13,7 +13,7 @@ export const COMMON_OPTIONS = {
   output: { type: 'string', short: 'o' },
   'allow-insecure-registry': { type: 'boolean' },
   'allow-http-registry': { type: 'boolean' },
-  timeout: { type: 'string' },
+  timeout: { type: 'string', short: 't' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
 
@@ -23,36 +23,92 @@ export const TLOG_OPTIONS = {
   'trusted-root': { type: 'string' },
 } as const satisfies Options;
 
-/** cosign's upload flags on `sign` and `attest`, accepted for compatibility (see `refuseTlogUpload`). */
-export const UPLOAD_OPTIONS = {
-  'tlog-upload': { type: 'string' },
-  yes: { type: 'boolean', short: 'y' },
-} as const satisfies Options;
-
 type ValueOf<O> = O extends { type: 'boolean' } ? boolean : O extends { multiple: true } ? string[] : string;
 /** The parsed flags of a command: each one optional, typed by its declaration. */
 export type ParsedValues<T> = { [K in keyof T]?: ValueOf<T[K]> };
 
+/** cosign flags a command does not take, each with why (or what to use instead). */
+export type RefusedFlags = Readonly<Record<string, string>>;
+
+// Go's strconv.ParseBool, which pflag uses for `--flag=value` on a boolean flag.
+const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const GO_FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+/** The long name of a flag argument (`--name` or `--name=…`), or undefined for anything else. */
+function longName(arg: string): string | undefined {
+  if (!arg.startsWith('--') || arg === '--') return undefined;
+  const eq = arg.indexOf('=');
+  return eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+}
+
+/**
+ * Boolean flags as Go's pflag reads them, for parseArgs: `--upload=false` becomes `--no-upload`
+ * (parseArgs' negation, so the last occurrence still wins) and `--upload=true` becomes `--upload`.
+ * A refused cosign flag is named with its reason before anything else is looked at.
+ */
+function goArgs(args: readonly string[], options: Options, refused: RefusedFlags): string[] {
+  const isBoolean = (name: string) => Object.hasOwn(options, name) && options[name]?.type === 'boolean';
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    const name = longName(arg);
+    if (name === undefined) {
+      out.push(arg);
+      continue;
+    }
+    if (Object.hasOwn(refused, name)) throw new UsageError(`--${name} is not supported: ${refused[name]}`);
+    if (name.startsWith('no-') && isBoolean(name.slice(3)))
+      throw new UsageError(`unknown flag: --${name} (write --${name.slice(3)}=false)`);
+    if (!isBoolean(name)) {
+      out.push(arg);
+      continue;
+    }
+    if (arg.includes('=')) {
+      const value = arg.slice(arg.indexOf('=') + 1);
+      if (GO_TRUE.has(value)) out.push(`--${name}`);
+      else if (GO_FALSE.has(value)) out.push(`--no-${name}`);
+      else throw new UsageError(`invalid argument "${value}" for "--${name}" flag: it takes true or false`);
+      continue;
+    }
+    // pflag would take `false` as an image reference (a valid one: docker.io/library/false).
+    const next = args[i + 1];
+    if (next !== undefined && (GO_TRUE.has(next) || GO_FALSE.has(next)))
+      throw new UsageError(`--${name} ${next}: a boolean flag takes its value after "=" (--${name}=${next})`);
+    out.push(arg);
+  }
+  return out;
+}
+
 /**
  * Parses a command's flags (its own and `COMMON_OPTIONS`) and positionals, and checks the common
- * flags' values before the command does any work.
+ * flags' values before the command does any work. Boolean flags take Go's `--flag=true|false` (as
+ * cosign's do); a flag in `refused` is a usage error that names it and says why.
  *
- * @throws UsageError for an unknown flag, a missing flag value, or a bad `--output`.
+ * @throws UsageError for an unknown or refused flag, a missing flag value, a bad boolean value,
+ * or a bad `--output`.
  */
 export function parse<T extends Options>(
   args: readonly string[],
   options: T,
+  refused: RefusedFlags = {},
 ): { values: ParsedValues<T & typeof COMMON_OPTIONS>; positionals: string[] } {
+  const all: Options = { ...COMMON_OPTIONS, ...options };
   let parsed: { values: ParsedValues<T & typeof COMMON_OPTIONS>; positionals: string[] };
   try {
     const { values, positionals } = parseArgs({
-      args: [...args],
-      options: { ...COMMON_OPTIONS, ...options },
+      args: goArgs(args, all, refused),
+      options: all,
       allowPositionals: true,
+      allowNegative: true,
       strict: true,
     });
     parsed = { values: values as ParsedValues<T & typeof COMMON_OPTIONS>, positionals };
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError((error as Error).message);
   }
   // Checked here, not where the result is printed: a typo in --output must not sign first.
@@ -79,14 +135,6 @@ export function oneOf<const W extends string>(
 /** `--output json|text` (default text). */
 export function outputFormat(value: unknown): 'json' | 'text' {
   return oneOf(value, '--output', ['json', 'text']) ?? 'text';
-}
-
-/** `--tlog-upload`: only `false` is accepted, since ocisign never uploads to a transparency log. */
-export function refuseTlogUpload(value: string | undefined): void {
-  if (value !== undefined && value !== 'false')
-    throw new UsageError(
-      'ocisign does not upload to a transparency log; only --tlog-upload=false is accepted',
-    );
 }
 
 /** `--timeout 30s|2m|500ms` (cosign's flag) as milliseconds; default 3 minutes like cosign. */

@@ -39,7 +39,7 @@ ${Object.values(COMMANDS)
 Common flags: --output json|text, --timeout 3m, --allow-insecure-registry
 Environment: COSIGN_PASSWORD, COSIGN_REPOSITORY, AWS_* for awskms:// keys, DOCKER_CONFIG for registry credentials,
   SIGSTORE_REKOR_PUBLIC_KEY (and, keyless, SIGSTORE_ROOT_FILE, SIGSTORE_CT_LOG_PUBLIC_KEY_FILE, SIGSTORE_TSA_CERTIFICATE_FILE).
-Exit codes: 0 ok, 1 verification failed or policy denied, 2 usage, 3 bad input, 4 registry or KMS unavailable.
+Exit codes: 0 ok, 1 verification failed or policy denied, 2 usage, 3 bad input, 4 a registry, KMS, Rekor log, timestamp server or Fulcio unavailable.
 `;
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

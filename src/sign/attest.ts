@@ -96,13 +96,13 @@ export async function attestImage(image: string, options: AttestImageOptions): P
       predicateType,
       predicate: options.predicate,
     });
-    const material = await signerMaterial(options.signer, options.signal);
     const envelope = await signDsse(
       options.signer,
       IN_TOTO_PAYLOAD_TYPE,
       statement,
       options.signal === undefined ? {} : { signal: options.signal },
     );
+    const material = await signerMaterial(options.signer, options.signal);
     const payload = encodeDsseEnvelope(envelope);
     const evidence =
       gather === undefined

@@ -97,7 +97,6 @@ const noEvidence: EvidenceGatherer = async () => ({});
 async function signClassic(ctx: SignContext, subject: Descriptor): Promise<SignedArtifact> {
   const { options } = ctx;
   const format = 'simple-signing';
-  const material = await signerMaterial(options.signer, options.signal);
   const payload = encodeSimpleSigningPayload({
     dockerReference: ctx.dockerReference,
     manifestDigest: subject.digest,
@@ -107,6 +106,7 @@ async function signClassic(ctx: SignContext, subject: Descriptor): Promise<Signe
     payload,
     options.signal === undefined ? {} : { signal: options.signal },
   );
+  const material = await signerMaterial(options.signer, options.signal);
   const signature = toBase64(raw);
   const evidence = await (ctx.gather ?? noEvidence)({
     proposal: { kind: 'hashedrekord', artifact: payload, signature: raw, verifier: material.verifier },
@@ -132,7 +132,6 @@ async function signClassic(ctx: SignContext, subject: Descriptor): Promise<Signe
 
 async function signBundle(ctx: SignContext, subject: Descriptor): Promise<SignedArtifact> {
   const { options } = ctx;
-  const material = await signerMaterial(options.signer, options.signal);
   const statement = encodeCosignSignStatement(subject.digest, options.annotations ?? {});
   const envelope = await signDsse(
     options.signer,
@@ -141,6 +140,7 @@ async function signBundle(ctx: SignContext, subject: Descriptor): Promise<Signed
     options.signal === undefined ? {} : { signal: options.signal },
   );
   const signature = envelope.signatures[0]?.sig ?? '';
+  const material = await signerMaterial(options.signer, options.signal);
   const evidence = await (ctx.gather ?? noEvidence)({
     proposal: { kind: 'dsse', envelope: encodeDsseEnvelope(envelope), verifier: material.verifier },
     signature: fromBase64(signature) as Uint8Array, // signDsse wrote it: valid base64

@@ -2,8 +2,11 @@
  * What a signer's identity looks like where a signature is stored: the public key (a bundle's key
  * hint, the duplicate check) or, for keyless signers, the certificate chain it hands out — the
  * classic layer's certificate and chain annotations, a bundle's certificate, the Rekor entry's
- * verifier. The chain is read once per signature, before signing, so the certificate stored is
- * the one valid when the signature was made.
+ * verifier. It is read once per signature, right after signing and before the log and the TSA are
+ * asked: the times they record (the signing time verifiers check the certificate at) come later
+ * still, and a signer keeps one key for its life (`fulcioSigner` renews only the certificate). Read
+ * after signing, a key signer's `publicKey()` — which takes no signal — is never left pending by an
+ * aborted signature.
  *
  * Deliberately not here: renewing certificates (the signer's job, e.g. `fulcioSigner`).
  */
@@ -50,11 +53,11 @@ export async function signerMaterial(
   signer: Signer,
   signal: AbortSignal | undefined,
 ): Promise<SignerMaterial> {
-  const publicKey = await signer.publicKey();
   const chain =
     signer.certificateChain === undefined
       ? undefined
       : await signer.certificateChain(signal === undefined ? {} : { signal });
+  const publicKey = await signer.publicKey();
   if (chain === undefined)
     return {
       publicKey,

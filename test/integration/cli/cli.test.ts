@@ -2,7 +2,9 @@
  * The `ocisign` executable (dist/cli/bin.js, as npm installs it) end to end against the real
  * docker-registry and the KMS emulator: generate keys, sign, verify, attest, verify-attestation,
  * policy test — outputs and exit codes, including wrong key, unsigned image, bad password,
- * malformed policy, usage mistakes and an unreachable registry. Needs `npm run build`.
+ * malformed policy, usage mistakes and an unreachable registry. Every `sign` and `attest` passes
+ * `--tlog-upload=false` (they log to Rekor by default; sign-tlog.test.ts logs to a local one).
+ * Needs `npm run build`.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -64,6 +66,7 @@ afterAll(async () => {
 });
 
 const PASSWORD = { COSIGN_PASSWORD: 'correct horse' };
+const KEY_VERIFY = ['verify', '--key', 'cosign.pub', '--insecure-ignore-tlog'];
 
 describe('ocisign CLI', () => {
   it('generate-key-pair writes cosign.key (encrypted) and cosign.pub; refuses to overwrite or to run without a password', async () => {
@@ -96,15 +99,7 @@ describe('ocisign CLI', () => {
     );
     expect(sign.code, sign.stderr).toBe(0);
     expect(sign.stderr).toMatch(/Pushing signature to: .*cli\/app:sha256-[0-9a-f]{64}\.sig/);
-    const verify = await ocisign([
-      'verify',
-      '--key',
-      'cosign.pub',
-      '--insecure-ignore-tlog',
-      '-a',
-      'env=prod',
-      signed,
-    ]);
+    const verify = await ocisign([...KEY_VERIFY, '-a', 'env=prod', signed]);
     expect(verify.code, verify.stderr).toBe(0);
     expect(verify.stderr).toContain(`Verification for ${signed} --`);
     const payloads = JSON.parse(verify.stdout) as Array<{
@@ -113,15 +108,7 @@ describe('ocisign CLI', () => {
     }>;
     expect(payloads[0]?.critical.image['docker-manifest-digest']).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(payloads[0]?.optional).toEqual({ env: 'prod' });
-    const json = await ocisign([
-      'verify',
-      '--key',
-      'cosign.pub',
-      '--insecure-ignore-tlog',
-      '-o',
-      'json',
-      signed,
-    ]);
+    const json = await ocisign([...KEY_VERIFY, '-o', 'json', signed]);
     expect(JSON.parse(json.stdout)[0]).toMatchObject({
       image: signed,
       signatures: [{ format: 'simple-signing' }],
@@ -129,15 +116,7 @@ describe('ocisign CLI', () => {
   });
 
   it('verification failures exit 1: wrong annotation, wrong key, unsigned image', async () => {
-    const annotation = await ocisign([
-      'verify',
-      '--key',
-      'cosign.pub',
-      '--insecure-ignore-tlog',
-      '-a',
-      'env=dev',
-      signed,
-    ]);
+    const annotation = await ocisign([...KEY_VERIFY, '-a', 'env=dev', signed]);
     expect(annotation.code).toBe(1);
     expect(annotation.stderr).toMatch(/^Error: No valid signature/m);
     expect(annotation.stderr).toMatch(/annotation/i);
@@ -151,41 +130,22 @@ describe('ocisign CLI', () => {
   });
 
   it('bad input exits 3 (wrong password, missing file); usage mistakes exit 2', async () => {
-    const badPassword = await ocisign(['sign', '--key', 'cosign.key', signed], { COSIGN_PASSWORD: 'wrong' });
+    const badPassword = await ocisign(['sign', '--key', 'cosign.key', '--tlog-upload=false', signed], {
+      COSIGN_PASSWORD: 'wrong',
+    });
     expect(badPassword.code).toBe(3);
     expect(badPassword.stderr).toMatch(/password/i);
-    expect((await ocisign(['verify', '--key', 'missing.pub', '--insecure-ignore-tlog', signed])).code).toBe(
-      3,
-    );
+    const missing = await ocisign(['verify', '--key', 'missing.pub', '--insecure-ignore-tlog', signed]);
+    expect(missing.code).toBe(3);
     const noTlogChoice = await ocisign(['verify', '--key', 'cosign.pub', signed]);
     expect(noTlogChoice.code).toBe(2);
     expect(noTlogChoice.stderr).toContain('--insecure-ignore-tlog');
-    expect((await ocisign(['sign', '--key', 'cosign.key', '--colour', 'red', signed], PASSWORD)).code).toBe(
-      2,
-    );
+    const colour = ['sign', '--key', 'cosign.key', '--tlog-upload=false', '--colour', 'red', signed];
+    expect((await ocisign(colour, PASSWORD)).code).toBe(2);
     expect((await ocisign(['frobnicate'])).code).toBe(2);
-    expect(
-      (
-        await ocisign([
-          'verify',
-          '--key',
-          'cosign.pub',
-          '--insecure-ignore-tlog',
-          '--signature-digest-algorithm',
-          'md5',
-          signed,
-        ])
-      ).code,
-    ).toBe(2);
-    const sha512 = await ocisign([
-      'verify',
-      '--key',
-      'cosign.pub',
-      '--insecure-ignore-tlog',
-      '--signature-digest-algorithm',
-      'sha512',
-      signed,
-    ]);
+    const withHash = (name: string) => ocisign([...KEY_VERIFY, '--signature-digest-algorithm', name, signed]);
+    expect((await withHash('md5')).code).toBe(2);
+    const sha512 = await withHash('sha512');
     expect(sha512.code).toBe(1); // signed over SHA-256: the wrong hash does not verify
     expect((await ocisign(['sign', '--key', 'cosign.key'], PASSWORD)).code).toBe(2);
   });
@@ -197,15 +157,7 @@ describe('ocisign CLI', () => {
         s.close(() => r(p));
       });
     });
-    const run = await ocisign([
-      'verify',
-      '--key',
-      'cosign.pub',
-      '--insecure-ignore-tlog',
-      '--timeout',
-      '5s',
-      `127.0.0.1:${port}/x/y:v1`,
-    ]);
+    const run = await ocisign([...KEY_VERIFY, '--timeout', '5s', `127.0.0.1:${port}/x/y:v1`]);
     expect(run.code).toBe(4);
   });
 
@@ -213,7 +165,17 @@ describe('ocisign CLI', () => {
     writeFileSync(join(dir, 'review.json'), JSON.stringify({ repo: { branch: 'main' } }));
     const type = 'https://example.com/CodeReview/v1';
     const attest = await ocisign(
-      ['attest', '--key', 'cosign.key', '--predicate', 'review.json', '--type', type, signed],
+      [
+        'attest',
+        '--key',
+        'cosign.key',
+        '--predicate',
+        'review.json',
+        '--type',
+        type,
+        '--tlog-upload=false',
+        signed,
+      ],
       PASSWORD,
     );
     expect(attest.code, attest.stderr).toBe(0);
@@ -366,7 +328,16 @@ describe('ocisign CLI', () => {
     try {
       const endpoint = `http://127.0.0.1:${(hanging.address() as { port: number }).port}`;
       const started = Date.now();
-      const run = await ocisign(['sign', '--key', 'awskms:///alias/stuck', '--timeout', '2s', signed], {
+      const stuck = [
+        'sign',
+        '--key',
+        'awskms:///alias/stuck',
+        '--tlog-upload=false',
+        '--timeout',
+        '2s',
+        signed,
+      ];
+      const run = await ocisign(stuck, {
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
         AWS_SECRET_ACCESS_KEY: 'secret',
@@ -390,7 +361,7 @@ describe('ocisign CLI', () => {
     const ref = 'awskms:///alias/container-image-verification';
     const gen = await ocisign(['generate-key-pair', '--kms', ref, '--output-key-prefix', 'kms'], aws);
     expect(gen.code, gen.stderr).toBe(0);
-    const sign = await ocisign(['sign', '--key', ref, unsigned], aws);
+    const sign = await ocisign(['sign', '--key', ref, '--tlog-upload=false', unsigned], aws);
     expect(sign.code, sign.stderr).toBe(0);
     const verify = await ocisign(['verify', '--key', 'kms.pub', '--insecure-ignore-tlog', unsigned]);
     expect(verify.code, verify.stderr).toBe(0);

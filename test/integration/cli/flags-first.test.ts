@@ -1,6 +1,7 @@
 /**
  * The executable (dist/cli/bin.js) refuses a flag mistake before it does any work: a bad
- * `--output` before writing keys or loading `--key`, `attest --tlog-upload=true` as `sign` does.
+ * `--output` before writing keys or loading `--key`; on `sign` and `attest`, a cosign flag ocisign
+ * refuses (`--sk`) or a boolean that is not one (`--tlog-upload=maybe`), before the key is read.
  * Offline: no registry, no KMS. Needs `npm run build`.
  */
 import { execFile } from 'node:child_process';
@@ -45,17 +46,17 @@ describe('flag mistakes come before work', () => {
     expect(run.stderr).toContain('--output must be json or text, not yaml');
   });
 
-  it('attest --tlog-upload=true is refused like sign, before the key is read', async () => {
+  it('sign and attest refuse --sk by name and --tlog-upload=maybe before the key is read', async () => {
     for (const command of [['sign'], ['attest', '--predicate', 'predicate.json']]) {
-      const run = await ocisign([
-        ...command,
-        '--key',
-        'missing.key',
-        '--tlog-upload=true',
-        '127.0.0.1:1/a/b:v1',
-      ]);
-      expect(run.code, `${command[0]}: ${run.stderr}`).toBe(2);
-      expect(run.stderr).toContain('only --tlog-upload=false is accepted');
+      for (const [flag, message] of [
+        ['--sk', '--sk is not supported: ocisign signs with key files, KMS keys'],
+        ['--tlog-upload=maybe', 'invalid argument "maybe" for "--tlog-upload" flag: it takes true or false'],
+      ] as const) {
+        const run = await ocisign([...command, '--key', 'missing.key', flag, '127.0.0.1:1/a/b:v1']);
+        expect(run.code, `${command[0]} ${flag}: ${run.stderr}`).toBe(2);
+        expect(run.stderr).toContain(message);
+        expect(run.stderr).not.toContain('missing.key');
+      }
     }
   });
 });

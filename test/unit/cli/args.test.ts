@@ -1,6 +1,9 @@
-/** Flag checks: the words a flag takes, and --output checked before the command does any work. */
+/**
+ * Flag checks: the words a flag takes, --output checked before the command does any work, boolean
+ * flags read as Go's pflag reads them (`--upload=false`), and refused cosign flags named.
+ */
 import { describe, expect, it } from 'vitest';
-import { oneOf, outputFormat, parse, refuseTlogUpload } from '../../../src/cli/args.js';
+import { oneOf, outputFormat, parse } from '../../../src/cli/args.js';
 import { UsageError } from '../../../src/cli/exit-codes.js';
 
 describe('oneOf', () => {
@@ -37,10 +40,48 @@ describe('parse', () => {
   });
 });
 
-describe('refuseTlogUpload', () => {
-  it('accepts only false', () => {
-    expect(() => refuseTlogUpload(undefined)).not.toThrow();
-    expect(() => refuseTlogUpload('false')).not.toThrow();
-    expect(() => refuseTlogUpload('true')).toThrow(/only --tlog-upload=false is accepted/);
+describe('boolean flags as cosign (Go pflag) writes them', () => {
+  const options = { upload: { type: 'boolean' }, key: { type: 'string' } } as const;
+
+  it('takes --flag, --flag=true|false and every spelling strconv.ParseBool takes; the last one wins', () => {
+    expect(parse(['--upload', 'img'], options).values.upload).toBe(true);
+    for (const word of ['false', 'False', 'FALSE', 'f', 'F', '0'])
+      expect(parse([`--upload=${word}`, 'img'], options).values.upload).toBe(false);
+    for (const word of ['true', 'True', 'TRUE', 't', 'T', '1'])
+      expect(parse([`--upload=${word}`, 'img'], options).values.upload).toBe(true);
+    expect(parse(['--upload=false', '--upload', 'img'], options).values.upload).toBe(true);
+    expect(parse(['--upload', '--upload=false', 'img'], options).values.upload).toBe(false);
+    expect(parse(['img'], options).values.upload).toBeUndefined();
+    expect(parse(['--upload=false', 'img'], options).positionals).toEqual(['img']);
+  });
+
+  it('refuses a value that is not a boolean, a value after a space, and a --no- spelling', () => {
+    expect(() => parse(['--upload=maybe', 'img'], options)).toThrow(
+      new UsageError('invalid argument "maybe" for "--upload" flag: it takes true or false'),
+    );
+    // pflag would sign an image named `false`.
+    expect(() => parse(['--upload', 'false', 'img'], options)).toThrow(
+      /a boolean flag takes its value after "=" \(--upload=false\)/,
+    );
+    expect(() => parse(['--no-upload', 'img'], options)).toThrow(
+      new UsageError('unknown flag: --no-upload (write --upload=false)'),
+    );
+  });
+
+  it('leaves string values and everything after -- alone', () => {
+    expect(parse(['--key=--upload=false', 'img'], options).values).toMatchObject({ key: '--upload=false' });
+    const after = parse(['--', '--upload=false'], options);
+    expect(after.positionals).toEqual(['--upload=false']);
+    expect(after.values.upload).toBeUndefined();
+  });
+});
+
+describe('refused flags', () => {
+  const refused = { sk: 'no PIV tokens' };
+
+  it('names the flag and says why, in every spelling, before any other check', () => {
+    for (const args of [['--sk'], ['--sk=true'], ['--sk', 'img'], ['--output', 'yaml', '--sk']])
+      expect(() => parse(args, {}, refused)).toThrow(new UsageError('--sk is not supported: no PIV tokens'));
+    expect(() => parse(['--', '--sk'], {}, refused)).not.toThrow();
   });
 });
