@@ -13,7 +13,7 @@ import type { PublicKey, Signer } from '../keys/index.js';
 import { importPublicKey } from '../keys/index.js';
 import { resolveSigner } from '../kms/index.js';
 import { parseJsonObject } from '../payload/json-object.js';
-import { RegistryClient } from '../registry/index.js';
+import { RegistryClient, type RegistryClientOptions } from '../registry/index.js';
 import { deadline, outputFormat } from './args.js';
 import { UsageError } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -50,10 +50,12 @@ export async function withCommandContext<T>(
   values: Readonly<Record<string, unknown>>,
   hosts: readonly string[],
   run: (ctx: CommandContext) => Promise<T>,
+  clientOptions: RegistryClientOptions = {},
 ): Promise<T> {
   const insecure = values['allow-insecure-registry'] === true || values['allow-http-registry'] === true;
   const signal = deadline(values.timeout);
   const registry = new RegistryClient({
+    ...clientOptions,
     ...(insecure ? { insecureRegistries: hosts.map((h) => h.split('/')[0] as string) } : {}),
   });
   const repository = io.env.COSIGN_REPOSITORY;

@@ -5,6 +5,7 @@
  * command does for one image, and what it prints as it goes, is the command's own.
  */
 
+import type { RegistryClientOptions } from '../registry/index.js';
 import { type CommandContext, withCommandContext } from './context.js';
 import type { CliIo } from './io.js';
 
@@ -19,6 +20,8 @@ export interface ImageCommand<K, R> {
   readonly loadKey: (io: CliIo, signal: AbortSignal) => Promise<K>;
   /** One image's work: progress on stderr, text results on stdout; returns its `--output json` entry. */
   readonly each: (image: string, key: K, ctx: CommandContext) => Promise<R>;
+  /** More options of the command's registry client (the registry flags' credentials and CA). */
+  readonly clientOptions?: RegistryClientOptions;
 }
 
 /**
@@ -30,12 +33,18 @@ export async function runImageCommand<K, R>(
   values: Readonly<Record<string, unknown>>,
   command: ImageCommand<K, R>,
 ): Promise<number> {
-  const { json, report } = await withCommandContext(io, values, command.images, async (ctx) => {
-    const key = await command.loadKey(io, ctx.signal);
-    const entries: R[] = [];
-    for (const image of command.images) entries.push(await command.each(image, key, ctx));
-    return { json: ctx.json, report: entries };
-  });
+  const { json, report } = await withCommandContext(
+    io,
+    values,
+    command.images,
+    async (ctx) => {
+      const key = await command.loadKey(io, ctx.signal);
+      const entries: R[] = [];
+      for (const image of command.images) entries.push(await command.each(image, key, ctx));
+      return { json: ctx.json, report: entries };
+    },
+    command.clientOptions,
+  );
   if (json) io.out(`${JSON.stringify(report)}\n`);
   return 0;
 }

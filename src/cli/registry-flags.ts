@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { type Credentials, RegistryClient } from '../registry/index.js';
+import type { Credentials, RegistryClientOptions } from '../registry/index.js';
 import type { RefusedFlags } from './args.js';
 import { UsageError } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -63,26 +63,19 @@ function flagCredentials(values: RegistryFlagValues): Credentials | undefined {
 }
 
 /**
- * A registry client for the registry flags, or undefined when none is given (the command's
- * context then makes the usual one). The flags' credentials answer for every registry the command
- * reaches, ahead of the Docker config, as cosign's `remote.WithAuth`; `--registry-cacert` adds a CA.
- * `images` name the hosts `--allow-insecure-registry` lets use plain HTTP, as context.ts does.
+ * The registry client options the registry flags ask for, or none: the flags' credentials answer
+ * for every registry the command reaches, ahead of the Docker config, as cosign's
+ * `remote.WithAuth`; `--registry-cacert` adds a CA. The command context (`context.ts`) makes the
+ * one client with them, and with its `--allow-insecure-registry` hosts.
  *
  * @throws UsageError for credential flags that do not go together; a file system error when the
  * CA file cannot be read.
  */
-export function registryClientFor(
-  values: RegistryFlagValues,
-  io: CliIo,
-  images: readonly string[],
-): RegistryClient | undefined {
+export function registryFlagOptions(values: RegistryFlagValues, io: CliIo): RegistryClientOptions {
   const credentials = flagCredentials(values);
   const caPath = values['registry-cacert'];
-  if (credentials === undefined && !given(caPath)) return undefined;
-  const insecure = values['allow-insecure-registry'] === true || values['allow-http-registry'] === true;
-  return new RegistryClient({
+  return {
     ...(credentials === undefined ? {} : { credentials: { credentials: async () => credentials } }),
     ...(given(caPath) ? { ca: readFileSync(resolve(io.cwd, caPath), 'utf8') } : {}),
-    ...(insecure ? { insecureRegistries: images.map((image) => image.split('/')[0] as string) } : {}),
-  });
+  };
 }

@@ -1,6 +1,6 @@
 /**
  * What `sign` and `attest` share around their one SDK call: the services' warnings and notice
- * printed first, the registry client the registry flags make (closed at the end), the signer (a key
+ * printed first, the registry flags' client options, the signer (a key
  * or keyless), each image's call with the library options and the evidence options, a service
  * failure explained in one line, and the evidence as the JSON report shows it.
  *
@@ -12,7 +12,7 @@ import type { RegistryClient } from '../registry/client.js';
 import type { LoggedEntrySummary, SigstoreEvidenceOptions } from '../sign/index.js';
 import { runImageCommand } from './image-command.js';
 import type { CliIo } from './io.js';
-import { type RegistryFlagValues, registryClientFor } from './registry-flags.js';
+import { type RegistryFlagValues, registryFlagOptions } from './registry-flags.js';
 import {
   commandSigner,
   explainServiceFailure,
@@ -43,26 +43,18 @@ export async function runSigningCommand<R>(
   command: SigningCommand<R>,
 ): Promise<number> {
   const { plan, images } = command;
-  const registry = registryClientFor(values, io, images);
-  try {
-    for (const warning of [...plan.warnings, ...(command.warnings ?? [])]) io.err(`WARNING: ${warning}\n`);
-    if (plan.notice !== undefined) io.err(`${plan.notice}\n`);
-    return await runImageCommand(io, values, {
-      images,
-      loadKey: (cliIo, signal) => commandSigner(plan, values, cliIo, signal),
-      each: (image, signer, ctx) =>
-        explainServiceFailure(ctx.signal, () =>
-          command.each(image, signer, {
-            ...ctx.registryOptions,
-            ...(registry === undefined ? {} : { registry }),
-            ...plan.evidence,
-            onWarning: ctx.warn,
-          }),
-        ),
-    });
-  } finally {
-    await registry?.close();
-  }
+  const clientOptions = registryFlagOptions(values, io);
+  for (const warning of [...plan.warnings, ...(command.warnings ?? [])]) io.err(`WARNING: ${warning}\n`);
+  if (plan.notice !== undefined) io.err(`${plan.notice}\n`);
+  return runImageCommand(io, values, {
+    images,
+    clientOptions,
+    loadKey: (cliIo, signal) => commandSigner(plan, values, cliIo, signal),
+    each: (image, signer, ctx) =>
+      explainServiceFailure(ctx.signal, () =>
+        command.each(image, signer, { ...ctx.registryOptions, ...plan.evidence, onWarning: ctx.warn }),
+      ),
+  });
 }
 
 /** A signature's evidence as the JSON report shows it. */
