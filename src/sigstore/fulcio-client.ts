@@ -25,6 +25,7 @@ import type { Signer } from '../keys/signer.js';
 import { type IssuedCertificate, readIssuedCertificate } from './fulcio-answer.js';
 import { proofOfPossessionSubject } from './identity-token.js';
 import { type ServiceAnswer, type ServiceErrors, serviceRequest } from './service-http.js';
+import { positiveOption, serviceBaseUrl } from './service-options.js';
 import { isTrustedRoot, parseTrustedRoot, type TrustedRoot } from './trusted-root.js';
 
 export type { IssuedCertificate } from './fulcio-answer.js';
@@ -66,28 +67,6 @@ const PUBLIC_KEY_ALGORITHMS: Readonly<Record<KeyAlgorithm, string>> = {
   'rsa-4096': 'RSA_PSS',
   ed25519: 'ED25519',
 };
-
-/** The base URL with a trailing slash, once it is a plain http(s) URL (so nothing secret reaches a message). */
-function baseUrl(fulcioUrl: unknown): URL {
-  let url: URL;
-  try {
-    url = new URL(String(fulcioUrl));
-  } catch {
-    throw new InvalidArgumentError('fulcioUrl must be an http or https URL');
-  }
-  if (typeof fulcioUrl !== 'string' || (url.protocol !== 'https:' && url.protocol !== 'http:'))
-    throw new InvalidArgumentError(`fulcioUrl must be an http or https URL, got ${url.protocol}`);
-  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '')
-    throw new InvalidArgumentError('fulcioUrl must be a plain base URL: no credentials, query or fragment');
-  return new URL(url.href.endsWith('/') ? url.href : `${url.href}/`);
-}
-
-function positive(value: number | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0)
-    throw new InvalidArgumentError(`${name} must be a positive number, got ${value}`);
-  return value;
-}
 
 /** `text` with the token, and each long part of it, replaced: a server may quote what it was sent. */
 export function withoutToken(text: string, token: string): string {
@@ -143,7 +122,7 @@ interface Plan {
 function planOf(options: RequestSigningCertificateOptions): Plan {
   if (typeof options !== 'object' || options === null)
     throw new InvalidArgumentError('requestSigningCertificate options must be an object');
-  const endpoint = new URL('api/v2/signingCert', baseUrl(options.fulcioUrl)).href;
+  const endpoint = new URL('api/v2/signingCert', serviceBaseUrl(options.fulcioUrl, 'fulcioUrl')).href;
   if (typeof options.identityToken !== 'string' || options.identityToken === '')
     throw new InvalidArgumentError('identityToken must be a non-empty string');
   const signer = options.signer;
@@ -157,8 +136,8 @@ function planOf(options: RequestSigningCertificateOptions): Plan {
     token: options.identityToken,
     signer,
     trustedRoot: root === undefined || isTrustedRoot(root) ? root : parseTrustedRoot(root),
-    timeoutMs: positive(options.timeoutMs, 'timeoutMs', DEFAULT_FULCIO_TIMEOUT_MS),
-    maxBytes: positive(options.maxResponseBytes, 'maxResponseBytes', DEFAULT_FULCIO_RESPONSE_LIMIT),
+    timeoutMs: positiveOption(options.timeoutMs, 'timeoutMs', DEFAULT_FULCIO_TIMEOUT_MS),
+    maxBytes: positiveOption(options.maxResponseBytes, 'maxResponseBytes', DEFAULT_FULCIO_RESPONSE_LIMIT),
   };
 }
 

@@ -13,6 +13,7 @@ import { TrustedRootError, TufUnavailableError } from '../errors/sigstore.js';
 import { abortError, throwIfAborted, untilAborted } from '../internal/abort.js';
 import { asBytes, fromUtf8 } from '../internal/bytes.js';
 import { isJsonObject, own } from '../internal/shape.js';
+import { positiveOption } from './service-options.js';
 import { PUBLIC_GOOD_TUF_URL, shippedTrustedRoot, shippedTufRoot } from './shipped.js';
 import { readTrustedRoot, type TrustedRoot } from './trusted-root.js';
 import {
@@ -106,13 +107,6 @@ function initialRootOf(root: Uint8Array | string): Uint8Array {
   return bytes;
 }
 
-function positive(value: number | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0)
-    throw new InvalidArgumentError(`${name} must be a positive number, got ${value}`);
-  return value;
-}
-
 /** What the options ask for: undefined for the shipped root, else the TUF refresh to run. */
 function planOf(options: GetTrustedRootOptions): Plan | undefined {
   if (typeof options !== 'object' || options === null)
@@ -127,8 +121,8 @@ function planOf(options: GetTrustedRootOptions): Plan | undefined {
     throw new InvalidArgumentError('cacheDir must be a non-empty path');
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal))
     throw new InvalidArgumentError('signal must be an AbortSignal');
-  const timeoutMs = positive(options.timeoutMs, 'timeoutMs', DEFAULT_TUF_TIMEOUT_MS);
-  const maxBytes = positive(options.maxResponseBytes, 'maxResponseBytes', DEFAULT_TUF_RESPONSE_LIMIT);
+  const timeoutMs = positiveOption(options.timeoutMs, 'timeoutMs', DEFAULT_TUF_TIMEOUT_MS);
+  const maxBytes = positiveOption(options.maxResponseBytes, 'maxResponseBytes', DEFAULT_TUF_RESPONSE_LIMIT);
   if (mirror === undefined && !refresh) {
     if (root !== undefined)
       throw new InvalidArgumentError(

@@ -19,6 +19,7 @@ import { throwIfAborted } from '../internal/abort.js';
 import { fromUtf8 } from '../internal/bytes.js';
 import { isJsonObject, own } from '../internal/shape.js';
 import { type ServiceErrors, serviceRequest } from './service-http.js';
+import { positiveOption } from './service-options.js';
 
 /** The audience Fulcio accepts (its `client-id` on the public instance), asked of GitHub. */
 export const SIGSTORE_AUDIENCE = 'sigstore';
@@ -101,13 +102,6 @@ export function proofOfPossessionSubject(token: string): string {
   return sub;
 }
 
-function positive(value: number | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0)
-    throw new InvalidArgumentError(`${name} must be a positive number, got ${value}`);
-  return value;
-}
-
 /** The GitHub token URL with `audience=sigstore`, and its origin (all that messages show of it). */
 function githubTokenUrl(requestUrl: string): { url: string; origin: string } {
   let url: URL;
@@ -130,7 +124,7 @@ async function githubActionsToken(
 ): Promise<string> {
   const { url, origin } = githubTokenUrl(requestUrl);
   const what = `requesting an identity token from GitHub Actions (${origin})`;
-  const timeoutMs = positive(options.timeoutMs, 'timeoutMs', DEFAULT_IDENTITY_TOKEN_TIMEOUT_MS);
+  const timeoutMs = positiveOption(options.timeoutMs, 'timeoutMs', DEFAULT_IDENTITY_TOKEN_TIMEOUT_MS);
   throwIfAborted(options.signal, what);
   const deadline = AbortSignal.timeout(timeoutMs);
   const signal = options.signal === undefined ? deadline : AbortSignal.any([options.signal, deadline]);

@@ -12,6 +12,7 @@ import { fromUtf8 } from '../internal/bytes.js';
 import { decodePemBlocks } from '../keys/pem.js';
 import { trustedRootFromPems } from './from-pems.js';
 import { rekorRequest } from './rekor-http.js';
+import { serviceBaseUrl } from './service-options.js';
 import { shippedTrustedRoot } from './shipped.js';
 import type { TrustedRoot } from './trusted-root.js';
 import { getTsaCertChain } from './tsa-http.js';
@@ -32,7 +33,7 @@ const MAX_KEY_ANSWER = 64 * 1024;
  * the answer is not one PEM public key.
  */
 export async function rekorKeyFromLog(rekorUrl: string, options: FirstUseOptions): Promise<string> {
-  const url = new URL('api/v1/log/publicKey', rekorUrl.endsWith('/') ? rekorUrl : `${rekorUrl}/`).href;
+  const url = new URL('api/v1/log/publicKey', serviceBaseUrl(rekorUrl, 'rekorUrl')).href;
   const answer = await rekorRequest(url, undefined, {
     signal: options.signal,
     maxBytes: options.maxBytes ?? MAX_KEY_ANSWER,

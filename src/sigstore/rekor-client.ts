@@ -27,6 +27,7 @@ import {
   v1ProposedEntry,
   v2CreateEntryRequest,
 } from './rekor-proposal.js';
+import { positiveOption, serviceBaseUrl } from './service-options.js';
 import { type RekorKeys, rekorKeysFor } from './tlog/rekor-keys.js';
 import { verifyTlogEntry } from './tlog/tlog-entry.js';
 
@@ -66,27 +67,6 @@ export interface UploadedEntry {
   readonly rekorBundle: RekorBundle | undefined;
   /** Whether the log already held the entry (v1's 409) and this is the one it had. */
   readonly alreadyLogged: boolean;
-}
-
-function baseUrl(rekorUrl: unknown): URL {
-  let url: URL;
-  try {
-    url = new URL(String(rekorUrl));
-  } catch {
-    throw new InvalidArgumentError(`rekorUrl must be an http or https URL, got ${JSON.stringify(rekorUrl)}`);
-  }
-  if (typeof rekorUrl !== 'string' || (url.protocol !== 'https:' && url.protocol !== 'http:'))
-    throw new InvalidArgumentError(`rekorUrl must be an http or https URL, got ${url.protocol}`);
-  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '')
-    throw new InvalidArgumentError('rekorUrl must be a plain base URL: no credentials, query or fragment');
-  return new URL(url.href.endsWith('/') ? url.href : `${url.href}/`);
-}
-
-function positive(value: number | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0)
-    throw new InvalidArgumentError(`${name} must be a positive number, got ${value}`);
-  return value;
 }
 
 function trustedKeys(options: UploadToRekorOptions): RekorKeys {
@@ -219,9 +199,9 @@ export async function uploadToRekor(
     throw new InvalidArgumentError(`apiVersion must be 1 or 2, got ${JSON.stringify(apiVersion)}`);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal))
     throw new InvalidArgumentError('signal must be an AbortSignal');
-  const base = baseUrl(options.rekorUrl);
-  const timeoutMs = positive(options.timeoutMs, 'timeoutMs', DEFAULT_REKOR_TIMEOUT_MS);
-  const maxBytes = positive(options.maxResponseBytes, 'maxResponseBytes', DEFAULT_REKOR_RESPONSE_LIMIT);
+  const base = serviceBaseUrl(options.rekorUrl, 'rekorUrl', `, got ${JSON.stringify(options.rekorUrl)}`);
+  const timeoutMs = positiveOption(options.timeoutMs, 'timeoutMs', DEFAULT_REKOR_TIMEOUT_MS);
+  const maxBytes = positiveOption(options.maxResponseBytes, 'maxResponseBytes', DEFAULT_REKOR_RESPONSE_LIMIT);
   const keys = trustedKeys(options);
   const proposal = prepareProposal(entry);
   const what = `uploading to Rekor at ${base.origin}`;

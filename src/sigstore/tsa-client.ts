@@ -18,6 +18,7 @@ import { TsaRejectedError, TsaResponseError, TsaUnavailableError } from '../erro
 import { throwIfAborted } from '../internal/abort.js';
 import { fromUtf8, toBase64 } from '../internal/bytes.js';
 import { isJsonObject, own } from '../internal/shape.js';
+import { positiveOption } from './service-options.js';
 import { trustMaterialOf } from './trust-material.js';
 import { isTrustedRoot, type TrustedRoot } from './trusted-root.js';
 import { postTimestampQuery } from './tsa-http.js';
@@ -68,13 +69,6 @@ interface Plan {
   readonly maxBytes: number;
 }
 
-function positive(value: number | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0)
-    throw new InvalidArgumentError(`${name} must be a positive number, got ${value}`);
-  return value;
-}
-
 /** The URL as given, once it is an http(s) URL without credentials (so none reach a message). */
 function tsaUrlOf(tsaUrl: unknown): string {
   if (typeof tsaUrl !== 'string') throw new InvalidArgumentError('tsaUrl must be a URL string');
@@ -107,8 +101,8 @@ function planOf(data: unknown, options: RequestTimestampOptions): Plan {
   return {
     url,
     trustedRoot: options.trustedRoot,
-    timeoutMs: positive(options.timeoutMs, 'timeoutMs', DEFAULT_TSA_TIMEOUT_MS),
-    maxBytes: positive(options.maxResponseBytes, 'maxResponseBytes', DEFAULT_TSA_RESPONSE_LIMIT),
+    timeoutMs: positiveOption(options.timeoutMs, 'timeoutMs', DEFAULT_TSA_TIMEOUT_MS),
+    maxBytes: positiveOption(options.maxResponseBytes, 'maxResponseBytes', DEFAULT_TSA_RESPONSE_LIMIT),
   };
 }
 
