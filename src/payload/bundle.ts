@@ -84,7 +84,8 @@ const MAX_TIMESTAMPS = 32;
 // The protobuf-specs messages of a bundle, as protojson reads them (sigstore-go's parse).
 const x509Certificate = pMessage('X509Certificate', { rawBytes: pField(pBytes) });
 const checkpointShape = pMessage('Checkpoint', { envelope: pField(pString) });
-const tlogEntryShape = pMessage('TransparencyLogEntry', {
+/** A `TransparencyLogEntry` in protojson, as bundles and Rekor v2 answers carry it. */
+export const tlogEntryShape = pMessage('TransparencyLogEntry', {
   logIndex: pField(pInt64),
   logId: pField(pMessage('LogId', { keyId: pField(pBytes) })),
   kindVersion: pField(pMessage('KindVersion', { kind: pField(pString), version: pField(pString) })),

@@ -11,8 +11,8 @@
 import { RekorResponseError } from '../errors/sigstore.js';
 import { fromHex, fromUtf8, toBase64 } from '../internal/bytes.js';
 import { array, count, object, readShape, record, refine, string } from '../internal/shape.js';
-import type { TlogEntry } from '../payload/bundle.js';
-import { pBytes, pField, pInt64, pList, pMessage, pString, readProtoJson } from '../payload/protojson.js';
+import { type TlogEntry, tlogEntryShape } from '../payload/bundle.js';
+import { readProtoJson } from '../payload/protojson.js';
 import type { RekorBundle } from '../payload/signature-layer.js';
 import { readRekorBody } from './tlog/rekor-body.js';
 
@@ -96,24 +96,6 @@ export function readV1LogEntry(bytes: Uint8Array, what: string): V1Entry {
   return { tlogEntry, rekorBundle };
 }
 
-const v2EntryShape = pMessage('TransparencyLogEntry', {
-  logIndex: pField(pInt64),
-  logId: pField(pMessage('LogId', { keyId: pField(pBytes) })),
-  kindVersion: pField(pMessage('KindVersion', { kind: pField(pString), version: pField(pString) })),
-  integratedTime: pField(pInt64),
-  inclusionPromise: pField(pMessage('InclusionPromise', { signedEntryTimestamp: pField(pBytes) })),
-  inclusionProof: pField(
-    pMessage('InclusionProof', {
-      logIndex: pField(pInt64),
-      rootHash: pField(pBytes),
-      treeSize: pField(pInt64),
-      hashes: pField(pList(pBytes)),
-      checkpoint: pField(pMessage('Checkpoint', { envelope: pField(pString) })),
-    }),
-  ),
-  canonicalizedBody: pField(pBytes),
-});
-
 /**
  * Reads a Rekor v2 `TransparencyLogEntry` answer (protojson), which must carry its body, log ID,
  * kind and an inclusion proof with a checkpoint (Rekor v2 gives no SET).
@@ -121,7 +103,7 @@ const v2EntryShape = pMessage('TransparencyLogEntry', {
  * @throws RekorResponseError naming what is malformed or missing.
  */
 export function readV2LogEntry(bytes: Uint8Array, what: string): TlogEntry {
-  const e = readProtoJson(bytes, v2EntryShape, what, (m, cause) => new RekorResponseError(m, { cause }));
+  const e = readProtoJson(bytes, tlogEntryShape, what, (m, cause) => new RekorResponseError(m, { cause }));
   if (e === undefined || e === null) throw new RekorResponseError(`${what} is not an entry`);
   const p = e.inclusionProof;
   if (e.canonicalizedBody === undefined || e.canonicalizedBody.length === 0)
